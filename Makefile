@@ -1,0 +1,52 @@
+# Rollout — the CRM implementation planner.
+#   make run    set everything up and serve the demo at http://127.0.0.1:$(PORT)
+#   make test   set everything up and run the whole suite (SQLite, PostgreSQL, browser)
+#   make i18n   extract strings, update the catalogues, compile them
+#   make bench  measure the pages and imports at realistic size
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+PYBABEL := $(VENV)/bin/pybabel
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+export FLASK_APP := wsgi.py
+
+.PHONY: setup run test lint i18n translations bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+setup: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@$(PYBABEL) -q compile -d translations
+
+run: export PLANNER_ENV ?= development
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: setup
+	$(VENV)/bin/ruff check .
+	VENV=$(VENV) scripts/test-all
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+i18n: $(VENV)/.installed
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output --no-wrap \
+		--project=Rollout --copyright-holder="Rollout" -o translations/messages.pot .
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(PYBABEL) compile -d translations --statistics
+
+bench: setup
+	PLANNER_ENV=production SECRET_KEY=bench $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,103 @@
+"""Rollout — the CRM implementation planner."""
+
+import os
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask, g, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    from planner import cli, config, errors, features, i18n, security
+    from planner.auth import sessions
+    from planner.db import install_sqlite_pragmas
+    from planner.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PLANNER_INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config.load(Path(app.instance_path), overrides))
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    features.import_models()
+    db.init_app(app)
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)  # before CSRFProtect, so a refused form is answered in the chosen language
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(sessions.load_user)
+    login_manager.unauthorized_handler(sessions.unauthorized)
+    login_manager.session_protection = None  # sessions are server-side records, checked on every request
+
+    errors.init_app(app)
+    security.init_app(app)
+    for module in features.modules("views"):
+        app.register_blueprint(module.bp)
+    cli.init_app(app)
+    _template_helpers(app)
+
+    @app.before_request
+    def load_signed_in_user():
+        # Resolve the session first, so an expired one is noticed before the view runs.
+        if request.endpoint not in ("static", "main.healthz", "bootstrap.static"):
+            _ = current_user.is_authenticated
+
+    return app
+
+
+def _template_helpers(app: Flask) -> None:
+    from planner import nav
+    from planner.main.views import plotly_url
+    from planner.projects import registry
+    from planner.projects.models import ProjectRole
+
+    @app.context_processor
+    def helpers():
+        def project_tabs():
+            membership = getattr(g, "membership", None)
+            roles = membership.roles if membership else set()
+            return [t for t in registry.tabs() if not t.roles or roles & set(t.roles)]
+
+        def has_project_role(role):
+            membership = getattr(g, "membership", None)
+            return membership is not None and membership.has(role)
+
+        def nav_items():
+            return nav.items_for(current_user) if current_user.is_authenticated else []
+
+        def url_with(**changes):
+            """The current URL with some query arguments replaced (None removes one)."""
+            args = request.args.to_dict(flat=False)
+            for key, value in changes.items():
+                if value is None:
+                    args.pop(key, None)
+                else:
+                    args[key] = [value]
+            query = urlencode(args, doseq=True)
+            return request.path + ("?" + query if query else "")
+
+        def switch_language_url(code):
+            return url_with(lang=code)
+
+        return {
+            "switch_language_url": switch_language_url,
+            "url_with": url_with,
+            "project_tabs": project_tabs,
+            "has_project_role": has_project_role,
+            "ProjectRole": ProjectRole,
+            "nav_items": nav_items,
+            "plotly_url": plotly_url,
+        }

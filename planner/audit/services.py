@@ -1,0 +1,60 @@
+"""Recording audit events and describing them in the reader's language.
+
+Each feature registers its actions with ``register(code, message)``, where the message is a
+lazy string whose named placeholders are filled from the event's data.
+"""
+
+from collections import defaultdict
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from planner.audit.models import AuditEvent
+from planner.extensions import db
+
+_ACTIONS: dict[str, object] = {}
+
+
+def register(code: str, message) -> None:
+    _ACTIONS[code] = message
+
+
+def record(action: str, *, project=None, target=None, actor=None, **data) -> AuditEvent:
+    """Adds an event to the current transaction: it is saved with the change it describes."""
+    if actor is None and current_user and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    event = AuditEvent(
+        action=action,
+        project_id=getattr(project, "id", project),
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "name", "") or "",
+        target_type=type(target).__name__ if target is not None else None,
+        target_id=getattr(target, "id", None),
+        data={key: _plain(value) for key, value in data.items()},
+    )
+    db.session.add(event)
+    return event
+
+
+def _plain(value):
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def describe(event: AuditEvent) -> str:
+    message = _ACTIONS.get(event.action)
+    if message is None:
+        return event.action
+    values = defaultdict(str, event.data or {})
+    return str(message) % values
+
+
+register("user.created", _l("Created the account %(email)s with the role %(role)s."))
+register("user.updated", _l("Changed the account %(email)s."))
+register("user.password_changed", _l("Changed their password."))
+register("user.password_reset", _l("Set a new password for %(email)s."))

@@ -1,0 +1,72 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, SelectField, SubmitField
+from wtforms.validators import EqualTo, ValidationError
+
+from planner.auth import passwords
+from planner.forms import BaseForm, StrippedStringField, choices, email, length, required
+from planner.i18n import COMMON_TIMEZONES, LANGUAGES, timezone_label
+
+
+class LoginForm(BaseForm):
+    email = StrippedStringField(_l("E-mail"), validators=[required(), email(), length(254)],
+                                render_kw={"autocomplete": "username", "type": "email"})
+    password = PasswordField(_l("Password"), validators=[required(), length(256)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Sign in"))
+
+
+class StrongPassword:
+    """Applies the password policy; the e-mail comes from the form or the signed-in user."""
+
+    def __init__(self, email_field: str | None = None, email_getter=None):
+        self.email_field = email_field
+        self.email_getter = email_getter
+
+    def __call__(self, form, field):
+        address = ""
+        if self.email_field:
+            address = form[self.email_field].data or ""
+        elif self.email_getter:
+            address = self.email_getter() or ""
+        found = passwords.problems(field.data or "", address)
+        if found:
+            raise ValidationError(" ".join(str(message) for message in found))
+
+
+def language_choices():
+    return choices([("", _l("Same as my browser")), *LANGUAGES.items()])
+
+
+def timezone_choices():
+    return choices((name, timezone_label(name)) for name in COMMON_TIMEZONES)
+
+
+class ProfileForm(BaseForm):
+    name = StrippedStringField(_l("Name"), validators=[required(), length(120)],
+                               render_kw={"autocomplete": "name"})
+    language = SelectField(_l("Preferred language"), choices=language_choices, validate_choice=True)
+    timezone = SelectField(_l("Time zone"), choices=timezone_choices, validate_choice=True)
+    submit = SubmitField(_l("Save settings"))
+
+
+def _current_email():
+    from flask_login import current_user
+
+    return current_user.email if current_user.is_authenticated else ""
+
+
+class PasswordChangeForm(BaseForm):
+    current_password = PasswordField(_l("Current password"), validators=[required()],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[required(), StrongPassword(email_getter=_current_email)],
+        render_kw={"autocomplete": "new-password"},
+        description=_l("At least 12 characters; a short sentence is easy to remember and hard to guess."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[required(), EqualTo("new_password", message=_l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Change password"))

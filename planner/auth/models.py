@@ -1,0 +1,100 @@
+from datetime import datetime
+from enum import StrEnum
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from planner.db import UTCDateTime, enum_column, utcnow
+from planner.extensions import db
+
+
+class GlobalRole(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    USER = "user"
+
+    @property
+    def label(self):
+        return {
+            GlobalRole.ADMIN: _l("Administrator"),
+            GlobalRole.MANAGER: _l("Project creator"),
+            GlobalRole.USER: _l("Member"),
+        }[self]
+
+    @property
+    def description(self):
+        return {
+            GlobalRole.ADMIN: _l("Manages users and can see every project."),
+            GlobalRole.MANAGER: _l("Can create new implementation projects."),
+            GlobalRole.USER: _l("Sees only the projects they are a member of."),
+        }[self]
+
+
+def normalise_email(value: str) -> str:
+    return (value or "").strip().lower()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[GlobalRole] = mapped_column(enum_column(GlobalRole), default=GlobalRole.USER)
+    language: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sessions: Mapped[list["UserSession"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == GlobalRole.ADMIN
+
+    @property
+    def can_create_projects(self) -> bool:
+        return self.role in (GlobalRole.ADMIN, GlobalRole.MANAGER)
+
+    def set_password(self, password: str) -> None:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        self.password_hash = generate_password_hash(password, method=method)
+        self.password_changed_at = utcnow()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @classmethod
+    def by_email(cls, email: str) -> "User | None":
+        return db.session.scalar(db.select(cls).where(func.lower(cls.email) == normalise_email(email)))
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie carries a random token; only its hash is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship(back_populates="sessions")

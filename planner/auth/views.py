@@ -1,0 +1,136 @@
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from planner.audit.services import record
+from planner.auth import sessions, throttle
+from planner.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
+from planner.auth.models import User, UserSession, normalise_email
+from planner.db import utcnow
+from planner.extensions import db
+from planner.i18n import current_language, date_format, money, number
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        address = normalise_email(form.email.data)
+        if throttle.is_blocked(address, request.remote_addr):
+            message = _(
+                "Too many failed attempts. Wait %(minutes)d minutes, then try again.",
+                minutes=throttle.window_minutes(),
+            )
+            return render_template("auth/login.html", form=form, blocked_message=message), 429
+        user = User.by_email(address)
+        if user is None or not user.active or not user.check_password(form.password.data):
+            throttle.record_failure(address, request.remote_addr)
+            form.password.errors.append(_("Wrong e-mail address or password."))
+            return render_template("auth/login.html", form=form), 200
+        throttle.clear(address)
+        sessions.start(user)
+        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    sessions.end()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    profile = ProfileForm(prefix="profile", obj=current_user)
+    password_form = PasswordChangeForm(prefix="password")
+    if request.method == "GET":
+        profile.language.data = current_user.language or ""
+    if profile.submit.data and profile.validate_on_submit():
+        current_user.name = profile.name.data
+        current_user.language = profile.language.data or None
+        current_user.timezone = profile.timezone.data
+        db.session.commit()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("auth.account"))
+    return _render_account(profile, password_form)
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    profile = ProfileForm(prefix="profile", obj=current_user)
+    profile.language.data = current_user.language or ""
+    form = PasswordChangeForm(prefix="password")
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("The current password is wrong."))
+        else:
+            current_user.set_password(form.new_password.data)
+            ended = sessions.end_all(current_user, keep_current=True)
+            record("user.password_changed", target=current_user, other_sessions=ended)
+            db.session.commit()
+            flash(_("Your password is changed. Your other sessions were signed out."), "success")
+            return redirect(url_for("auth.account"))
+    return _render_account(profile, form), 200
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    ended = sessions.end_all(current_user, keep_current=True)
+    db.session.commit()
+    flash(_("Signed out of %(count)d other sessions.", count=ended), "success")
+    return redirect(url_for("auth.account"))
+
+
+SAMPLE_CURRENCY = {"en": "USD", "es": "EUR", "zh": "CNY"}
+
+
+def format_samples() -> dict:
+    """How dates, numbers and amounts look in the reader's language."""
+    today = utcnow().date()
+    language = current_language()
+    return {
+        "date": date_format(today, "long"),
+        "number": number(Decimal("1234567.891"), 2),
+        "money": money(Decimal("1234.5"), SAMPLE_CURRENCY.get(language, "USD")),
+    }
+
+
+def _render_account(profile, password_form):
+    open_sessions = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == current_user.id)
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
+    current = sessions.current_session_id()
+    if current is None:
+        abort(401)
+    return render_template(
+        "auth/account.html",
+        samples=format_samples(),
+        profile=profile,
+        password_form=password_form,
+        open_sessions=open_sessions,
+        current_session=current,
+    )

@@ -1,0 +1,54 @@
+"""Plotly figures as plain JSON-ready dicts.
+
+Views build figures with these helpers, translating every title and label on the server; the
+page carries the figure in a ``<script type="application/json">`` block and ``static/js/charts.js``
+draws it with the Plotly bundle served by the app.
+"""
+
+FONT = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif'
+
+PALETTE = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#d63384", "#0dcaf0", "#6c757d", "#198754",
+           "#ffc107", "#dc3545", "#6610f2"]
+RAG = {"red": "#dc3545", "amber": "#f0ad00", "green": "#198754", "grey": "#adb5bd"}
+
+
+def figure(data: list[dict], title=None, height: int | None = None, **layout) -> dict:
+    base = {
+        "font": {"family": FONT, "size": 13},
+        "margin": {"l": 56, "r": 16, "t": 48 if title else 16, "b": 48},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "colorway": PALETTE,
+        "legend": {"orientation": "h", "y": -0.2},
+        "hoverlabel": {"font": {"family": FONT}},
+    }
+    if title:
+        base["title"] = {"text": str(title), "x": 0, "xanchor": "left", "font": {"size": 15}}
+    if height:
+        base["height"] = height
+    for key, value in layout.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return {"data": [_plain(trace) for trace in data], "layout": _plain(base)}
+
+
+def _plain(value):
+    """Lazy strings and other objects become JSON-ready values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    try:
+        from decimal import Decimal
+
+        if isinstance(value, Decimal):
+            return float(value)
+    except ImportError:  # pragma: no cover
+        pass
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

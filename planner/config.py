@@ -1,0 +1,104 @@
+"""Configuration read from the environment.
+
+PLANNER_ENV selects the profile: ``production`` (the default), ``development`` or ``testing``.
+Outside development and testing a missing SECRET_KEY is a startup error.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {value!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A per-checkout key kept in instance/, so development sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load(instance_path: Path, overrides: dict | None = None) -> dict:
+    overrides = dict(overrides or {})
+    env = overrides.pop("PLANNER_ENV", None) or os.environ.get("PLANNER_ENV", "production")
+    if env not in {"production", "development", "testing"}:
+        raise ConfigError(f"PLANNER_ENV must be production, development or testing, not {env!r}")
+
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'planner.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+
+    secret = os.environ.get("SECRET_KEY") or overrides.get("SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random value "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        secret = _development_secret(instance_path) if env == "development" else "testing-secret"
+
+    config = {
+        "PLANNER_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_RECORD_QUERIES": False,
+        # Sessions: server-side record per sign-in; the cookie only carries its id.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_MAX_HOURS", 12)),
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        # Passwords: scrypt through Werkzeug.
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1"),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_FAILURE_WINDOW_SECONDS": _int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
+        "LOGIN_MAX_FAILURES_PER_IP": _int("LOGIN_MAX_FAILURES_PER_IP", 30),
+        # Uploads (CSV/XLSX imports): a hard ceiling on the request body.
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "WTF_I18N_ENABLED": False,  # every validator message is ours, in our catalogue
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "SEND_FILE_MAX_AGE_DEFAULT": timedelta(hours=12),
+    }
+    if env == "testing":
+        config.update(
+            TESTING=True,
+            PASSWORD_HASH_METHOD="scrypt:1024:8:1",  # noqa: S106 - cheaper scrypt for tests
+        )
+    if database_url.startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    config.update(overrides)
+    return config

@@ -1,0 +1,68 @@
+"""Domain errors and the translated error pages."""
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+
+class DomainError(Exception):
+    """A business rule refused the operation; ``message`` is a translatable, user-facing text."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+PAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Not allowed"), _l("Your role in this project does not allow this action.")),
+    404: (_l("Not found"), _l("There is nothing here, or you do not have access to it.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    409: (_l("Conflict"), _l("Someone changed this in the meantime. Reload the page and try again.")),
+    413: (_l("File too large"), _l("The upload is larger than the limit of %(limit)s MB.")),
+    429: (_l("Too many requests"), _l("Too many attempts in a short time. Wait a few minutes, then try again.")),
+    500: (_l("Something went wrong"), _l("The error has been logged. Try again in a moment.")),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(code: int, detail=None):
+    title, message = PAGES.get(code, PAGES[500])
+    from flask import current_app
+
+    limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    text = str(detail) if detail else str(message) % {"limit": limit_mb}
+    if _wants_json():
+        return jsonify(error=str(title), message=text), code
+    return render_template("errors/error.html", code=code, title=title, message=text), code
+
+
+def init_app(app) -> None:
+    for code in PAGES:
+        if code == 500:
+            continue
+        app.register_error_handler(code, lambda error, code=code: render_error(code, _description(error)))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return render_error(
+            400, _("This form has expired or was not sent from this site. Reload the page and try again."))
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        from planner.extensions import db
+
+        db.session.rollback()
+        return render_error(500)
+
+
+def _description(error):
+    """Only our own translated descriptions are shown; Werkzeug's English defaults are not."""
+    description = getattr(error, "description", None)
+    if description is not None and getattr(error, "translated", False):
+        return description
+    return None

@@ -1,0 +1,184 @@
+"""Languages, locale negotiation and locale-aware formatting.
+
+Choice order for the interface language: the signed-in user's preference, then an explicit
+switch (``?lang=``, remembered in the session), then the browser's Accept-Language, then English.
+All Chinese variants negotiate to Simplified Chinese, the only Chinese catalogue we ship.
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from babel import Locale
+from babel.numbers import NumberFormatError, parse_decimal
+from flask import current_app, g, request, session
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+)
+from flask_login import current_user
+
+LANGUAGES = {"en": "English", "es": "Español", "zh": "简体中文"}
+DEFAULT_LANGUAGE = "en"
+
+# Timezones offered in the account form; any valid IANA name is accepted by the model.
+COMMON_TIMEZONES = [
+    "UTC",
+    "Europe/London",
+    "Europe/Madrid",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Mexico_City",
+    "America/Bogota",
+    "America/Lima",
+    "America/Santiago",
+    "America/Buenos_Aires",
+    "America/Sao_Paulo",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+]
+
+
+def timezone_label(name: str) -> str:
+    """The time zone's name in the reader's language, e.g. ``中国（上海）时间``."""
+    from babel.dates import get_timezone_location
+    from flask_babel import gettext
+
+    if name == "UTC":
+        return gettext("Coordinated Universal Time (UTC)")
+    label = get_timezone_location(name, locale=babel_locale(), return_city=False)
+    if "/" in label:  # CLDR lacks the city's name in this language: keep the country only
+        label = re.sub(r"\s*[（(][^）)]*[）)]", "", label)
+    return label
+
+
+def normalise_language(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip().lower().replace("_", "-")
+    if value in LANGUAGES:
+        return value
+    base = value.split("-", 1)[0]
+    return base if base in LANGUAGES else None
+
+
+def select_locale() -> str:
+    if getattr(g, "forced_locale", None):
+        return g.forced_locale
+    # An explicit switch in this very request wins (it also becomes the user's preference).
+    switched = normalise_language(request.args.get("lang")) if request else None
+    if switched:
+        return switched
+    user = current_user
+    if user and user.is_authenticated and user.language in LANGUAGES:
+        return user.language
+    chosen = normalise_language(session.get("lang"))
+    if chosen:
+        return chosen
+    best = request.accept_languages.best_match(list(LANGUAGES)) if request else None
+    return best or DEFAULT_LANGUAGE
+
+
+def select_timezone() -> str:
+    user = current_user
+    if user and user.is_authenticated and user.timezone:
+        return user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE).split("_")[0]
+
+
+def babel_locale() -> Locale:
+    return get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+
+
+def money(amount, currency: str) -> str:
+    """An amount in the reader's locale, e.g. ``1.234,50 €`` or ``¥1,234.50``."""
+    if amount is None:
+        return ""
+    return format_currency(Decimal(amount), currency)
+
+
+def number(value, digits: int | None = None) -> str:
+    if value is None:
+        return ""
+    if digits is None:
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+
+
+def percent(value, digits: int = 0) -> str:
+    """``value`` is a ratio (0.25 → 25 %)."""
+    if value is None:
+        return ""
+    fmt = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
+    return format_percent(value, format=fmt)
+
+
+def parse_amount(text: str, locale: Locale | str | None = None) -> Decimal:
+    """Parses an amount typed in the reader's locale format (``1.234,50`` in Spanish).
+
+    Raises ValueError when the text is not a number in that locale.
+    """
+    locale = locale or babel_locale()
+    cleaned = (text or "").strip().replace("\u00a0", " ").replace("\u202f", " ")
+    for symbol in ("€", "$", "¥", "£", "￥"):
+        cleaned = cleaned.replace(symbol, "")
+    cleaned = cleaned.strip()
+    if not cleaned:
+        raise ValueError("empty")
+    try:
+        value = parse_decimal(cleaned, locale=locale, strict=True)
+    except (NumberFormatError, InvalidOperation) as exc:
+        raise ValueError(str(exc)) from exc
+    if not value.is_finite():
+        raise ValueError("not finite")
+    return value
+
+
+def date_format(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, fmt)
+    return format_date(value, fmt)
+
+
+def language_label(code: str | None) -> str:
+    return LANGUAGES.get(code or "", "")
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["date"] = lambda v, fmt="medium": date_format(v, fmt)
+    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["language_label"] = language_label
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["current_language"] = current_language
+
+    @app.before_request
+    def remember_language_switch():
+        chosen = normalise_language(request.args.get("lang"))
+        if not chosen:
+            return
+        session["lang"] = chosen
+        if current_user.is_authenticated and current_user.language != chosen:
+            from planner.extensions import db
+
+            current_user.language = chosen
+            db.session.commit()

@@ -1,0 +1,1 @@
+"""Home, health check and the static assets that come from Python packages."""

@@ -1,0 +1,34 @@
+"""Top navigation entries added by features: ``item(order, endpoint, label, visible=None, badge=None)``.
+
+``visible(user)`` decides whether the signed-in user sees the entry; ``badge(user)`` returns a
+number shown beside it (for example, sign-offs waiting), or 0 for none.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NavItem:
+    order: int
+    endpoint: str
+    label: object
+    visible: object = None
+    badge: object = None
+    icon: str = ""
+
+
+_ITEMS: dict[str, NavItem] = {}
+
+
+def item(order: int, endpoint: str, label, visible=None, badge=None, icon: str = "") -> None:
+    _ITEMS[endpoint] = NavItem(order, endpoint, label, visible, badge, icon)
+
+
+def items_for(user) -> list[tuple[NavItem, int]]:
+    shown = []
+    for entry in sorted(_ITEMS.values(), key=lambda e: e.order):
+        if entry.visible is not None and not entry.visible(user):
+            continue
+        count = entry.badge(user) if entry.badge is not None else 0
+        shown.append((entry, count))
+    return shown

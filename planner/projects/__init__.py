@@ -1,0 +1,1 @@
+"""Implementation projects, their members and project-level roles, and per-project access."""

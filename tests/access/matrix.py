@@ -1,0 +1,112 @@
+"""The permission matrix: every route × role → expected outcome.
+
+Each feature adds a module ``tests/access/rules_<feature>.py`` with:
+
+- ``RULES``: a list of ``Rule(endpoint, path, expect, method="GET", data=None)``; ``path`` is a
+  format string filled from ``world.ids`` (``{project}``, ``{other_project}``, and whatever the
+  module's ``setup`` adds);
+- optionally ``setup(world)``: creates the feature's objects in project A (and, to test ids
+  from another project, in project B) and records their ids in ``world.ids``.
+
+``test_matrix.py`` walks every rule for every role, and fails for any route of ``app.url_map``
+that has no rule, so no route ships without its access rule.
+
+Roles: ``anonymous``; ``outsider`` (signed in, member of project B only); ``staff``,
+``sponsor`` and ``manager`` of project A; ``admin`` (global administrator, not a member).
+"""
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+
+from planner.auth.models import GlobalRole
+from tests import factories
+
+ROLES = ("anonymous", "outsider", "staff", "sponsor", "manager", "admin")
+
+OK = "ok"  # 2xx, or a redirect that is not to the sign-in page
+LOGIN = "login"  # redirect to the sign-in page
+UNAUTHORIZED = 401
+FORBIDDEN = 403
+NOT_FOUND = 404
+
+
+def expect(anonymous=LOGIN, outsider=NOT_FOUND, staff=OK, sponsor=OK, manager=OK, admin=OK) -> dict:
+    return {"anonymous": anonymous, "outsider": outsider, "staff": staff, "sponsor": sponsor,
+            "manager": manager, "admin": admin}
+
+
+# Common shapes of access.
+PUBLIC = dict.fromkeys(ROLES, OK)
+SIGNED_IN = expect(outsider=OK)
+MEMBERS = expect()  # any member of the project, and administrators, can read
+MANAGERS = expect(staff=FORBIDDEN, sponsor=FORBIDDEN, admin=FORBIDDEN)
+MANAGERS_AND_ADMIN = expect(staff=FORBIDDEN, sponsor=FORBIDDEN)
+SPONSORS = expect(staff=FORBIDDEN, manager=FORBIDDEN, admin=FORBIDDEN)
+MEMBERS_ONLY = expect(admin=FORBIDDEN)  # members act; an administrator who is not a member may not
+ADMIN_ONLY = expect(outsider=FORBIDDEN, staff=FORBIDDEN, sponsor=FORBIDDEN, manager=FORBIDDEN)
+
+
+def foreign(expectation: dict) -> dict:
+    """An object id from project B under project A's URL: whoever may use the route gets 404."""
+    return {role: NOT_FOUND if outcome == OK else outcome for role, outcome in expectation.items()}
+
+
+@dataclass(frozen=True)
+class Rule:
+    endpoint: str
+    path: str
+    expect: dict
+    method: str = "GET"
+    data: dict | None = None
+
+    def url(self, world) -> str:
+        return self.path.format(**world.ids)
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    ids: dict = field(default_factory=dict)
+    project: object = None
+    other_project: object = None
+
+
+def rule_modules():
+    import tests.access as package
+
+    return [
+        importlib.import_module(f"tests.access.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+        if info.name.startswith("rules_")
+    ]
+
+
+def all_rules() -> list[Rule]:
+    return [rule for module in rule_modules() for rule in module.RULES]
+
+
+def build_world() -> World:
+    world = World()
+    manager = factories.make_user(email="manager@example.com", name="项目经理", role=GlobalRole.MANAGER)
+    world.users = {
+        "anonymous": None,
+        "outsider": factories.make_user(email="outsider@example.com", name="外部人员"),
+        "staff": factories.make_user(email="staff@example.com", name="员工"),
+        "sponsor": factories.make_user(email="sponsor@example.com", name="发起人"),
+        "manager": manager,
+        "admin": factories.make_user(email="admin@example.com", name="管理员", role=GlobalRole.ADMIN),
+    }
+    project = factories.make_project(manager=manager, name="项目甲")
+    other = factories.make_project(manager=world.users["outsider"], name="项目乙")
+    staff_member = factories.add_member(project, world.users["staff"], team="客服")
+    factories.add_member(project, world.users["sponsor"], sponsor=True)
+    other_staff = factories.add_member(other, factories.make_user(email="other@example.com", name="乙方员工"))
+    world.project, world.other_project = project, other
+    world.ids.update(project=project.id, other_project=other.id, member=staff_member.id,
+                     other_member=other_staff.id, admin_user=world.users["admin"].id)
+    for module in rule_modules():
+        setup = getattr(module, "setup", None)
+        if setup is not None:
+            setup(world)
+    return world

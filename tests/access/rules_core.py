@@ -1,0 +1,57 @@
+"""Access rules for the foundation: home, health, assets, sign-in, account, administration,
+projects, members and the audit log."""
+
+from tests.access.matrix import (
+    ADMIN_ONLY,
+    FORBIDDEN,
+    LOGIN,
+    MANAGERS_AND_ADMIN,
+    MEMBERS,
+    OK,
+    PUBLIC,
+    SIGNED_IN,
+    Rule,
+    expect,
+    foreign,
+)
+
+CREATORS = expect(outsider=FORBIDDEN, staff=FORBIDDEN, sponsor=FORBIDDEN)
+EVERYONE_LOGOUT = dict.fromkeys(PUBLIC, LOGIN)  # sign-out always lands on the sign-in page
+
+RULES = [
+    Rule("main.home", "/", SIGNED_IN | {"outsider": OK}),
+    Rule("main.healthz", "/healthz", PUBLIC),
+    Rule("main.plotly_js", "/vendor/plotly.min.js", PUBLIC),
+    Rule("main.plotly_locale", "/i18n/plotly-zh.js", PUBLIC),
+    Rule("auth.login", "/login", PUBLIC),
+    Rule("auth.login", "/login", PUBLIC, method="POST"),
+    Rule("auth.logout", "/logout", EVERYONE_LOGOUT, method="POST"),
+    Rule("auth.account", "/account", SIGNED_IN),
+    Rule("auth.account", "/account", SIGNED_IN, method="POST"),
+    Rule("auth.change_password", "/account/password", SIGNED_IN, method="POST"),
+    Rule("auth.end_other_sessions", "/account/sessions/end-others", SIGNED_IN, method="POST"),
+    Rule("admin.users", "/admin/users", ADMIN_ONLY),
+    Rule("admin.create_user", "/admin/users/new", ADMIN_ONLY),
+    Rule("admin.create_user", "/admin/users/new", ADMIN_ONLY, method="POST"),
+    Rule("admin.edit_user", "/admin/users/{admin_user}", ADMIN_ONLY),
+    Rule("admin.edit_user", "/admin/users/{admin_user}", ADMIN_ONLY, method="POST"),
+    Rule("audit.admin_log", "/admin/audit", ADMIN_ONLY),
+    Rule("audit.project_log", "/projects/{project}/audit", MEMBERS),
+    Rule("projects.index", "/projects", SIGNED_IN),
+    Rule("projects.create", "/projects/new", CREATORS),
+    Rule("projects.create", "/projects/new", CREATORS, method="POST"),
+    Rule("projects.overview", "/projects/{project}", MEMBERS),
+    Rule("projects.settings", "/projects/{project}/settings", MANAGERS_AND_ADMIN),
+    Rule("projects.settings", "/projects/{project}/settings", MANAGERS_AND_ADMIN, method="POST"),
+    Rule("projects.archive", "/projects/{project}/archive", MANAGERS_AND_ADMIN, method="POST"),
+    Rule("projects.restore", "/projects/{project}/restore", MANAGERS_AND_ADMIN, method="POST"),
+    Rule("projects.members", "/projects/{project}/members", MEMBERS),
+    Rule("projects.members", "/projects/{project}/members", MANAGERS_AND_ADMIN, method="POST"),
+    Rule("projects.update_member", "/projects/{project}/members/{member}", MANAGERS_AND_ADMIN, method="POST"),
+    Rule("projects.update_member", "/projects/{project}/members/{other_member}", foreign(MANAGERS_AND_ADMIN),
+         method="POST"),
+    Rule("projects.remove_member", "/projects/{project}/members/{member}/remove", MANAGERS_AND_ADMIN,
+         method="POST"),
+    Rule("projects.remove_member", "/projects/{project}/members/{other_member}/remove", foreign(MANAGERS_AND_ADMIN),
+         method="POST"),
+]

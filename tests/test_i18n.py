@@ -1,0 +1,91 @@
+"""Language negotiation and locale formatting, through HTTP."""
+
+from datetime import date
+
+import pytest
+
+from tests.helpers import login
+
+
+def html_lang(response) -> str:
+    text = response.get_data(as_text=True)
+    return text.split('<html lang="', 1)[1].split('"', 1)[0]
+
+
+def test_english_is_the_default(client):
+    assert html_lang(client.get("/login")) == "en"
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("es-ES,es;q=0.9,en;q=0.5", "es"),
+    ("zh-CN,zh;q=0.9", "zh"),
+    ("zh-TW", "zh"),
+    ("fr-FR,de;q=0.8", "en"),
+    ("de;q=0.9,es;q=0.5", "es"),
+])
+def test_the_browser_language_is_used_when_nothing_else_is_set(client, header, expected):
+    assert html_lang(client.get("/login", headers={"Accept-Language": header})) == expected
+
+
+def test_an_explicit_switch_beats_the_browser_and_is_remembered(client):
+    assert html_lang(client.get("/login?lang=zh", headers={"Accept-Language": "es"})) == "zh"
+    assert html_lang(client.get("/login", headers={"Accept-Language": "es"})) == "zh"
+    page = client.get("/login").get_data(as_text=True)
+    assert "登录" in page
+
+
+def test_an_unknown_switch_is_ignored(client):
+    assert html_lang(client.get("/login?lang=xx", headers={"Accept-Language": "es"})) == "es"
+
+
+def test_the_users_preference_beats_the_session_and_the_browser(client, make_user):
+    user = make_user(language="es")
+    login(client, user)
+    assert html_lang(client.get("/projects", headers={"Accept-Language": "zh-CN"})) == "es"
+
+
+def test_switching_while_signed_in_updates_the_preference(client, make_client, make_user, db):
+    from planner.auth.models import User
+
+    user = make_user(language="es")
+    login(client, user)
+    assert html_lang(client.get("/projects?lang=zh")) == "zh"
+    db.session.expire_all()
+    assert db.session.get(User, user.id).language == "zh"
+    other_browser = make_client()
+    login(other_browser, user)
+    assert html_lang(other_browser.get("/projects", headers={"Accept-Language": "en"})) == "zh"
+
+
+def test_every_language_is_offered_in_its_own_name(client):
+    page = client.get("/login").get_data(as_text=True)
+    for name in ("English", "Español", "简体中文"):
+        assert name in page
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", "Mar 5, 2026"), ("es", "5 mar 2026"), ("zh", "2026年3月5日"),
+])
+def test_dates_are_formatted_for_the_locale(client, make_user, make_project, language, expected):
+    user = make_user(language=language)
+    project = make_project(manager=user, start_date=date(2026, 3, 5))
+    login(client, user)
+    assert expected in client.get(f"/projects/{project.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language, amount, number", [
+    ("en", "$1,234.50", "1,234,567.89"),
+    ("es", "1.234,50\xa0€", "1.234.567,89"),
+    ("zh", "¥1,234.50", "1,234,567.89"),
+])
+def test_numbers_and_amounts_are_formatted_for_the_locale(client, make_user, language, amount, number):
+    login(client, make_user(language=language))
+    page = client.get("/account").get_data(as_text=True)
+    assert f'data-sample="money">{amount}<' in page
+    assert f'data-sample="number">{number}<' in page
+
+
+def test_the_plotly_locale_carries_the_languages_month_names(client):
+    assert "marzo" in client.get("/i18n/plotly-es.js").get_data(as_text=True)
+    assert "三月" in client.get("/i18n/plotly-zh.js").get_data(as_text=True)
+    assert client.get("/i18n/plotly-fr.js").status_code == 404
