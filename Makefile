@@ -40,7 +40,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 i18n: $(VENV)/.installed
-	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output --no-wrap \
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -k N_ -k lazy_pgettext:1c,2 --no-location --sort-output --no-wrap \
 		--project=Rollout --copyright-holder="Rollout" -o translations/messages.pot .
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 	$(PYBABEL) compile -d translations --statistics

@@ -37,7 +37,9 @@ def save(language: str, catalog) -> None:
 
 
 def key_of(message) -> str:
-    return "||".join(message.id) if isinstance(message.id, (list, tuple)) else message.id
+    """The JSON key: the msgid (plurals joined by "||"), prefixed by "[context] " if it has one."""
+    text = "||".join(message.id) if isinstance(message.id, (list, tuple)) else message.id
+    return f"[{message.context}] {text}" if message.context else text
 
 
 def needs_work(message) -> bool:

@@ -20,6 +20,10 @@ def catalogue(language):
         return read_po(handle, locale=language)
 
 
+def key(message) -> tuple:
+    return message.context, message.id if isinstance(message.id, str) else message.id[0]
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(match.group(0) for match in PLACEHOLDER.finditer(text or ""))
 
@@ -61,13 +65,13 @@ def test_the_catalogues_hold_every_string_of_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "-k", "N_", "--no-location", "-o", str(pot), "."],
+         "-k", "lazy_gettext", "-k", "N_", "-k", "lazy_pgettext:1c,2", "--no-location", "-o", str(pot), "."],
         cwd=ROOT, check=True, capture_output=True,
     )
     with open(pot, "rb") as handle:
-        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        wanted = {key(m) for m in read_po(handle) if m.id}
     for language in LANGUAGES:
-        have = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(language) if m.id}
+        have = {key(m) for m in catalogue(language) if m.id}
         missing = sorted(wanted - have)
         assert not missing, f"{language}: run `make i18n` and translate: {missing[:20]}"
 

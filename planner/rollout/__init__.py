@@ -1,0 +1,1 @@
+"""The staged rollout: stages, stage gates and executive sign-off."""
