@@ -1,0 +1,1 @@
+"""Success measures computed from the CRM records: definitions, values, baselines and targets."""
