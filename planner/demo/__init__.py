@@ -5,6 +5,7 @@ each feature's ``planner/<feature>/demo.py`` ``load(ctx)`` in ``ORDER``; every f
 must itself skip what it already created, so a second run adds nothing and loses nothing.
 """
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -96,8 +97,17 @@ class DemoContext:
         self.created.append(text)
 
     def report(self) -> str:
-        lines = ["Demo data: " + (", ".join(self.created) if self.created else "already loaded, nothing to add")]
+        if self.created:
+            kinds: dict[str, int] = {}
+            for text in self.created:
+                kind = text.split(" ", 1)[0]
+                kinds[kind] = kinds.get(kind, 0) + 1
+            summary = ", ".join(f"{count} {kind}(s)" for kind, count in kinds.items())
+            lines = [f"Demo data loaded: {summary}."]
+        else:
+            lines = ["Demo data: already loaded, nothing to add."]
         lines.append(accounts_text())
+        lines.append("Open http://127.0.0.1:%s and sign in." % (os.environ.get("PORT") or "5000"))
         return "\n".join(lines)
 
 
