@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from planner.i18n import babel_locale
 from planner.tco import calculations as calc
 from planner.tco.models import CostCategory
+from planner.tco.texts import derivation_text, payback_text
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -51,12 +52,6 @@ def plain(value: Decimal) -> str:
 
 def _label(enum_value) -> str:
     return str(enum_value.label)
-
-
-def _payback_text(month: int | None) -> str:
-    if month is None:
-        return _("Not within three years")
-    return _("Month %(month)s (year %(year)s)", month=month, year=(month - 1) // 12 + 1)
 
 
 def _sheet_title(name: str, taken: set) -> str:
@@ -175,7 +170,7 @@ def _scenario_sheet(ws, project, scenario, analysis, money_format: str, formulas
     sheet.header([_("Kind of benefit"), _("Description"), *years, _("Three-year total"), _("How it is computed")])
     first_benefit = sheet.row
     for line in scenario.benefit_lines:
-        basis = _derivation_text(line, project.currency) if line.is_derived else _("Entered per year")
+        basis = derivation_text(line, project.currency) if line.is_derived else _("Entered per year")
         sheet.amounts_row(_label(line.kind), line.description, line.amounts, formulas, extra=basis)
     last_benefit = sheet.row - 1
     benefit_totals = _totals_row(sheet, _("Total benefits"), analysis.benefit_by_year, first_benefit,
@@ -224,7 +219,7 @@ def _scenario_sheet(ws, project, scenario, analysis, money_format: str, formulas
         ("roi", _("Return on investment (net ÷ cost)"),
          f"=IF({total_cost_ref}=0,\"\",{sheet.refs['net']}/{total_cost_ref})" if formulas else analysis.roi,
          PERCENT),
-        ("payback", _("Payback month"), analysis.payback_month or _payback_text(None), "0"),
+        ("payback", _("Payback month"), analysis.payback_month or payback_text(None), "0"),
         ("first_year", _("First-year share of the three-year cost"),
          f"=IF({total_cost_ref}=0,\"\",{sheet.refs['cost_y1']}/{total_cost_ref})" if formulas
          else analysis.first_year_share, PERCENT),
@@ -253,15 +248,6 @@ def _totals_row(sheet: _Sheet, label: str, amounts, first: int, last: int, formu
     else:
         values = list(amounts)
     return sheet.amounts_row(label, "", values, formulas, bold=True, fill=TOTAL_FILL)
-
-
-def _derivation_text(line, currency: str) -> str:
-    from planner.i18n import money, number
-
-    gains = " / ".join(number(g, 2) for g in line.gains)
-    return _("%(kpi)s: improvement %(gains)s points × %(volume)s a year × %(value)s",
-             kpi=line.kpi_key.label, gains=gains, volume=number(line.kpi_volume),
-             value=money(line.kpi_unit_value, currency))
 
 
 def workbook(project, scenarios, with_formulas: bool = False) -> bytes:
@@ -315,7 +301,7 @@ def _summary_sheet(ws, project, sheets, money_format: str, formulas: bool) -> No
             "preferred": _("Yes") if scenario.is_preferred else _("No"),
             "cost": analysis.total_cost, "benefit": analysis.total_benefit, "net": analysis.net_total,
             "npv": analysis.npv, "roi": analysis.roi,
-            "payback": analysis.payback_month or _payback_text(None),
+            "payback": analysis.payback_month or payback_text(None),
             "first_year": analysis.first_year_share, "services": analysis.services_share,
             "licences": analysis.licence_share, "budget": scenario.approved_budget,
         }
@@ -355,6 +341,6 @@ def csv_text(project, scenarios) -> str:
         writer.writerow([*head, result, _("Net present value"), _("At %(rate)s%% a year",
                          rate=plain(scenario.discount_rate)), "", "", "", "", plain(analysis.npv.quantize(
                              Decimal("0.01"))), project.currency])
-        writer.writerow([*head, result, _("Payback month"), _payback_text(analysis.payback_month), "", "", "", "",
+        writer.writerow([*head, result, _("Payback month"), payback_text(analysis.payback_month), "", "", "", "",
                          analysis.payback_month or "", ""])
     return out.getvalue()

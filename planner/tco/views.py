@@ -1,4 +1,5 @@
 from decimal import Decimal
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,6 +13,7 @@ from planner.projects.models import ProjectRole
 from planner.tco import exports, figures, services
 from planner.tco.forms import BenefitLineForm, ConfirmForm, CostLineForm, ScenarioForm
 from planner.tco.models import CostCategory, TcoBenefitLine, TcoCostLine, TcoScenario
+from planner.tco.texts import derivation_text
 
 bp = Blueprint("tco", __name__)
 
@@ -69,7 +71,8 @@ def scenario(project, scenario_id):
         charts["cash"] = figures.cash_curve([(item, analysis)], project.currency)
     return render_template("tco/scenario.html", project=project, scenario=item, analysis=analysis,
                            charts=charts, discounted=analysis.discounted_by_year,
-                           category_label=lambda value: CostCategory(value).label)
+                           category_label=lambda value: CostCategory(value).label,
+                           derivation=lambda line: derivation_text(line, project.currency))
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -255,8 +258,6 @@ def export_csv(project):
 
 
 def _download(content: bytes, filename: str, mimetype: str) -> Response:
-    from urllib.parse import quote
-
     response = Response(content, mimetype=mimetype)
     ascii_name = filename.encode("ascii", "ignore").decode() or "tco"
     response.headers["Content-Disposition"] = (
