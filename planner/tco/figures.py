@@ -65,7 +65,7 @@ def cost_comparison(items, currency: str) -> dict:
         })
     return figure(traces, title=_("Cost by scenario, year and category"), barmode="stack", height=HEIGHT + 40,
                   yaxis=_money_axis(currency, _("Cost")),
-                  legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
+                  legend={"orientation": "h", "y": -0.32, "traceorder": "normal"},
                   margin={"l": 72, "b": 24})
 
 
