@@ -484,3 +484,18 @@ def test_the_demo_loads_two_scenarios_per_project_once(app, db):
     summaries = tco_summary_by_project(db.session.scalars(select(TcoScenario.project_id)).all())
     assert {s["currency"] for s in summaries.values()} == {"USD", "EUR", "CNY"}
     assert all(s["total_cost"] > 0 and s["total_benefit"] > 0 for s in summaries.values())
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_both_exports(client, team, db):
+    project = team["project"]
+    scenario = make_scenario(db, project, name="=1+2", costs=[("licences", ("5", "0", "0"))])
+    scenario.cost_lines[0].description = '=HYPERLINK("http://example.com","x")'
+    db.session.commit()
+    login(client, team["manager"])
+    for query in ("", "?formulas=1"):
+        book = load_workbook(io.BytesIO(client.get(f"/projects/{project.id}/tco/export.xlsx{query}").data))
+        cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
+                 if isinstance(c.value, str) and ("HYPERLINK" in c.value or c.value == "=1+2")]
+        assert len(cells) >= 3 and all(c.data_type == "s" for c in cells)
+    rows = list(csv.reader(io.StringIO(client.get(f"/projects/{project.id}/tco/export.csv").data.decode("utf-8-sig"))))
+    assert rows[1][0] == "'=1+2" and rows[1][4].startswith("'=HYPERLINK")

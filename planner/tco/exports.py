@@ -63,6 +63,17 @@ def _sheet_title(name: str, taken: set) -> str:
     return title
 
 
+class Formula(str):
+    """A formula we wrote. Any other text starting with "=" (a user's description) stays text."""
+
+
+def _set(ws, row: int, column: int, value):
+    cell = ws.cell(row=row, column=column, value=_cell_value(value))
+    if isinstance(value, str) and not isinstance(value, Formula):
+        cell.data_type = "s"
+    return cell
+
+
 def _cell_value(value):
     """Decimals go in as they are, except the endless ones (a discounted amount, a share),
     which are cut at ten decimal places: a spreadsheet keeps about fifteen digits anyway."""
@@ -82,7 +93,7 @@ class _Sheet:
         return f"{get_column_letter(column)}{row or self.row}"
 
     def put(self, column: int, value, fmt: str | None = None, bold=False, fill=None):
-        cell = self.ws.cell(row=self.row, column=column, value=_cell_value(value))
+        cell = _set(self.ws, self.row, column, value)
         if fmt:
             cell.number_format = fmt
         if bold:
@@ -104,7 +115,7 @@ class _Sheet:
         for offset, amount in enumerate(amounts):
             self.put(FIRST_YEAR_COL + offset, amount, self.money_format, bold=bold, fill=fill)
         start, end = self.ref(FIRST_YEAR_COL), self.ref(FIRST_YEAR_COL + 2)
-        total = f"=SUM({start}:{end})" if formulas else calc.add_up(amounts)
+        total = Formula(f"=SUM({start}:{end})") if formulas else calc.add_up(amounts)
         self.put(TOTAL_COL, total, self.money_format, bold=True, fill=fill)
         if extra:
             self.put(TOTAL_COL + 1, extra)
@@ -183,15 +194,15 @@ def _scenario_sheet(ws, project, scenario, analysis, money_format: str, formulas
     sheet.row += 1
     sheet.header(["", "", *years, _("Three-year total")])
     if formulas:
-        net = [f"={sheet.ref(c, benefit_totals)}-{sheet.ref(c, cost_totals)}"
+        net = [Formula(f"={sheet.ref(c, benefit_totals)}-{sheet.ref(c, cost_totals)}")
                for c in range(FIRST_YEAR_COL, FIRST_YEAR_COL + 3)]
     else:
         net = list(analysis.net_by_year)
     net_row = sheet.amounts_row(_("Net flow (benefits − costs)"), "", net, formulas, bold=True)
     sheet.refs["net"] = sheet.ref(TOTAL_COL, net_row)
     if formulas:
-        cumulative = [f"={sheet.ref(FIRST_YEAR_COL, net_row)}"] + [
-            f"={sheet.ref(c - 1, net_row + 1)}+{sheet.ref(c, net_row)}"
+        cumulative = [Formula(f"={sheet.ref(FIRST_YEAR_COL, net_row)}")] + [
+            Formula(f"={sheet.ref(c - 1, net_row + 1)}+{sheet.ref(c, net_row)}")
             for c in range(FIRST_YEAR_COL + 1, FIRST_YEAR_COL + 3)]
     else:
         cumulative = list(analysis.cumulative_by_year)
@@ -211,17 +222,17 @@ def _scenario_sheet(ws, project, scenario, analysis, money_format: str, formulas
         if not rows:
             return 0
         parts = "+".join(sheet.ref(TOTAL_COL, r) for r in rows)
-        return f"=IF({total_cost_ref}=0,\"\",({parts})/{total_cost_ref})"
+        return Formula(f"=IF({total_cost_ref}=0,\"\",({parts})/{total_cost_ref})")
 
     results = [
-        ("npv", _("Net present value"), f"=NPV({sheet.refs['rate']},{net_range})" if formulas else analysis.npv,
-         money_format),
+        ("npv", _("Net present value"),
+         Formula(f"=NPV({sheet.refs['rate']},{net_range})") if formulas else analysis.npv, money_format),
         ("roi", _("Return on investment (net ÷ cost)"),
-         f"=IF({total_cost_ref}=0,\"\",{sheet.refs['net']}/{total_cost_ref})" if formulas else analysis.roi,
+         Formula(f"=IF({total_cost_ref}=0,\"\",{sheet.refs['net']}/{total_cost_ref})") if formulas else analysis.roi,
          PERCENT),
         ("payback", _("Payback month"), analysis.payback_month or payback_text(None), "0"),
         ("first_year", _("First-year share of the three-year cost"),
-         f"=IF({total_cost_ref}=0,\"\",{sheet.refs['cost_y1']}/{total_cost_ref})" if formulas
+         Formula(f"=IF({total_cost_ref}=0,\"\",{sheet.refs['cost_y1']}/{total_cost_ref})") if formulas
          else analysis.first_year_share, PERCENT),
         ("services", _("Share on customisation, integration, deployment and support"),
          share(rows_by_group["services"], analysis.services_share), PERCENT),
@@ -243,7 +254,7 @@ def _scenario_sheet(ws, project, scenario, analysis, money_format: str, formulas
 
 def _totals_row(sheet: _Sheet, label: str, amounts, first: int, last: int, formulas: bool) -> int:
     if formulas:
-        values = [f"=SUM({sheet.ref(c, first)}:{sheet.ref(c, last)})" if last >= first else 0
+        values = [Formula(f"=SUM({sheet.ref(c, first)}:{sheet.ref(c, last)})") if last >= first else 0
                   for c in range(FIRST_YEAR_COL, FIRST_YEAR_COL + 3)]
     else:
         values = list(amounts)
@@ -271,7 +282,7 @@ def workbook(project, scenarios, with_formulas: bool = False) -> bytes:
 def _summary_sheet(ws, project, sheets, money_format: str, formulas: bool) -> None:
     ws.column_dimensions["A"].width = 46
     ws.cell(row=1, column=1, value=_("Three-year TCO and ROI")).font = Font(bold=True, size=14)
-    ws.cell(row=2, column=1, value=project.name)
+    _set(ws, 2, 1, project.name)
     ws.cell(row=3, column=1, value=_("Amounts in %(currency)s", currency=project.currency))
     ws.cell(row=5, column=1, value=_("Scenario")).font = BOLD
     ws.cell(row=5, column=1).fill = HEADER_FILL
@@ -294,7 +305,7 @@ def _summary_sheet(ws, project, sheets, money_format: str, formulas: bool) -> No
     for index, (scenario, analysis, title, sheet) in enumerate(sheets):
         column = 2 + index
         ws.column_dimensions[get_column_letter(column)].width = 22
-        head = ws.cell(row=5, column=column, value=scenario.name)
+        head = _set(ws, 5, column, scenario.name)
         head.font, head.fill = BOLD, HEADER_FILL
         values = {
             "deployment": _label(scenario.deployment),
@@ -308,11 +319,16 @@ def _summary_sheet(ws, project, sheets, money_format: str, formulas: bool) -> No
         for offset, (key, _label_text, fmt) in enumerate(rows):
             value = values[key]
             if formulas and key in sheet.refs and key != "payback":
-                value = f"={quote_sheetname(title)}!{sheet.refs[key]}"
-            cell = ws.cell(row=6 + offset, column=column, value=_cell_value(value) if value is not None else "")
+                value = Formula(f"={quote_sheetname(title)}!{sheet.refs[key]}")
+            cell = _set(ws, 6 + offset, column, value if value is not None else "")
             if fmt:
                 cell.number_format = fmt
     ws.freeze_panes = "B6"
+
+
+def _text(value: str) -> str:
+    """User text for a CSV cell; a leading = + - @ would make a spreadsheet run it as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def csv_text(project, scenarios) -> str:
@@ -323,16 +339,16 @@ def csv_text(project, scenarios) -> str:
                      _("Derived from a KPI"), *years, _("Three-year total"), _("Currency")])
     for scenario in scenarios:
         analysis = scenario.analysis()
-        head = [scenario.name, _label(scenario.deployment)]
+        head = [_text(scenario.name), _label(scenario.deployment)]
 
         def amounts_row(section, what, description, kpi, amounts, head=head):
             writer.writerow([*head, section, what, description, kpi, *(plain(a) for a in amounts),
                              plain(calc.add_up(amounts)), project.currency])
 
         for line in scenario.sorted_cost_lines():
-            amounts_row(_("Cost"), _label(line.category), line.description, "", line.amounts)
+            amounts_row(_("Cost"), _label(line.category), _text(line.description), "", line.amounts)
         for line in scenario.benefit_lines:
-            amounts_row(_("Benefit"), _label(line.kind), line.description,
+            amounts_row(_("Benefit"), _label(line.kind), _text(line.description),
                         str(line.kpi_key.label) if line.kpi_key else "", line.amounts)
         result = _("Result")
         amounts_row(result, _("Total cost"), "", "", analysis.cost_by_year)
