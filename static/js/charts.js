@@ -30,6 +30,11 @@
         return;
       }
       var figure = JSON.parse(source.textContent);
+      figure.layout = figure.layout || {};
+      if (!figure.layout.height) {
+        // Without a height Plotly sizes to the container, which is empty until drawn.
+        figure.layout.height = parseInt(el.style.minHeight, 10) || 320;
+      }
       var config = Object.assign({
         responsive: true,
         displaylogo: false,
