@@ -29,12 +29,13 @@ from planner.extensions import db
 from planner.projects.models import Project, ProjectMember
 
 register("task.created", _l("Created the task “%(title)s”."))
-register("task.updated", _l("Changed the task “%(title)s”: %(fields)s."))
-register("task.status", _l("Set the task “%(title)s” to %(status)s."))
+register("task.updated", _l("Changed the task “%(title)s”."))
+register("task.status", _l("Changed the status of the task “%(title)s”."))
+register("task.done", _l("Completed the task “%(title)s”."))
 register("task.deleted", _l("Deleted the task “%(title)s”."))
-register("task.starter_loaded", _l("Added %(count)s starter tasks from the methodology."))
+register("task.starter_loaded", _l("Added starter tasks from the methodology (%(count)s)."))
 register("quick_win.created", _l("Added the quick win “%(title)s”."))
-register("quick_win.updated", _l("Changed the quick win “%(title)s”: %(fields)s."))
+register("quick_win.updated", _l("Changed the quick win “%(title)s”."))
 register("quick_win.celebrated", _l("Marked the quick win “%(title)s” as celebrated."))
 register("quick_win.deleted", _l("Deleted the quick win “%(title)s”."))
 
@@ -86,7 +87,8 @@ def update_task(task: ChangeTask, **fields) -> list[str]:
 def set_task_status(task: ChangeTask, status: TaskStatus, notes: str | None = None) -> bool:
     changed = task.set_status(status)
     if changed:
-        record("task.status", project=task.project_id, target=task, title=task.title, status=status.value)
+        action = "task.done" if status == TaskStatus.DONE else "task.status"
+        record(action, project=task.project_id, target=task, title=task.title, status=status.value)
     if notes is not None and notes != task.notes:
         task.notes = notes
         if not changed:

@@ -138,7 +138,8 @@ def reopen_link(link: SurveyLink) -> None:
 
 def project_teams(project: Project) -> list[str]:
     teams = db.session.scalars(
-        select(distinct(ProjectMember.team)).where(ProjectMember.project_id == project.id, ProjectMember.team != "")
+        select(ProjectMember.team).distinct()
+        .where(ProjectMember.project_id == project.id, ProjectMember.team != "")
     ).all()
     return sorted(teams, key=str.lower)
 
