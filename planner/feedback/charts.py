@@ -5,7 +5,11 @@ from flask_babel import gettext as _
 from planner.charts import PALETTE, RAG, figure
 from planner.feedback.models import DIMENSIONS
 from planner.feedback.services import BARRIER_THRESHOLD
-from planner.i18n import number
+from planner.i18n import current_language, number
+
+# Plotly (d3) date formats for the week axis, as each language writes a day and a month.
+SHORT_DATE = {"en": "%b %-d", "es": "%-d %b", "zh": "%-m月%-d日"}
+LONG_DATE = {"en": "%b %-d, %Y", "es": "%-d %b %Y", "zh": "%Y年%-m月%-d日"}
 
 
 def _threshold_line(axis: str) -> dict:
@@ -37,9 +41,11 @@ def dimensions_figure(group) -> dict:
 
 def trend_figure(weeks) -> dict:
     shown = [w for w in weeks if w.shown]
+    language = current_language()
+    short, long = SHORT_DATE.get(language, SHORT_DATE["en"]), LONG_DATE.get(language, LONG_DATE["en"])
     data = [{"type": "scatter", "mode": "lines+markers", "name": str(d.label),
              "x": [w.key for w in shown], "y": [round(w.averages[d], 2) for w in shown],
-             "hovertemplate": "%{x|%d %b %Y}: %{y:.2f}<extra>" + str(d.label) + "</extra>"} for d in DIMENSIONS]
+             "hovertemplate": "%{x|" + long + "}: %{y:.2f}<extra>" + str(d.label) + "</extra>"} for d in DIMENSIONS]
     data.append({"type": "scatter", "mode": "lines", "name": _("All five together"),
                  "x": [w.key for w in shown], "y": [round(w.overall, 2) for w in shown],
                  "line": {"color": "#212529", "width": 3, "dash": "dot"}})
@@ -47,7 +53,7 @@ def trend_figure(weeks) -> dict:
         data,
         title=_("Weekly average per dimension"),
         height=360,
-        xaxis={"title": {"text": _("Week starting")}, "type": "date"},
+        xaxis={"type": "date", "tickvals": [w.key for w in shown], "tickformat": short},
         yaxis={"range": [1, 5.1], "dtick": 1, "title": {"text": _("Average rating")}},
         shapes=[_threshold_line("y")],
     )
