@@ -2,7 +2,10 @@
 Text defaults to Chinese so the Chinese page crawl can tell user data from interface text."""
 
 import itertools
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+
+from sqlalchemy import event
 
 from planner.change.models import ChangeTask, QuickWin, QuickWinStatus, TaskCategory, TaskStatus
 from planner.extensions import db
@@ -64,3 +67,18 @@ def make_response(project, ratings=(4, 4, 4, 4, 4), respondent=None, stage=None,
     db.session.add(response)
     db.session.commit()
     return response
+
+
+@contextmanager
+def count_queries(db):
+    """Collects the SQL statements run inside the block."""
+    statements = []
+
+    def before(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)

@@ -1,11 +1,10 @@
 """Change-management tasks and quick wins, through HTTP, with the permission cases."""
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from planner.audit.models import AuditEvent
 from planner.change import services
@@ -13,22 +12,8 @@ from planner.change.models import ChangeTask, QuickWin, QuickWinStatus, TaskCate
 from planner.change.starter import STARTER_TASKS
 from planner.kpis.definitions import KpiKey
 from planner.projects.models import ProjectMember
-from tests.change_factories import make_quick_win, make_stage, make_task
+from tests.change_factories import count_queries, make_quick_win, make_stage, make_task
 from tests.helpers import login
-
-
-@contextmanager
-def count_queries(db):
-    statements = []
-
-    def before(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 @pytest.fixture
@@ -294,9 +279,10 @@ def test_overdue_tasks_by_project_in_one_query(team, make_project, make_user, db
     make_task(project, due_date=date(2026, 6, 1), status=TaskStatus.DONE)
     make_task(other, due_date=date(2026, 5, 1), status=TaskStatus.CANCELLED)
     make_task(other, due_date=date(2026, 5, 1))
+    ids = [project.id, other.id, third.id]
     with count_queries(db) as statements:
-        result = services.overdue_tasks_by_project([project.id, other.id, third.id], today)
-    assert result == {project.id: 2, other.id: 1, third.id: 0}
+        result = services.overdue_tasks_by_project(ids, today)
+    assert result == {ids[0]: 2, ids[1]: 1, ids[2]: 0}
     assert len(statements) == 1
 
 
@@ -409,8 +395,9 @@ def test_achieved_versus_planned_on_the_overview_and_in_bulk(client, team, db):
                    QuickWinStatus.IN_PROGRESS, QuickWinStatus.DROPPED):
         make_quick_win(project, status=status)
     make_quick_win(other, status=QuickWinStatus.DROPPED)
+    ids = [project.id, other.id]
     with count_queries(db) as statements:
-        assert services.quick_wins_by_project([project.id, other.id]) == {project.id: (2, 4), other.id: (0, 0)}
+        assert services.quick_wins_by_project(ids) == {ids[0]: (2, 4), ids[1]: (0, 0)}
     assert len(statements) == 1
     login(client, team["staff"])
     page = client.get(f"/projects/{project.id}?lang=en").get_data(as_text=True)

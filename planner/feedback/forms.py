@@ -57,6 +57,7 @@ class SurveyForm(FeedbackForm):
     """The anonymous survey: nothing about the person is asked for, except what they choose to give."""
 
     team = SelectField(_l("Your team (optional)"), validate_choice=True, invalid_choice_message=CHOOSE_AN_OPTION,
+                       default="",
                        description=_l("Helps the project team see where support is needed. Results of small groups "
                                       "are never shown."))
     contact = StrippedStringField(

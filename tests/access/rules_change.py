@@ -72,7 +72,8 @@ def setup(world):
                            due_date=date(2020, 1, 6))
     manager_task = make_task(project, title="发起人宣讲", owner=manager_member)
     foreign_task = make_task(other, title="乙方任务", owner=world.ids["other_member"])
-    win = make_quick_win(project, title="投诉回复提速", status=QuickWinStatus.ACHIEVED, kpi=KpiKey.FIRST_CONTACT_RESOLUTION)
+    win = make_quick_win(project, title="投诉回复提速", status=QuickWinStatus.ACHIEVED,
+                         kpi=KpiKey.FIRST_CONTACT_RESOLUTION)
     foreign_win = make_quick_win(other, title="乙方速赢", status=QuickWinStatus.ACHIEVED)
     world.ids.update(stage=stage.id, staff_task=staff_task.id, manager_task=manager_task.id,
                      foreign_task=foreign_task.id, win=win.id, foreign_win=foreign_win.id)
