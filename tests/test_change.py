@@ -426,3 +426,22 @@ def test_every_task_change_is_audited(client, team, db):
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.project_id == project.id)).all()
     assert actions == ["task.done"]
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 1
+
+
+def test_the_task_board_runs_the_same_queries_whatever_the_number_of_tasks(client, team, db):
+    project = team["project"]
+    login(client, team["staff"])
+
+    def queries_for_board():
+        with count_queries(db) as statements:
+            assert client.get(f"/projects/{project.id}/change/tasks").status_code == 200
+        return len(statements)
+
+    stage = make_stage(project)
+    make_task(project, owner=team["staff_member"], stage=stage)
+    few = queries_for_board()
+    members = [team["staff_member"], team["colleague_member"], team["manager_member"]]
+    for n in range(30):
+        make_task(project, owner=members[n % 3], stage=make_stage(project) if n % 5 == 0 else stage,
+                  due_date=date.today() - timedelta(days=n - 10))
+    assert queries_for_board() == few

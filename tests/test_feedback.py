@@ -471,3 +471,22 @@ def test_a_barrier_point_is_an_average_of_three_or_less():
 def test_answers_are_grouped_by_the_monday_of_their_week(day, monday):
     assert week_start(day) == monday
     assert week_start(datetime(day.year, day.month, day.day, 23, 59, tzinfo=UTC)) == monday
+
+
+def test_the_results_page_runs_the_same_queries_whatever_the_number_of_answers(client, team, db):
+    project = team["project"]
+    stage = make_stage(project)
+    login(client, team["manager"])
+
+    def queries_for_page():
+        with count_queries(db) as statements:
+            assert client.get(f"/projects/{project.id}/feedback/results").status_code == 200
+        return len(statements)
+
+    for n in range(6):
+        make_response(project, stage=stage, team=f"团队{n % 2}", comment=f"意见{n}")
+    few = queries_for_page()
+    for n in range(60):
+        make_response(project, stage=stage, team=f"团队{n % 7}", language=("zh", "es", "en")[n % 3],
+                      comment=f"意见{n}", when=datetime.now(UTC) - timedelta(weeks=n % 9))
+    assert queries_for_page() == few
