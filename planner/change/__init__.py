@@ -1,0 +1,1 @@
+"""Change-management tasks and the quick-win register."""

@@ -1,0 +1,218 @@
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from planner.errors import DomainError, render_error
+from planner.extensions import db
+from planner.feedback import charts, services
+from planner.feedback.forms import RATING_LABELS, LinkForm, MemberFeedbackForm, SurveyForm
+from planner.feedback.models import DIMENSIONS, FeedbackResponse, SurveyLink, week_start
+from planner.i18n import current_language, language_label
+from planner.projects import registry
+from planner.projects.access import get_in_project, has_role, project_view
+from planner.projects.forms import ConfirmForm
+from planner.projects.models import ProjectRole
+from planner.rollout.models import Stage, StageStatus
+
+bp = Blueprint("feedback", __name__)
+
+PERIODS = {"4": 4, "12": 12, "26": 26}
+
+
+def _can_read_results() -> bool:
+    return has_role(ProjectRole.MANAGER) or has_role(ProjectRole.SPONSOR) or (
+        g.get("membership") is None and current_user.is_admin)
+
+
+def _panel(project):
+    if not _can_read_results():
+        return {"give_only": True} if g.get("membership") is not None else None
+    snapshot = services.latest_feedback_by_project([project.id])[project.id]
+    return {"give_only": False, "snapshot": snapshot}
+
+
+registry.tab(600, "feedback.index", _l("Feedback"), icon="chat-heart")
+registry.panel(600, "feedback/_panel.html", _panel)
+
+
+@bp.route("/projects/<int:project_id>/feedback")
+@project_view()
+def index(project):
+    endpoint = "feedback.results" if _can_read_results() else "feedback.give"
+    return redirect(url_for(endpoint, project_id=project.id))
+
+
+@bp.route("/projects/<int:project_id>/feedback/give", methods=["GET", "POST"])
+@project_view(ProjectRole.STAFF)
+def give(project):
+    form = MemberFeedbackForm(project)
+    if request.method == "GET":
+        active = db.session.scalar(
+            select(Stage.id).where(Stage.project_id == project.id, Stage.status == StageStatus.ACTIVE)
+            .order_by(Stage.position, Stage.id).limit(1))
+        form.stage_id.data = active
+    if form.validate_on_submit():
+        _response, replaced = services.submit_member_feedback(
+            project, g.membership, form.ratings(), form.comment.data or "", form.stage_id.data, current_language())
+        db.session.commit()
+        flash(_("Thank you. Your answer for this week is updated.") if replaced
+              else _("Thank you. The project team will see your answer together with your colleagues'."), "success")
+        return redirect(url_for("feedback.give", project_id=project.id))
+    return render_template(
+        "feedback/give.html", project=project, form=form, rating_labels=RATING_LABELS,
+        history=services.member_history(project, current_user.id), follow_ups=services.follow_up_tasks(project),
+        can_read_results=_can_read_results(),
+    )
+
+
+def _stage_filter(stages):
+    value = request.args.get("stage", "")
+    if value == "none":
+        return "none"
+    if value.isdigit() and int(value) in {s.id for s in stages}:
+        return int(value)
+    return None
+
+
+@bp.route("/projects/<int:project_id>/feedback/results")
+@project_view(ProjectRole.MANAGER, ProjectRole.SPONSOR, admin_ok=True)
+def results(project):
+    stages = db.session.scalars(select(Stage).where(Stage.project_id == project.id)
+                                .order_by(Stage.position, Stage.id)).all()
+    stage_filter = _stage_filter(stages)
+    period = request.args.get("period", "")
+    if period not in PERIODS:
+        period = ""
+    since = week_start(_today()) - timedelta(weeks=PERIODS[period] - 1) if period else None
+    found = services.results(project, stage_filter, since)
+    stage_names = {s.id: s.name for s in stages}
+    for group in found.by_stage:
+        group.label = stage_names.get(group.key) if group.key is not None else _("Not tied to a stage")
+    for group in found.by_team:
+        group.label = group.key or _("Team not given")
+    order = {stage.id: position for position, stage in enumerate(stages)}
+    found.by_stage.sort(key=lambda grp: order.get(grp.key, len(order)))
+    found.by_team.sort(key=lambda grp: (not grp.key, (grp.key or "").lower()))
+    for group in found.by_language:
+        group.label = language_label(group.key) or group.key
+    found.by_language.sort(key=lambda grp: grp.key)
+    shown = found.overall.shown
+    comment_rows, comment_tasks = services.comments(project, stage_filter, since) if shown else ([], {})
+    return render_template(
+        "feedback/results.html", project=project, results=found, stages=stages, stage_filter=stage_filter,
+        period=period, periods=PERIODS, dimensions=DIMENSIONS, min_group=services.MIN_GROUP,
+        threshold=services.BARRIER_THRESHOLD, stage_names=stage_names,
+        dimensions_figure=charts.dimensions_figure(found.overall) if shown else None,
+        trend_figure=charts.trend_figure(found.trend) if shown and any(w.shown for w in found.trend) else None,
+        hidden_weeks=sum(1 for w in found.trend if not w.shown),
+        comments=comment_rows, comment_tasks=comment_tasks, can_manage=has_role(ProjectRole.MANAGER),
+        open_links=db.session.scalar(select(func.count()).select_from(SurveyLink).where(
+            SurveyLink.project_id == project.id, SurveyLink.closed_at.is_(None))),
+    )
+
+
+def _today():
+    from planner.change.services import today
+
+    return today()
+
+
+@bp.route("/projects/<int:project_id>/feedback/responses/<int:response_id>/task", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def comment_to_task(project, response_id):
+    response = get_in_project(FeedbackResponse, response_id, project)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("feedback.results", project_id=project.id))
+    try:
+        task, created = services.task_from_comment(project, response)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return redirect(url_for("feedback.results", project_id=project.id))
+    db.session.commit()
+    if created:
+        flash(_("The comment is now a task. Choose its owner and due date."), "success")
+    else:
+        flash(_("This comment already has a task."), "info")
+    return redirect(url_for("change.task_edit", project_id=project.id, task_id=task.id))
+
+
+# --------------------------------------------------------------------------- survey links
+
+
+@bp.route("/projects/<int:project_id>/feedback/links", methods=["GET", "POST"])
+@project_view(ProjectRole.MANAGER)
+def links(project):
+    form = LinkForm(project)
+    if form.validate_on_submit():
+        services.create_link(project, form.stage_id.data, form.label.data or "", current_user)
+        db.session.commit()
+        flash(_("The survey link is ready. Share it with the people of that stage."), "success")
+        return redirect(url_for("feedback.links", project_id=project.id))
+    rows = db.session.scalars(select(SurveyLink).where(SurveyLink.project_id == project.id)
+                              .order_by(SurveyLink.closed_at.isnot(None), SurveyLink.created_at.desc())).all()
+    counts = dict(db.session.execute(
+        select(FeedbackResponse.link_id, func.count()).where(FeedbackResponse.project_id == project.id,
+                                                             FeedbackResponse.link_id.isnot(None))
+        .group_by(FeedbackResponse.link_id)).all())
+    stage_names = dict(db.session.execute(select(Stage.id, Stage.name).where(Stage.project_id == project.id)).all())
+    return render_template("feedback/links.html", project=project, form=form, links=rows, counts=counts,
+                           stage_names=stage_names, confirm=ConfirmForm())
+
+
+@bp.route("/projects/<int:project_id>/feedback/links/<int:link_id>/close", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def close_link(project, link_id):
+    return _change_link(project, link_id, services.close_link, _("The survey link is closed. It accepts no more "
+                                                                    "answers."))
+
+
+@bp.route("/projects/<int:project_id>/feedback/links/<int:link_id>/reopen", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def reopen_link(project, link_id):
+    return _change_link(project, link_id, services.reopen_link, _("The survey link is open again."))
+
+
+def _change_link(project, link_id, operation, message):
+    link = get_in_project(SurveyLink, link_id, project)
+    if ConfirmForm().validate_on_submit():
+        try:
+            operation(link)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "warning")
+        else:
+            db.session.commit()
+            flash(message, "success")
+    return redirect(url_for("feedback.links", project_id=project.id))
+
+
+# --------------------------------------------------------------------------- the anonymous survey
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+def survey(token):
+    link = db.session.scalar(select(SurveyLink).where(SurveyLink.token == token[:64]))
+    if link is None:
+        abort(404)
+    project = link.project
+    if not services.link_accepts_answers(link):
+        return render_template("feedback/survey_closed.html", link=link, project=project), 410
+    if request.args.get("sent") == "1" and request.method == "GET":
+        return render_template("feedback/survey_thanks.html", link=link, project=project)
+    form = SurveyForm(services.project_teams(project))
+    if form.validate_on_submit():
+        address = request.remote_addr
+        if services.survey_rate_limited(link, address):
+            return render_error(429)
+        services.submit_survey_feedback(link, form.ratings(), form.comment.data or "", current_language(),
+                                        form.team.data or "", form.contact.data or "")
+        db.session.commit()
+        services.count_survey_answer(link, address)
+        return redirect(url_for("feedback.survey", token=link.token, sent=1))
+    return render_template("feedback/survey.html", link=link, project=project, form=form,
+                           rating_labels=RATING_LABELS)
