@@ -164,3 +164,14 @@ def test_user_text_is_escaped(client, make_user, make_project):
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_audit_log_names_changed_settings_in_the_readers_language(client, make_user, make_project):
+    manager = make_user()
+    project = make_project(manager=manager, name="原名")
+    login(client, manager)
+    client.post(f"/projects/{project.id}/settings", data=project_form(name="新名", vision="新的愿景"))
+    page = client.get(f"/projects/{project.id}/audit?lang=zh").get_data(as_text=True)
+    line = page.split("修改了项目设置：", 1)[1].split("。", 1)[0]
+    assert "项目名称" in line and "愿景" in line
+    assert "vision" not in line and "name" not in line

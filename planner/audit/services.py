@@ -13,10 +13,14 @@ from planner.audit.models import AuditEvent
 from planner.extensions import db
 
 _ACTIONS: dict[str, object] = {}
+_FORMATTERS: dict[str, object] = {}
 
 
-def register(code: str, message) -> None:
+def register(code: str, message, formatter=None) -> None:
+    """``formatter(data) -> dict`` may turn stored values (keys, codes) into display text."""
     _ACTIONS[code] = message
+    if formatter is not None:
+        _FORMATTERS[code] = formatter
 
 
 def record(action: str, *, project=None, target=None, actor=None, **data) -> AuditEvent:
@@ -50,8 +54,11 @@ def describe(event: AuditEvent) -> str:
     message = _ACTIONS.get(event.action)
     if message is None:
         return event.action
-    values = defaultdict(str, event.data or {})
-    return str(message) % values
+    data = dict(event.data or {})
+    formatter = _FORMATTERS.get(event.action)
+    if formatter is not None:
+        data.update(formatter(data))
+    return str(message) % defaultdict(str, data)
 
 
 register("user.created", _l("Created the account %(email)s with the role %(role)s."))

@@ -11,7 +11,24 @@ from planner.extensions import db
 from planner.projects.models import Project, ProjectMember
 
 register("project.created", _l("Created the project “%(name)s”."))
-register("project.updated", _l("Changed the project settings: %(fields)s."))
+FIELD_LABELS = {
+    "name": _l("Project name"),
+    "description": _l("Description"),
+    "vision": _l("Vision"),
+    "business_areas": _l("Business areas in scope"),
+    "currency": _l("Currency"),
+    "start_date": _l("Start date"),
+}
+
+
+def _field_names(data: dict) -> dict:
+    keys = data.get("fields") or []
+    if isinstance(keys, str):  # events recorded before the keys were stored as a list
+        keys = [key.strip() for key in keys.split(",")]
+    return {"fields": ", ".join(str(FIELD_LABELS.get(key, key)) for key in keys)}
+
+
+register("project.updated", _l("Changed the project settings: %(fields)s."), _field_names)
 register("project.archived", _l("Archived the project."))
 register("project.restored", _l("Restored the project from the archive."))
 register("member.added", _l("Added %(email)s to the project (%(roles)s)."))
@@ -37,7 +54,7 @@ def update_project(project: Project, **fields) -> list[str]:
             setattr(project, key, fields[key])
             changed.append(key)
     if changed:
-        record("project.updated", project=project, target=project, fields=", ".join(changed))
+        record("project.updated", project=project, target=project, fields=changed)
     return changed
 
 
