@@ -53,12 +53,12 @@ class ProblemEditForm(ProblemForm):
 
 
 class MoveForm(BaseForm):
-    direction = SelectField(choices=[("up", "up"), ("down", "down")], validate_choice=True,
+    direction = SelectField(choices=choices([("up", "up"), ("down", "down")]), validate_choice=True,
                             invalid_choice_message=INVALID_CHOICE)
 
 
 class FocusForm(BaseForm):
-    in_focus = SelectField(choices=[("1", "1"), ("0", "0")], validate_choice=True,
+    in_focus = SelectField(choices=choices([("1", "1"), ("0", "0")]), validate_choice=True,
                            invalid_choice_message=INVALID_CHOICE)
 
 

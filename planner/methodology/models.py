@@ -165,6 +165,13 @@ class SinAssessment(db.Model):
 
     created_by = relationship("User")
 
+    @property
+    def local_date(self) -> date:
+        """The day of the round in the reader's time zone."""
+        from flask_babel import to_user_timezone
+
+        return to_user_timezone(self.created_at).date()
+
 
 class KeyProblem(db.Model):
     """A problem the CRM project must solve, ranked; the few that matter most are in focus."""

@@ -106,7 +106,7 @@ def adopt(project: Project, methodology_key: str, actor=None) -> tuple[Adoption,
         elif item.position != position:
             item.position = position
     if created:
-        record("methodology.adopted", project=project, target=adoption,
+        record("methodology.adopted", project=project, target=adoption, actor=actor,
                methodology=in_all_languages(methodology.title), count=added)
     db.session.flush()
     db.session.expire(adoption, ["items"])
@@ -256,7 +256,7 @@ def record_assessment(project: Project, answers: Mapping[str, str], note: str = 
                                scores=result.scores, overall_score=result.overall, level=result.level)
     db.session.add(assessment)
     db.session.flush()
-    record("sins.assessed", project=project, target=assessment, score=result.overall)
+    record("sins.assessed", project=project, target=assessment, actor=actor, score=result.overall)
     return assessment
 
 
@@ -322,7 +322,7 @@ def add_problem(project: Project, title: str, description: str = "", in_focus: b
                          in_focus=bool(in_focus), position=(last or 0) + 1, created_by_id=getattr(actor, "id", None))
     db.session.add(problem)
     db.session.flush()
-    record("problem.added", project=project, target=problem, title=title)
+    record("problem.added", project=project, target=problem, actor=actor, title=title)
     return problem
 
 

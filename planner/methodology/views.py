@@ -99,11 +99,23 @@ def index(project):
         first_open = next((n for n, item in enumerate(items, start=1)
                            if item.status in (ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS)), 1)
         missing = len({i.key for i in methodology.items} - {i.item_key for i in items})
-        rows.append((methodology, adoption, items, progress, first_open, missing))
+        rows.append((methodology, _by_section(methodology, items), progress, first_open, missing))
     available = [m for m in catalogue.adoptable if m.key not in adopted_keys]
     return render_template("methodology/index.html", project=project, rows=rows, available=available,
                            can_manage=_is_manager() and not project.archived, today=_today(),
                            adopt_form=AdoptForm())
+
+
+def _by_section(methodology, items):
+    """``[(section or None, [(number, item), …]), …]``: the checklist under its section titles."""
+    groups = []
+    for number, item in enumerate(items, start=1):
+        step = item.catalogue_item
+        section = methodology.section(step.section_key) if step else None
+        if not groups or groups[-1][0] is not section:
+            groups.append((section, []))
+        groups[-1][1].append((number, item))
+    return groups
 
 
 @bp.route("/projects/<int:project_id>/methodology/adopt", methods=["POST"])
@@ -360,8 +372,13 @@ def _overview_progress(project):
 
 
 def _overview_risk(project):
-    risk = services.sins_risk_by_project([project.id]).get(project.id)
-    return {"risk": risk}
+    latest = services.assessments(project, limit=1)
+    if not latest:
+        return {"latest": None}
+    latest = latest[0]
+    sins = services.sins_methodology().items
+    worst = max(sins, key=lambda sin: latest.scores.get(sin.key, 0))
+    return {"latest": latest, "worst": worst, "worst_score": latest.scores.get(worst.key, 0)}
 
 
 registry.panel(100, "methodology/_panel_progress.html", _overview_progress)
