@@ -13,7 +13,7 @@ Who may do what:
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone
+from flask_babel import ngettext, to_user_timezone
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -124,6 +124,7 @@ def adopt(project):
     form = AdoptForm()
     if form.validate_on_submit():
         methodology = get_catalogue().get(form.methodology.data)
+        already = methodology is not None and services.adoption_for(project, methodology.key) is not None
         try:
             adoption, added = services.adopt(project, form.methodology.data, actor=g.membership.user)
         except DomainError as error:
@@ -131,9 +132,14 @@ def adopt(project):
             flash(str(error.message), "danger")
         else:
             db.session.commit()
-            if added:
-                flash(_("“%(methodology)s” is adopted: %(count)s steps are on the checklist.",
-                        methodology=methodology.title, count=added), "success")
+            if not already:
+                flash(ngettext("“%(methodology)s” is adopted: %(num)s step is on the checklist.",
+                               "“%(methodology)s” is adopted: %(num)s steps are on the checklist.",
+                               added, methodology=methodology.title), "success")
+            elif added:
+                flash(ngettext("%(num)s new step of “%(methodology)s” is added to the checklist.",
+                               "%(num)s new steps of “%(methodology)s” are added to the checklist.",
+                               added, methodology=methodology.title), "success")
             else:
                 flash(_("“%(methodology)s” was already adopted; nothing changed.", methodology=methodology.title),
                       "info")
