@@ -270,10 +270,17 @@ ITEM_FIELDS = {"key", "title", "short_title", "summary", "questions", "practices
                "warning_signs", "links", "completion"}
 
 
+def _named(raw, where: _Where, label: str) -> _Where:
+    """Names the entry by its key as soon as it has one, so every later message can say which."""
+    if isinstance(raw, dict) and isinstance(raw.get("key"), str) and KEY.match(raw["key"]):
+        return where.at(f"{label} '{raw['key']}'")
+    return where
+
+
 def _item(raw, where: _Where, kind: str, section_key: str) -> Item:
+    where = _named(raw, where, "item")
     raw = _mapping(raw, where, ITEM_FIELDS, {"key", "title", "summary"})
     key = _key(raw["key"], where.at("key"))
-    where = where.at(f"item '{key}'")
     fields = {"key": key, "section_key": section_key, "title": _text(raw["title"], where.at("title")),
               "summary": _text(raw["summary"], where.at("summary"))}
     for name in ("questions", "practices"):
@@ -313,11 +320,10 @@ def _item(raw, where: _Where, kind: str, section_key: str) -> Item:
 
 
 def parse(raw, path: Path, builtin: bool = True) -> Methodology:
-    where = _Where(path)
+    where = _named(raw, _Where(path), "methodology")
     raw = _mapping(raw, where, {"key", "kind", "order", "title", "summary", "completion_note", "sections"},
                    {"key", "kind", "title", "summary", "sections"})
     key = _key(raw["key"], where.at("key"))
-    where = where.at(f"methodology '{key}'")
     kind = raw["kind"]
     if kind not in KINDS:
         raise where.at("kind").error(f"the kind {kind!r} is not one of {', '.join(KINDS)}")
@@ -329,10 +335,9 @@ def parse(raw, path: Path, builtin: bool = True) -> Methodology:
         raise where.at("sections").error("expected a non-empty list of sections")
     sections, index = [], {}
     for n, section_raw in enumerate(sections_raw, start=1):
-        section_where = where.at(f"sections[{n}]")
+        section_where = _named(section_raw, where.at(f"sections[{n}]"), "section")
         section_raw = _mapping(section_raw, section_where, {"key", "title", "intro", "items"}, {"key", "items"})
         section_key = _key(section_raw["key"], section_where.at("key"))
-        section_where = where.at(f"section '{section_key}'")
         items_raw = section_raw["items"]
         if not isinstance(items_raw, list) or not items_raw:
             raise section_where.at("items").error("expected a non-empty list of items")
@@ -340,7 +345,7 @@ def parse(raw, path: Path, builtin: bool = True) -> Methodology:
         for m, item_raw in enumerate(items_raw, start=1):
             item = _item(item_raw, section_where.at(f"items[{m}]"), kind, section_key)
             if item.key in index:
-                raise section_where.at(f"item '{item.key}'").error(
+                raise section_where.at(f"items[{m}]", f"item '{item.key}'").error(
                     f"the item key '{item.key}' is used twice in this methodology")
             index[item.key] = item
             items.append(item)

@@ -1,5 +1,8 @@
 """The seven-sins radar: the latest round against the one before, every label translated."""
 
+import re
+import unicodedata
+
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -10,23 +13,28 @@ def _closed(values: list) -> list:
     return values + values[:1]
 
 
-def _wrapped(text: str, width: int = 13) -> str:
-    """Breaks a label into lines of about ``width`` characters at spaces (Chinese has none and is
-    short anyway), so the radar keeps its labels inside a phone screen."""
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _wrapped(text: str, width: int = 14) -> str:
+    """Breaks a label into lines about ``width`` columns wide (a Chinese character counts two),
+    at spaces, or between characters in Chinese, so the radar keeps its labels on a phone screen."""
+    tokens = re.findall(r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*", text)
     lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
+    for token in tokens:
+        if line.strip() and _width((line + token).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = token
         else:
-            line = f"{line} {word}" if line else word
-    lines.append(line)
+            line += token
+    lines.append(line.rstrip())
     return "<br>".join(lines)
 
 
 def radar(methodology, current, previous=None) -> dict:
     sins = methodology.items
-    labels = [_wrapped(f"{n}. {sin.short_title or sin.title}") for n, sin in enumerate(sins, start=1)]
+    labels = [f"{n}. {_wrapped(str(sin.short_title or sin.title))}" for n, sin in enumerate(sins, start=1)]
     traces = []
     if previous is not None:
         traces.append({
@@ -43,8 +51,10 @@ def radar(methodology, current, previous=None) -> dict:
         "line": {"color": PALETTE[9], "width": 2}, "fillcolor": "rgba(220, 53, 69, 0.18)", "marker": {"size": 6},
         "hovertemplate": "%{theta}: %{r}<extra></extra>",
     })
+    title = _("Risk by sin")
+    scale = _("0 = no warning sign, 100 = every sign present")
     return figure(
-        traces, title=_("Risk by sin (0 = no warning sign, 100 = every sign present)"), height=420,
+        traces, title="<br>".join([title, f"<sup>{scale}</sup>"]), height=420,
         polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": 90 - 180 / len(sins),
                               "tickangle": 0, "tickfont": {"size": 9, "color": "#6c757d"}},
                "angularaxis": {"direction": "clockwise", "rotation": 90, "tickfont": {"size": 11}}},
