@@ -475,3 +475,38 @@ sections:
     assert adopt(client, project, "acme_onboarding").status_code == 302
     text = page(client.get(f"/projects/{project.id}/methodology/acme_onboarding/steps/1?lang=es"))
     assert "Arranque" in text and "Conoce al equipo." in text and "Paso 1 de 1" in text
+
+
+def test_the_pages_need_the_same_number_of_queries_however_many_steps_and_owners(client, team, make_user,
+                                                                                 add_member, db):
+    project = team["project"]
+    login(client, team["manager"])
+    urls = [f"/projects/{project.id}/methodology", f"/projects/{project.id}/methodology/twelve_steps/steps/1",
+            f"/projects/{project.id}", f"/projects/{project.id}/risk"]
+    adopt(client, project)
+    client.post(f"/projects/{project.id}/risk/new", data=answers({}))
+    items_of(db, project)[0].owner_id = team["staff_member"].id  # one owner: the owners' query runs
+    db.session.commit()
+
+    def counts():
+        found = []
+        for url in urls:
+            statements, stop = count_queries(db)
+            try:
+                assert client.get(url).status_code == 200
+            finally:
+                stop()
+            found.append(len(statements))
+        return found
+
+    before = counts()
+    for name in ("people_first", "five_principles", "focus_cycle"):
+        adopt(client, project, name)
+    members = [add_member(project, make_user()) for _ in range(5)]
+    for n, item in enumerate(db.session.scalars(select(ChecklistItem))):
+        item.owner_id = members[n % 5].id
+        item.status = ItemStatus.DONE if n % 2 else ItemStatus.IN_PROGRESS
+    db.session.commit()
+    for _ in range(3):
+        client.post(f"/projects/{project.id}/risk/new", data=answers({"big_bang": "yyy"}))
+    assert counts() == before

@@ -204,3 +204,21 @@ def test_a_company_methodology_with_inline_translations_is_added(tmp_path):
     assert (title.in_language("en"), title.in_language("es"), title.in_language("zh")) == (
         "Kick-off", "Arranque", "启动会")
     assert len(catalogue) == len(CATALOGUE) + 1
+
+
+def test_the_check_command_lists_texts_missing_a_language(app, tmp_path, monkeypatch):
+    from planner.methodology.catalogue import init_app
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["methodology", "check"])
+    assert result.exit_code == 0, result.output
+    assert "twelve_steps: 12 entries" in result.output
+
+    write(tmp_path, GOOD.replace("title: Kick-off", "title: {en: Kick-off, es: Arranque}"))
+    monkeypatch.setitem(app.config, "METHODOLOGY_DIR", str(tmp_path))
+    monkeypatch.setitem(app.extensions, "methodology_catalogue", None)
+    init_app(app)
+    result = runner.invoke(args=["methodology", "check"])
+    assert result.exit_code == 1
+    assert "missing zh: acme_onboarding.steps.kickoff.title" in result.output
+    assert "missing es: acme_onboarding.summary" in result.output  # a plain English text, not in our catalogue

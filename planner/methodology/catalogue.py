@@ -400,6 +400,24 @@ def load_catalogue(extra_dirs: list[Path] | tuple[Path, ...] = (), builtin_dir: 
     return Catalogue(tuple(ordered))
 
 
+def untranslated(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """``(where, language)`` for every text that would show in English to a Spanish or Chinese
+    reader: an inline text without that language, or a plain text missing from our gettext
+    catalogue (as a company file's plain texts are). Needs an application context."""
+    missing = []
+    for methodology in catalogue:
+        for where, text in methodology.texts():
+            for language in LANGUAGES[1:]:
+                if text.translations:
+                    if not text.translations.get(language):
+                        missing.append((where, language))
+                    continue
+                shown = text.in_language(language)
+                if shown == text.source or (language == "zh" and not re.search(r"[\u4e00-\u9fff]", shown)):
+                    missing.append((where, language))
+    return missing
+
+
 def configured_dirs(app) -> list[Path]:
     import os
 

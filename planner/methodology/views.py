@@ -389,3 +389,21 @@ def _overview_risk(project):
 
 registry.panel(100, "methodology/_panel_progress.html", _overview_progress)
 registry.panel(110, "methodology/_panel_risk.html", _overview_risk)
+
+
+@bp.cli.command("check")
+def check_catalogue():
+    """Loads every methodology file and lists the texts not available in every language."""
+    import click
+
+    from planner.methodology.catalogue import untranslated
+
+    catalogue = get_catalogue()  # a malformed file has already stopped the application with its name and entry
+    problems = untranslated(catalogue)
+    for methodology in catalogue:
+        click.echo(f"{methodology.key}: {len(methodology.items)} entries ({methodology.path})")
+    for where, language in problems:
+        click.echo(f"missing {language}: {where}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("Every text exists in English, Spanish and Chinese.")
