@@ -54,11 +54,21 @@ def describe(event: AuditEvent) -> str:
     message = _ACTIONS.get(event.action)
     if message is None:
         return event.action
-    data = dict(event.data or {})
+    data = {key: _in_reader_language(value) for key, value in (event.data or {}).items()}
     formatter = _FORMATTERS.get(event.action)
     if formatter is not None:
         data.update(formatter(data))
     return str(message) % defaultdict(str, data)
+
+
+def _in_reader_language(value):
+    """A value recorded in every language (``{"en": …, "es": …, "zh": …}``, e.g. a catalogue title)
+    is shown in the reader's language."""
+    if isinstance(value, dict) and "en" in value and set(value) <= {"en", "es", "zh"}:
+        from planner.i18n import current_language
+
+        return value.get(current_language()) or value["en"]
+    return value
 
 
 register("user.created", _l("Created the account %(email)s with the role %(role)s."))
