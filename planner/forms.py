@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from flask_babel import get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectChoice, StringField
@@ -28,8 +29,43 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+class WTFormsTranslations:
+    """Gives WTForms' built-in messages ("Not a valid choice." …) our catalogue's translations."""
+
+    def gettext(self, string):
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ungettext(singular, plural, n)
+
+
+def _wtforms_messages():  # pragma: no cover - never called: lists WTForms' messages for pybabel
+    gettext("Not a valid choice.")
+    gettext("Invalid Choice: could not coerce.")
+    gettext("Invalid choice(s): one or more data inputs could not be coerced.")
+    ngettext("'%(value)s' is not a valid choice for this field.",
+             "'%(value)s' are not valid choices for this field.", 1)
+    gettext("Not a valid date value.")
+    gettext("Not a valid datetime value.")
+    gettext("Not a valid time value.")
+    gettext("Not a valid decimal value.")
+    gettext("Not a valid float value.")
+    gettext("Not a valid integer value.")
+    gettext("Number must be at least %(min)s.")
+    gettext("Number must be at most %(max)s.")
+    gettext("Number must be between %(min)s and %(max)s.")
+    gettext("Field must be equal to %(other_name)s.")
+    gettext("Invalid email address.")
+    gettext("Invalid input.")
+    gettext("This field is required.")
+
+
 class BaseForm(FlaskForm):
     """A FlaskForm (CSRF on) whose field errors are all translatable."""
+
+    class Meta:
+        def get_translations(self, form):
+            return WTFormsTranslations()
 
 
 def required(message=None):

@@ -89,3 +89,16 @@ def test_the_plotly_locale_carries_the_languages_month_names(client):
     assert "marzo" in client.get("/i18n/plotly-es.js").get_data(as_text=True)
     assert "三月" in client.get("/i18n/plotly-zh.js").get_data(as_text=True)
     assert client.get("/i18n/plotly-fr.js").status_code == 404
+
+
+def test_wtforms_own_messages_are_translated(client, make_user):
+    from planner.auth.models import User
+
+    user = make_user(name="Ana")
+    login(client, user)
+    response = client.post("/account?lang=zh", data={
+        "profile-name": "Ana", "profile-language": "klingon", "profile-timezone": "UTC", "profile-submit": "1"})
+    page = response.get_data(as_text=True)
+    assert "请从列表中选择一项。" in page
+    assert "Not a valid choice" not in page
+    assert User.by_email(user.email).language == "zh"  # from the ?lang switch, not "klingon"
