@@ -81,3 +81,14 @@ def test_the_compiled_catalogue_is_current(language):
     po = ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
     mo = po.with_suffix(".mo")
     assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime, "run `make setup` (pybabel compile)"
+
+
+def test_no_gettext_call_takes_an_f_string_or_a_concatenation():
+    """pybabel cannot extract `_(f"…")` or `_("a" + b)`: such text would stay English forever."""
+    pattern = re.compile(r"\b(?:_|_l|gettext|lazy_gettext|ngettext)\(\s*(?:f[\"']|[\"'][^\"']*[\"']\s*\+)")
+    offenders = []
+    for path in (ROOT / "planner").rglob("*.py"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
