@@ -108,17 +108,18 @@ def _dates_of(obj, state) -> list[date]:
             day = as_date(value)
             if day is not None:
                 found.append(day)
-        if not history.added and not history.deleted and not history.unchanged:
-            day = as_date(state.dict.get(name))
+        if not history.added and not history.deleted and not history.unchanged and state.persistent:
+            day = as_date(getattr(obj, name))  # expired since the last commit: loads it
             if day is not None:
                 found.append(day)
     return found
 
 
-def _project_ids(state) -> set[int]:
+def _project_ids(obj, state) -> set[int]:
     history = state.attrs["project_id"].history
     ids = set(chain(history.added or (), history.deleted or (), history.unchanged or ()))
-    ids.add(state.dict.get("project_id"))
+    if not ids and state.persistent:
+        ids.add(obj.project_id)  # expired since the last commit: loads it
     ids.discard(None)
     return ids
 
@@ -143,12 +144,12 @@ def _collect(session, _flush_context, _instances):
             if not dates and obj in session.new:
                 dates = [utcnow().date()]  # created_at is filled in by its default during the flush
             since = min(dates) if dates else None
-            for project_id in _project_ids(state):
+            for project_id in _project_ids(obj, state):
                 note(project_id, KEYS_BY_KIND[obj.kind], since)
         elif isinstance(obj, ProjectMember):
             if obj in session.dirty and not session.is_modified(obj):
                 continue
-            for project_id in _project_ids(inspect(obj)):
+            for project_id in _project_ids(obj, inspect(obj)):
                 note(project_id, (KpiKey.ADOPTION,), None)
 
 
