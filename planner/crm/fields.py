@@ -3,7 +3,7 @@ writes, and the header names (in English, Spanish and Chinese, plus those common
 from which a column mapping is proposed."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -28,6 +28,13 @@ def _f(name, label, type_="text", required=False, max_length=None, synonyms=()):
 EXTERNAL_ID = _f("external_id", _l("External id"), required=True, max_length=100, synonyms=(
     "id", "external id", "record id", "crm id", "source id", "key", "identificador", "codigo", "código",
     "id externo", "编号", "编码", "外部编号", "记录编号", "客户编号", "序号id"))
+
+
+def _external_id(*synonyms: str) -> FieldSpec:
+    """The external id, also recognised under the names a CRM gives the id of this kind of record."""
+    return replace(EXTERNAL_ID, synonyms=EXTERNAL_ID.synonyms + synonyms)
+
+
 CAPTURED_BY = _f("captured_by", _l("Captured by (e-mail)"), "user", max_length=254, synonyms=(
     "captured by", "created by", "owner", "owner email", "user", "user email", "registrado por", "creado por",
     "propietario", "usuario", "correo del usuario", "录入人", "创建人", "负责人", "所有者", "录入人邮箱"))
@@ -44,7 +51,9 @@ CONTACT_REF = _f("contact", _l("Contact (external id)"), "contact", max_length=1
 
 FIELDS: dict[RecordKind, list[FieldSpec]] = {
     RecordKind.ACCOUNTS: [
-        EXTERNAL_ID,
+        _external_id("account id", "account number", "customer id", "customer number", "id cuenta", "id de cuenta",
+                     "numero de cuenta", "número de cuenta", "id cliente", "codigo de cliente", "código de cliente",
+                     "客户编号", "客户id", "客户代码"),
         _f("name", _l("Name"), required=True, max_length=200, synonyms=(
             "name", "account name", "company", "company name", "customer", "customer name", "nombre",
             "nombre de la cuenta", "razon social", "razón social", "empresa", "名称", "客户名称", "公司名称",
@@ -62,7 +71,7 @@ FIELDS: dict[RecordKind, list[FieldSpec]] = {
         CAPTURED_BY,
     ],
     RecordKind.CONTACTS: [
-        EXTERNAL_ID,
+        _external_id("contact id", "contact number", "id contacto", "id de contacto", "联系人编号", "联系人id"),
         _f("name", _l("Name"), required=True, max_length=200, synonyms=(
             "name", "full name", "contact name", "nombre", "nombre completo", "nombre del contacto", "姓名",
             "联系人姓名", "名字")),
@@ -79,7 +88,8 @@ FIELDS: dict[RecordKind, list[FieldSpec]] = {
         CAPTURED_BY,
     ],
     RecordKind.INTERACTIONS: [
-        EXTERNAL_ID,
+        _external_id("interaction id", "activity id", "id interaccion", "id de interacción", "id actividad",
+                     "互动编号", "活动编号", "记录id"),
         ACCOUNT_REF,
         CONTACT_REF,
         _f("occurred_at", _l("Date and time"), "datetime", required=True, synonyms=(
@@ -96,7 +106,8 @@ FIELDS: dict[RecordKind, list[FieldSpec]] = {
         CAPTURED_BY,
     ],
     RecordKind.CASES: [
-        EXTERNAL_ID,
+        _external_id("case id", "case number", "ticket", "ticket id", "ticket number", "id caso", "numero de caso",
+                     "número de caso", "工单号", "工单编号", "服务单号"),
         ACCOUNT_REF,
         CONTACT_REF,
         _f("subject", _l("Subject"), required=True, max_length=200, synonyms=(
@@ -117,7 +128,7 @@ FIELDS: dict[RecordKind, list[FieldSpec]] = {
         CAPTURED_BY,
     ],
     RecordKind.OPPORTUNITIES: [
-        EXTERNAL_ID,
+        _external_id("opportunity id", "deal id", "id oportunidad", "id de oportunidad", "商机编号", "商机id"),
         ACCOUNT_REF,
         _f("name", _l("Name"), required=True, max_length=200, synonyms=(
             "name", "opportunity", "opportunity name", "deal", "nombre", "oportunidad", "nombre de la oportunidad",

@@ -628,7 +628,7 @@ class Importer:
         ids = [values["external_id"] for _line, values in good]
         wanted = [table.c.id, table.c.external_id] + [table.c[name] for name in compared if name != "external_id"]
         if self.kind is RecordKind.CONTACTS:
-            wanted += [table.c.email, table.c.phone, table.c.created_at]
+            wanted += [table.c[name] for name in ("email", "phone", "email_key", "reachable") if name not in compared]
         for row in db.session.execute(select(*wanted).where(table.c.project_id == self.project.id,
                                                             table.c.external_id.in_(ids))):
             existing[row.external_id] = row._mapping

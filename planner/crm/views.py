@@ -461,8 +461,9 @@ def import_job(project, job_id):
         return render_template("crm/import_done.html", project=project, job=job, missing=not path.exists())
     initial = {f"col_{name}": str(index) for name, index in _mapping_of(job).items()}
     initial.update(day_first=job.mapping.get("_day_first", "1"), decimal_comma=job.mapping.get("_decimal_comma", "0"))
-    form = mapping_form(job.kind, job.headers, formdata=request.form if request.method == "POST" else None,
-                        data=initial)
+    posted = request.method == "POST"
+    form = mapping_form(job.kind, job.headers, formdata=request.form if posted else None,
+                        data=None if posted else initial)
     if request.method == "POST" and form.validate():
         chosen = [getattr(form, f"col_{spec.name}").data for spec in FIELDS[job.kind]]
         used = [value for value in chosen if value]
