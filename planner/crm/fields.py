@@ -5,7 +5,7 @@ from which a column mapping is proposed."""
 import re
 from dataclasses import dataclass, field, replace
 
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 
 from planner.crm.models import Channel, OpportunityKind, OpportunityStage, RecordKind, search_key
@@ -54,7 +54,7 @@ FIELDS: dict[RecordKind, list[FieldSpec]] = {
         _external_id("account id", "account number", "customer id", "customer number", "id cuenta", "id de cuenta",
                      "numero de cuenta", "número de cuenta", "id cliente", "codigo de cliente", "código de cliente",
                      "客户编号", "客户id", "客户代码"),
-        _f("name", _l("Name"), required=True, max_length=200, synonyms=(
+        _f("name", lazy_pgettext("record name", "Name"), required=True, max_length=200, synonyms=(
             "name", "account name", "company", "company name", "customer", "customer name", "nombre",
             "nombre de la cuenta", "razon social", "razón social", "empresa", "名称", "客户名称", "公司名称",
             "企业名称")),
@@ -130,7 +130,7 @@ FIELDS: dict[RecordKind, list[FieldSpec]] = {
     RecordKind.OPPORTUNITIES: [
         _external_id("opportunity id", "deal id", "id oportunidad", "id de oportunidad", "商机编号", "商机id"),
         ACCOUNT_REF,
-        _f("name", _l("Name"), required=True, max_length=200, synonyms=(
+        _f("name", lazy_pgettext("record name", "Name"), required=True, max_length=200, synonyms=(
             "name", "opportunity", "opportunity name", "deal", "nombre", "oportunidad", "nombre de la oportunidad",
             "名称", "商机", "商机名称", "机会名称")),
         _f("opportunity_kind", _l("Type"), "opportunity_kind", required=True, synonyms=(

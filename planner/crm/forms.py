@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask_babel import get_timezone
+from flask_babel import get_timezone, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, SelectField, SubmitField, TextAreaField
@@ -74,7 +74,7 @@ EXTERNAL_ID_HELP = _l("The record's id in the CRM it comes from, if any. Imports
 
 
 class AccountForm(BaseForm):
-    name = StrippedStringField(_l("Name"), validators=[required(), length(200)])
+    name = StrippedStringField(lazy_pgettext("record name", "Name"), validators=[required(), length(200)])
     external_id = StrippedStringField(_l("External id"), validators=[optional(), length(100)],
                                       description=EXTERNAL_ID_HELP)
     segment = StrippedStringField(_l("Segment"), validators=[optional(), length(80)])
@@ -138,7 +138,7 @@ class CaseForm(BaseForm):
 
 class OpportunityForm(BaseForm):
     account_ref = _reference(_l("Account"), required_=True)
-    name = StrippedStringField(_l("Name"), validators=[required(), length(200)])
+    name = StrippedStringField(lazy_pgettext("record name", "Name"), validators=[required(), length(200)])
     opportunity_kind = SelectField(_l("Type"), choices=choices((k.value, k.label) for k in OpportunityKind),
                                    validate_choice=True)
     amount = LocaleDecimalField(_l("Amount"), validators=[required(), in_range(min=0, max=999_999_999_999)])
@@ -172,8 +172,8 @@ class UploadForm(BaseForm):
     file = FileField(_l("CSV or Excel file"), validators=[required()],
                      render_kw={"accept": ".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument"
                                           ".spreadsheetml.sheet"},
-                     description=_l("A CSV file (UTF-8, GB18030 or Windows-1252; commas or semicolons) or an .xlsx "
-                                    "workbook, with the column names on the first line."))
+                     description=_l("A CSV file, separated by commas or semicolons, or an .xlsx workbook, with the "
+                                    "column names on the first line."))
     submit = SubmitField(_l("Upload"))
 
 

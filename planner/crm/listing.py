@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import request
-from flask_babel import get_timezone
+from flask_babel import get_timezone, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, literal, or_, select, text, tuple_
 from sqlalchemy.orm import selectinload
@@ -289,7 +289,7 @@ def interactions(project, members) -> Listing:
                     "captured_by": list(members.items())})
 
 
-CASE_STATUS = {"open": _l("Open"), "closed": _l("Closed")}
+CASE_STATUS = {"open": lazy_pgettext("case status", "Open"), "closed": lazy_pgettext("case status", "Closed")}
 YES_NO = {"yes": _l("Yes"), "no": _l("No")}
 
 

@@ -28,6 +28,7 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
@@ -61,13 +62,6 @@ bp = Blueprint("crm", __name__, cli_group="crm")
 
 registry.tab(300, "crm.accounts", _l("Customer records"), icon="person-vcard")
 
-SINGULAR = {
-    RecordKind.ACCOUNTS: _l("account"),
-    RecordKind.CONTACTS: _l("contact"),
-    RecordKind.INTERACTIONS: _l("interaction"),
-    RecordKind.CASES: _l("service case"),
-    RecordKind.OPPORTUNITIES: _l("opportunity"),
-}
 NEW_TITLES = {
     RecordKind.ACCOUNTS: _l("New account"),
     RecordKind.CONTACTS: _l("New contact"),
@@ -481,6 +475,7 @@ def import_job(project, job_id):
     return render_template("crm/import_job.html", project=project, job=job, form=form,
                            preview=importer.preview(path, _job_info(job)), problems=problems,
                            describe=lambda p: importer.describe(p, job.kind), fields=FIELDS[job.kind],
+                           encoding_label=Markup('<span translate="no">{}</span>').format(job.encoding.upper()),
                            timezone=current_user.timezone or "UTC")
 
 
