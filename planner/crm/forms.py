@@ -19,10 +19,30 @@ from planner.forms import (
     choices,
     email,
     in_range,
+    input_required,
     length,
     optional,
     required,
 )
+
+
+class _Messages:
+    """WTForms' own messages (an unknown choice…) in our catalogue, in the reader's language."""
+
+    TEXTS = {"Not a valid choice.": _l("Choose one of the options offered."),
+             "Invalid Choice: could not coerce.": _l("Choose one of the options offered.")}
+
+    def gettext(self, string):
+        return str(self.TEXTS.get(string, string))
+
+    def ngettext(self, singular, plural, n):
+        return self.gettext(singular if n == 1 else plural)
+
+
+class CrmForm(BaseForm):
+    class Meta:
+        def get_translations(self, form):
+            return _Messages()
 
 
 class LocalDateTimeField(Field):
@@ -73,7 +93,7 @@ EXTERNAL_ID_HELP = _l("The record's id in the CRM it comes from, if any. Imports
                       "adding the record again.")
 
 
-class AccountForm(BaseForm):
+class AccountForm(CrmForm):
     name = StrippedStringField(lazy_pgettext("record name", "Name"), validators=[required(), length(200)])
     external_id = StrippedStringField(_l("External id"), validators=[optional(), length(100)],
                                       description=EXTERNAL_ID_HELP)
@@ -86,7 +106,7 @@ class AccountForm(BaseForm):
     FIELDS = ("name", "external_id", "segment", "industry", "country", "city")
 
 
-class ContactForm(BaseForm):
+class ContactForm(CrmForm):
     name = StrippedStringField(_l("Name"), validators=[required(), length(200)])
     account_ref = _reference(_l("Account"))
     email = StrippedStringField(_l("E-mail"), validators=[optional(), email(), length(254)])
@@ -99,10 +119,10 @@ class ContactForm(BaseForm):
     FIELDS = ("name", "email", "phone", "job_title", "external_id")
 
 
-class InteractionForm(BaseForm):
+class InteractionForm(CrmForm):
     account_ref = _reference(_l("Account"), required_=True)
     contact_ref = _reference(_l("Contact"), kind="contacts")
-    occurred_at = LocalDateTimeField(_l("Date and time"), validators=[required()])
+    occurred_at = LocalDateTimeField(_l("Date and time"), validators=[input_required()])
     channel = SelectField(_l("Channel"), choices=choices((c.value, c.label) for c in Channel), validate_choice=True)
     purpose = StrippedStringField(_l("Purpose"), validators=[required(), length(200)],
                                   description=_l("Why the customer got in touch, or why we did."))
@@ -119,11 +139,11 @@ class InteractionForm(BaseForm):
 SCORE_CHOICES = choices([("", "—")] + [(str(n), str(n)) for n in range(1, 6)])
 
 
-class CaseForm(BaseForm):
+class CaseForm(CrmForm):
     account_ref = _reference(_l("Account"), required_=True)
     contact_ref = _reference(_l("Contact"), kind="contacts")
     subject = StrippedStringField(_l("Subject"), validators=[required(), length(200)])
-    opened_at = LocalDateTimeField(_l("Opened"), validators=[required()])
+    opened_at = LocalDateTimeField(_l("Opened"), validators=[input_required()])
     closed_at = LocalDateTimeField(_l("Closed"), validators=[optional()],
                                    description=_l("Leave empty while the case is open."))
     resolved_first_contact = BooleanField(_l("Resolved at first contact"))
@@ -136,7 +156,7 @@ class CaseForm(BaseForm):
     FIELDS = ("subject", "opened_at", "closed_at", "resolved_first_contact", "external_id")
 
 
-class OpportunityForm(BaseForm):
+class OpportunityForm(CrmForm):
     account_ref = _reference(_l("Account"), required_=True)
     name = StrippedStringField(lazy_pgettext("record name", "Name"), validators=[required(), length(200)])
     opportunity_kind = SelectField(_l("Type"), choices=choices((k.value, k.label) for k in OpportunityKind),
@@ -144,7 +164,7 @@ class OpportunityForm(BaseForm):
     amount = LocaleDecimalField(_l("Amount"), validators=[required(), in_range(min=0, max=999_999_999_999)])
     stage = SelectField(_l("Stage"), choices=choices((s.value, s.label) for s in OpportunityStage),
                         validate_choice=True)
-    opened_on = DateInput(_l("Opened on"), validators=[required()])
+    opened_on = DateInput(_l("Opened on"), validators=[input_required()])
     closed_on = DateInput(_l("Closed on"), validators=[optional()],
                           description=_l("The day it was won or lost. Leave empty while it is open."))
     external_id = StrippedStringField(_l("External id"), validators=[optional(), length(100)],
@@ -166,7 +186,7 @@ FORMS = {
 # --------------------------------------------------------------------------- import
 
 
-class UploadForm(BaseForm):
+class UploadForm(CrmForm):
     kind = SelectField(_l("What the file holds"), choices=choices((k.value, k.label) for k in RecordKind),
                        validate_choice=True)
     file = FileField(_l("CSV or Excel file"), validators=[required()],
@@ -177,7 +197,7 @@ class UploadForm(BaseForm):
     submit = SubmitField(_l("Upload"))
 
 
-class MappingForm(BaseForm):
+class MappingForm(CrmForm):
     """One select per field of the kind (built in ``mapping_form``), plus how to read dates and numbers."""
 
     day_first = SelectField(_l("Dates such as 05/03/2026 mean"), choices=choices([

@@ -153,8 +153,20 @@ def export_view(kind: RecordKind):
 # --------------------------------------------------------------------------- forms
 
 
-def _form_fields(kind: RecordKind, form, project) -> dict:
-    """The record's values from a valid form; reference errors are added to the form."""
+def _references(form, project) -> dict:
+    """The account and contact typed in the form, as ids; what matches nothing becomes a field error."""
+    found = {}
+    if hasattr(form, "account_ref"):
+        found["account_id"] = _reference(form.account_ref, services.resolve_account, project,
+                                         _("No account of this project matches what you typed."))
+    if hasattr(form, "contact_ref"):
+        found["contact_id"] = _reference(form.contact_ref, services.resolve_contact, project,
+                                         _("No contact of this project matches what you typed."))
+    return found
+
+
+def _form_fields(kind: RecordKind, form) -> dict:
+    """The record's values from a valid form."""
     fields = {name: getattr(form, name).data for name in form.FIELDS}
     if kind is RecordKind.INTERACTIONS:
         fields["channel"] = Channel(fields["channel"])
@@ -163,12 +175,6 @@ def _form_fields(kind: RecordKind, form, project) -> dict:
         fields["stage"] = OpportunityStage(fields["stage"])
     if kind is RecordKind.CASES:
         fields["satisfaction"] = int(form.satisfaction.data) if form.satisfaction.data else None
-    if hasattr(form, "account_ref"):
-        fields["account_id"] = _reference(form.account_ref, services.resolve_account, project,
-                                          _("No account of this project matches what you typed."))
-    if hasattr(form, "contact_ref"):
-        fields["contact_id"] = _reference(form.contact_ref, services.resolve_contact, project,
-                                          _("No contact of this project matches what you typed."))
     return fields
 
 
@@ -197,11 +203,11 @@ def _fill_references(form, obj) -> None:
 
 def _save(kind, form, project, obj=None):
     """Validates and saves; returns the record, or None when the form shows errors."""
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    references = _references(form, project)  # checked even when other fields are wrong: every error at once
+    if not valid or any(getattr(form, name).errors for name in ("account_ref", "contact_ref") if hasattr(form, name)):
         return None
-    fields = _form_fields(kind, form, project)
-    if any(getattr(form, name).errors for name in ("account_ref", "contact_ref") if hasattr(form, name)):
-        return None
+    fields = _form_fields(kind, form) | references
     try:
         if obj is None:
             obj = services.create(project, kind, fields, current_user)

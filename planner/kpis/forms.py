@@ -3,8 +3,8 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SubmitField
 
+from planner.crm.forms import CrmForm
 from planner.forms import (
-    BaseForm,
     DateInput,
     LocaleDecimalField,
     StrippedStringField,
@@ -26,7 +26,7 @@ def kpi_form(key: KpiKey, formdata=None, setting=None):
     places = 1 if ratio else 2
     unit = _l("in %") if ratio else _l("from 1 to 5")
 
-    class KpiSettingForm(BaseForm):
+    class KpiSettingForm(CrmForm):
         target = LocaleDecimalField(_l("Target (%(unit)s)", unit=unit), validators=[optional(), bounds], places=places,
                                     description=_l("The value the project commits to reach. Leave empty for none."))
         baseline_source = RadioField(_l("Baseline"), choices=choices([
