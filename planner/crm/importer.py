@@ -31,7 +31,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, and_, bindparam, func, insert, select, text, update
 
 from planner.auth.models import User
 from planner.crm.fields import BOOL_VALUES, CHOICE_ENUMS, FIELDS, FieldSpec, choice_table, header_key
@@ -373,6 +373,10 @@ class Outcome:
 
 TARGETS = {RecordKind.ACCOUNTS: Account, RecordKind.CONTACTS: Contact, RecordKind.INTERACTIONS: Interaction,
            RecordKind.CASES: ServiceCase, RecordKind.OPPORTUNITIES: Opportunity}
+# The rows of the chunk being processed (a temporary table, created by the import itself).
+CHUNK_TABLE = Table("crm_import_chunk", MetaData(), Column("line", Integer, primary_key=True),
+                    Column("external_id", String(100)), Column("account_ref", String(100)),
+                    Column("contact_ref", String(100)))
 COLUMN_NAMES = {"opportunity_kind": "kind"}  # attribute → column, where they differ
 DATE_FIELD = {RecordKind.ACCOUNTS: "created_at", RecordKind.CONTACTS: "created_at",
               RecordKind.INTERACTIONS: "occurred_at", RecordKind.CASES: "opened_at",
@@ -435,11 +439,16 @@ class Importer:
             return parse_bool
         if kind in CHOICE_ENUMS:
             table = choice_table(kind)
+            seen: dict[str, object] = {}  # files repeat the same few words: normalise each once
 
             def parse_choice(value):
-                found = table.get(header_key(_text(value)))
+                found = seen.get(value) if isinstance(value, str) else None
                 if found is None:
-                    raise Bad("bad_choice", value)
+                    found = table.get(header_key(_text(value)))
+                    if found is None:
+                        raise Bad("bad_choice", value)
+                    if isinstance(value, str) and len(seen) < 1000:
+                        seen[value] = found
                 return found
 
             return parse_choice
@@ -491,56 +500,73 @@ class Importer:
             .where(ProjectMember.project_id == self.project.id))
         return dict(rows.all())
 
-    def _lookup(self, model, references: set[str]) -> dict[str, int]:
-        """External ids (or ``#<id>``) of this project's accounts or contacts → their ids."""
-        if not references:
-            return {}
-        found: dict[str, int] = {}
-        external = [ref for ref in references if not ref.startswith("#")]
-        internal = {int(ref[1:]): ref for ref in references if ref.startswith("#") and ref[1:].isdigit()}
-        if external:
-            found.update(db.session.execute(select(model.external_id, model.id).where(
-                model.project_id == self.project.id, model.external_id.in_(external))).all())
+    # Two temporary tables: the external ids seen so far in the file (for duplicates) and the rows of
+    # the current chunk, joined to the records and references instead of long IN lists.
+
+    def _temporary_tables(self, create: bool) -> None:
+        dialect = db.session.get_bind().dialect.name
+        schema = "pg_temp" if dialect == "postgresql" else "temp"
+        if create:
+            db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_seen "
+                                    "(external_id VARCHAR(100) PRIMARY KEY, line INTEGER NOT NULL)"))
+            db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_chunk (line INTEGER PRIMARY KEY, "
+                                    "external_id VARCHAR(100) NOT NULL, account_ref VARCHAR(100), "
+                                    "contact_ref VARCHAR(100))"))
+            db.session.execute(text(f"DELETE FROM {schema}.crm_import_seen"))  # noqa: S608 - fixed names
+        else:
+            db.session.execute(text(f"DROP TABLE IF EXISTS {schema}.crm_import_seen"))  # noqa: S608
+            db.session.execute(text(f"DROP TABLE IF EXISTS {schema}.crm_import_chunk"))  # noqa: S608
+
+    def _load_chunk(self, chunk: list[tuple[int, dict]]) -> None:
+        connection = db.session.connection()
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        connection.exec_driver_sql("DELETE FROM crm_import_chunk")
+        connection.exec_driver_sql(
+            f"INSERT INTO crm_import_chunk (line, external_id, account_ref, contact_ref) "  # noqa: S608
+            f"VALUES ({mark}, {mark}, {mark}, {mark})",
+            [(line, values["external_id"], values.get("account") or None, values.get("contact") or None)
+             for line, values in chunk])
+
+    def _duplicates(self, chunk: list[tuple[int, dict]]) -> dict[int, int]:
+        """Line → the earlier line holding the same external id (in this chunk or an earlier one)."""
+        clashes = dict(db.session.execute(text(
+            "SELECT c.line, s.line FROM crm_import_chunk c JOIN crm_import_seen s ON s.external_id = c.external_id")
+        ).all())
+        first: dict[str, int] = {}
+        for line, values in chunk:
+            external_id = values["external_id"]
+            if line not in clashes:
+                if external_id in first:
+                    clashes[line] = first[external_id]
+                else:
+                    first[external_id] = line
+        db.session.execute(text(
+            "INSERT INTO crm_import_seen (external_id, line) SELECT external_id, MIN(line) FROM crm_import_chunk "
+            "WHERE true GROUP BY external_id ON CONFLICT DO NOTHING"))
+        return clashes
+
+    def _lookup(self, model, column: str) -> dict[str, int]:
+        """The chunk's references (external ids, or ``#<id>``) to this project's accounts or contacts → ids."""
+        table = model.__tablename__
+        found = dict(db.session.execute(text(
+            f"SELECT DISTINCT c.{column}, t.id FROM crm_import_chunk c JOIN {table} t "  # noqa: S608 - fixed names
+            f"ON t.project_id = :project AND t.external_id = c.{column}"), {"project": self.project.id}).all())
+        internal = {int(ref[1:]): ref for (ref,) in db.session.execute(text(
+            f"SELECT DISTINCT {column} FROM crm_import_chunk WHERE {column} LIKE '#%'"))  # noqa: S608
+            if ref[1:].isdigit()}
         if internal:
             for row_id in db.session.scalars(select(model.id).where(model.project_id == self.project.id,
                                                                     model.id.in_(list(internal)))):
                 found[internal[row_id]] = row_id
         return found
 
-    def _seen_table(self, create: bool) -> None:
-        dialect = db.session.get_bind().dialect.name
-        schema = "pg_temp" if dialect == "postgresql" else "temp"
-        if create:
-            db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_seen "
-                                    "(external_id VARCHAR(100) PRIMARY KEY, line INTEGER NOT NULL)"))
-            db.session.execute(text(f"DELETE FROM {schema}.crm_import_seen"))  # noqa: S608 - fixed names
-        else:
-            db.session.execute(text(f"DROP TABLE IF EXISTS {schema}.crm_import_seen"))
-
-    def _duplicates(self, chunk: list[tuple[int, dict]]) -> dict[int, int]:
-        """Line → the earlier line holding the same external id (in this chunk or an earlier one)."""
-        ids = [values["external_id"] for _line, values in chunk]
-        earlier = dict(db.session.execute(
-            text("SELECT external_id, line FROM crm_import_seen WHERE external_id IN :ids")
-            .bindparams(bindparam("ids", expanding=True)), {"ids": ids}).all()) if ids else {}
-        clashes, fresh = {}, {}
-        for line, values in chunk:
-            external_id = values["external_id"]
-            first = earlier.get(external_id) or fresh.get(external_id)
-            if first is not None:
-                clashes[line] = first
-            else:
-                fresh[external_id] = line
-        if fresh:
-            db.session.execute(text("INSERT INTO crm_import_seen (external_id, line) VALUES (:id, :line)"),
-                               [{"id": key, "line": line} for key, line in fresh.items()])
-        return clashes
-
     # ----------------------------------------------------------------- the run
 
     def run(self, write: bool) -> Outcome:
         self.members = self._members()
-        self._seen_table(create=True)
+        if db.session.get_bind().dialect.name == "sqlite":
+            db.session.execute(text("PRAGMA cache_size = -32000"))  # 32 MB of pages: index inserts stay in memory
+        self._temporary_tables(create=True)
         chunk: list[tuple[int, dict]] = []
         progress = None
         if self.on_progress is not None:
@@ -559,7 +585,7 @@ class Importer:
             if chunk:
                 self._process(chunk, write)
         finally:
-            self._seen_table(create=False)
+            self._temporary_tables(create=False)
         if write:
             self._finish()
         if self.on_progress is not None:
@@ -575,9 +601,10 @@ class Importer:
             self.on_problem(problem)
 
     def _process(self, chunk: list[tuple[int, dict]], write: bool) -> None:
+        self._load_chunk(chunk)
         clashes = self._duplicates(chunk)
-        accounts = self._lookup(Account, {v["account"] for _l, v in chunk if v.get("account")})
-        contacts = self._lookup(Contact, {v["contact"] for _l, v in chunk if v.get("contact")})
+        accounts = self._lookup(Account, "account_ref") if "account" in self.mapping else {}
+        contacts = self._lookup(Contact, "contact_ref") if "contact" in self.mapping else {}
         good: list[tuple[int, dict]] = []
         for line, values in chunk:
             problems = []
@@ -623,20 +650,18 @@ class Importer:
         if not good:
             return
         table = self.table
-        compared = sorted({name for _line, values in good for name in self._row(values)})
-        existing = {}
-        ids = [values["external_id"] for _line, values in good]
+        parsed = [(values, self._row(values)) for _line, values in good]
+        compared = sorted({name for _values, row in parsed for name in row})
         wanted = [table.c.id, table.c.external_id] + [table.c[name] for name in compared if name != "external_id"]
         if self.kind is RecordKind.CONTACTS:
             wanted += [table.c[name] for name in ("email", "phone", "email_key", "reachable") if name not in compared]
-        for row in db.session.execute(select(*wanted).where(table.c.project_id == self.project.id,
-                                                            table.c.external_id.in_(ids))):
-            existing[row.external_id] = row._mapping
+        joined = table.join(CHUNK_TABLE, and_(table.c.project_id == self.project.id,
+                                              table.c.external_id == CHUNK_TABLE.c.external_id))
+        existing = {row.external_id: row._mapping for row in db.session.execute(select(*wanted).select_from(joined))}
         now = utcnow()
         inserts, updates = [], []
         date_column = DATE_FIELD[self.kind]
-        for _line, values in good:
-            row = self._row(values)
+        for values, row in parsed:
             old = existing.get(values["external_id"])
             if old is None:
                 row.setdefault("created_at", None)
@@ -664,7 +689,7 @@ class Importer:
         if not write:
             return
         if inserts:
-            db.session.execute(insert(table), inserts)
+            self._insert(inserts)
             if self.kind is RecordKind.CONTACTS:
                 self.contact_keys_changed = True
         by_columns: dict[tuple, list] = {}
@@ -674,6 +699,20 @@ class Importer:
             statement = (update(table).where(table.c.id == bindparam("_id"))
                          .values({name: bindparam(name) for name in names if name != "_id"}))
             db.session.connection().execute(statement, rows)
+
+    def _insert(self, rows: list[dict]) -> None:
+        """Inserts complete rows through the driver's executemany, each value converted by its column
+        type exactly as SQLAlchemy would (this is the import's hot loop)."""
+        connection = db.session.connection()
+        dialect = connection.dialect
+        names = list(rows[0])
+        processors = [self.table.c[name].type.bind_processor(dialect) for name in names]
+        plan = list(zip(names, processors, strict=True))
+        params = [tuple(process(row[name]) if process else row[name] for name, process in plan) for row in rows]
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        statement = (f"INSERT INTO {self.table.name} ({', '.join(names)}) "  # noqa: S608 - our table and columns
+                     f"VALUES ({', '.join([mark] * len(names))})")
+        connection.exec_driver_sql(statement, params)
 
     def _complete(self, row: dict) -> dict:
         """Defaults for the columns a file did not bring, so every inserted row has every column."""
