@@ -192,6 +192,21 @@ def test_times_without_a_zone_are_read_in_the_importing_users_zone(make_client, 
     assert db.session.scalar(select(Interaction.channel).where(Interaction.external_id == "I-2")) == Channel.CHAT
 
 
+def test_imported_times_compare_exactly_like_captured_ones(client, db, setup):
+    """Midnight, to the microsecond: a KPI window starting at 00:00 includes a record imported at 00:00."""
+    project, *_ = setup
+    f.account(project, external_id="A-1")
+    content = "Id,Account,Date,Channel,Outcome\nI-1,A-1,2026-09-07 00:00,phone,Hecho\nI-2,A-1,2026-09-06 23:59,phone,\n"
+    job, _page = import_file(client, db, project, "interactions", content.encode(), "i.csv")
+    run(client, project, job)
+    midnight = datetime(2026, 9, 7, tzinfo=UTC)
+    assert db.session.scalars(select(Interaction.external_id).where(Interaction.occurred_at >= midnight)).all() == [
+        "I-1"]
+    assert db.session.scalar(select(Interaction.external_id).where(Interaction.occurred_at == midnight)) == "I-1"
+    # 28 days ending on 4 October start on 7 September at 00:00: only I-1 is in the window.
+    assert kpis.kpi_result(project, KpiKey.CLOSED_LOOP, date(2026, 10, 4)).denominator == 1
+
+
 @pytest.mark.no_app
 def test_encoding_detection_tells_spanish_from_chinese(tmp_path):
     samples = {

@@ -263,9 +263,14 @@ def file_rows(path: Path, info: SourceInfo, progress: Callable | None = None) ->
     reader = _xlsx_rows if info.file_format == "xlsx" else _csv_rows
     rows = reader(Path(path), info, progress)
     next(rows, None)  # the header
-    for number, cells in rows:
-        if any(_text(cell) for cell in cells):
-            yield number, cells
+    if info.file_format == "csv":
+        for number, cells in rows:
+            if any(cell and not cell.isspace() for cell in cells):
+                yield number, cells
+    else:
+        for number, cells in rows:
+            if any(_text(cell) for cell in cells):
+                yield number, cells
 
 
 def preview(path: Path, info: SourceInfo, limit: int = 5) -> list[list[str]]:
@@ -404,6 +409,14 @@ class Importer:
         self.contact_keys_changed = False
         self.parsers = {spec.name: self._parser(spec) for spec in self.specs}
         self.columns = [spec.name for spec in self.specs if spec.type not in ("account", "contact", "user")]
+        # What _read_row walks through for each line: (field, column, required, value when empty, parser).
+        self.plan = [(spec.name, self.mapping[spec.name], spec.required,
+                      "" if spec.type == "text" else (False if spec.type == "bool" else None), self.parsers[spec.name])
+                     for spec in self.specs]
+        self.width = len(info.headers)
+        self.csv = info.file_format == "csv"
+        self.cross_checks = self.kind in (RecordKind.CASES, RecordKind.OPPORTUNITIES)
+        self.defaults = self._defaults(self.kind)
 
     # ----------------------------------------------------------------- values
 
@@ -413,7 +426,7 @@ class Importer:
             limit = spec.max_length or 10_000
 
             def parse_text(value):
-                text_value = _text(value)
+                text_value = value.strip() if value.__class__ is str else _text(value)
                 if len(text_value) > limit:
                     raise Bad("too_long", text_value[:40] + "…")
                 return text_value
@@ -455,27 +468,30 @@ class Importer:
         raise ValueError(f"no parser for {kind}")  # pragma: no cover
 
     def _read_row(self, line: int, cells: list) -> tuple[dict | None, list[Problem]]:
+        """The values of one line, or the problems found in it (this runs for every line of the file)."""
         values, problems = {}, []
-        width = len(self.info.headers)
-        if self.info.file_format == "csv" and len(cells) > width and any(c.strip() for c in cells[width:]):
-            return None, [Problem(line, "columns", value=f"{width}/{len(cells)}")]
-        for spec in self.specs:
-            index = self.mapping[spec.name]
-            raw = cells[index] if index < len(cells) else None
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
-                if spec.required:
-                    problems.append(Problem(line, "missing", spec.name))
+        count = len(cells)
+        if count > self.width and self.csv and any(c.strip() for c in cells[self.width:]):
+            return None, [Problem(line, "columns", value=f"{self.width}/{count}")]
+        for name, index, required, empty, parse in self.plan:
+            raw = cells[index] if index < count else None
+            if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
+                if required:
+                    problems.append(Problem(line, "missing", name))
                 else:
-                    values[spec.name] = None if spec.type not in ("text", "bool") else (
-                        False if spec.type == "bool" else "")
+                    values[name] = empty
                 continue
             try:
-                values[spec.name] = self.parsers[spec.name](raw)
+                values[name] = parse(raw)
             except Bad as bad:
-                problems.append(Problem(line, bad.code, spec.name, bad.value))
-        if not problems:
-            problems += self._cross_checks(line, values)
-        return (None if problems else values), problems
+                problems.append(Problem(line, bad.code, name, bad.value))
+        if problems:
+            return None, problems
+        if self.cross_checks:
+            problems = self._cross_checks(line, values)
+            if problems:
+                return None, problems
+        return values, problems
 
     def _cross_checks(self, line: int, values: dict) -> list[Problem]:
         found = []
@@ -659,18 +675,19 @@ class Importer:
                                               table.c.external_id == CHUNK_TABLE.c.external_id))
         existing = {row.external_id: row._mapping for row in db.session.execute(select(*wanted).select_from(joined))}
         now = utcnow()
-        inserts, updates = [], []
+        inserts, updates, dates = [], [], []
         date_column = DATE_FIELD[self.kind]
+        base = {**self.defaults, "project_id": self.project.id, "updated_at": now, "created_at": now}
+        contacts = self.kind is RecordKind.CONTACTS
         for values, row in parsed:
             old = existing.get(values["external_id"])
             if old is None:
-                row.setdefault("created_at", None)
-                row["created_at"] = row["created_at"] or now
-                if self.kind is RecordKind.CONTACTS:
+                if row.get("created_at") is None:
+                    row.pop("created_at", None)
+                if contacts:
                     self._contact_quality(row, row)
-                row.update(project_id=self.project.id, updated_at=now)
-                inserts.append(self._complete(row))
-                self._note_date(row.get(date_column), row.get("closed_on"))
+                inserts.append({**base, **row})
+                dates.append(row.get(date_column) or now)
                 continue
             if self.kind is RecordKind.CONTACTS:
                 self._contact_quality(row, old)
@@ -684,12 +701,17 @@ class Importer:
             self._note_date(old.get(date_column), old.get("closed_on"), row.get(date_column), row.get("closed_on"))
             if self.kind is RecordKind.CONTACTS:
                 self.contact_keys_changed = True
+        if dates:
+            self._note_date(min(dates))
+        if self.kind is RecordKind.OPPORTUNITIES:
+            self._note_date(*(row["closed_on"] for row in inserts if row.get("closed_on")))
         self.outcome.inserted += len(inserts)
         self.outcome.updated += len(updates)
         if not write:
             return
         if inserts:
-            self._insert(inserts)
+            self._insert(inserts, constant={"project_id", "updated_at"} | (
+                {"created_at"} if "created_at" not in self.mapping else set()))
             if self.kind is RecordKind.CONTACTS:
                 self.contact_keys_changed = True
         by_columns: dict[tuple, list] = {}
@@ -700,22 +722,34 @@ class Importer:
                          .values({name: bindparam(name) for name in names if name != "_id"}))
             db.session.connection().execute(statement, rows)
 
-    def _insert(self, rows: list[dict]) -> None:
+    def _insert(self, rows: list[dict], constant: set[str]) -> None:
         """Inserts complete rows through the driver's executemany, each value converted by its column
-        type exactly as SQLAlchemy would (this is the import's hot loop)."""
+        type exactly as SQLAlchemy would (this is the import's hot loop); ``constant`` columns hold the
+        same value in every row and are converted once."""
         connection = db.session.connection()
         dialect = connection.dialect
-        names = list(rows[0])
-        processors = [self.table.c[name].type.bind_processor(dialect) for name in names]
-        plan = list(zip(names, processors, strict=True))
-        params = [tuple(process(row[name]) if process else row[name] for name, process in plan) for row in rows]
+        names = sorted(rows[0], key=lambda name: name in constant)
+        varying = [name for name in names if name not in constant]
+        def processor(name):
+            return self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+        processors = [processor(name) for name in varying]
+        fixed = []
+        for name in names[len(varying):]:
+            process = processor(name)
+            fixed.append(process(rows[0][name]) if process else rows[0][name])
+        fixed = tuple(fixed)
+        plan = list(zip(varying, processors, strict=True))
+        params = [tuple([process(row[name]) if process else row[name] for name, process in plan]) + fixed
+                  for row in rows]
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         statement = (f"INSERT INTO {self.table.name} ({', '.join(names)}) "  # noqa: S608 - our table and columns
                      f"VALUES ({', '.join([mark] * len(names))})")
         connection.exec_driver_sql(statement, params)
 
-    def _complete(self, row: dict) -> dict:
-        """Defaults for the columns a file did not bring, so every inserted row has every column."""
+    @staticmethod
+    def _defaults(kind: RecordKind) -> dict:
+        """Values for the columns a file did not bring, so every inserted row has every column."""
         defaults = {
             RecordKind.ACCOUNTS: {"segment": "", "industry": "", "country": "", "city": ""},
             RecordKind.CONTACTS: {"account_id": None, "email": "", "phone": "", "job_title": "", "email_key": "",
@@ -724,11 +758,10 @@ class Importer:
             RecordKind.CASES: {"contact_id": None, "closed_at": None, "resolved_first_contact": False,
                                "satisfaction": None},
             RecordKind.OPPORTUNITIES: {"closed_on": None},
-        }[self.kind]
-        complete = {"captured_by_id": None, "is_duplicate": False} if self.kind is RecordKind.CONTACTS else \
+        }[kind]
+        complete = {"captured_by_id": None, "is_duplicate": False} if kind is RecordKind.CONTACTS else \
             {"captured_by_id": None}
         complete.update(defaults)
-        complete.update(row)
         return complete
 
     def _contact_quality(self, row: dict, old) -> None:
