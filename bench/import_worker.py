@@ -68,7 +68,7 @@ def main() -> None:
         def run(target, write: bool):
             problems = []
             started = time.perf_counter()
-            outcome = importer.Importer(target, RecordKind.INTERACTIONS, path, info, mapping,
+            outcome = importer.Importer(target, RecordKind.INTERACTIONS, path, info, mapping, checked=write,
                                         on_problem=problems.append).run(write=write)
             elapsed = time.perf_counter() - started
             assert not problems and outcome.rows == rows, (problems[:3], outcome)

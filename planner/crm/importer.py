@@ -6,7 +6,9 @@
 2. ``Importer.run(write=False)``: the dry run. Every row is read and checked; each bad row is
    reported with its line number and a reason. Nothing is written.
 3. ``Importer.run(write=True)``: the import, in the caller's transaction; it stops at the first bad
-   row (``ImportFailed``) so that the caller rolls everything back: all or nothing. Rows are matched
+   row (``ImportFailed``) so that the caller rolls everything back: all or nothing. Every check that
+   depends on the database (references, members) is made again; with ``checked=True`` (the same
+   file passed a dry run) the search for external ids repeated within the file is skipped. Rows are matched
    on their external id: a new id adds a record, a known one updates it only if a value differs,
    so importing the same file twice changes nothing.
 
@@ -54,7 +56,8 @@ from planner.extensions import db
 from planner.kpis import cache
 from planner.projects.models import ProjectMember
 
-CHUNK = 2000
+CHUNK = 5000
+SQLITE_IMPORT_CACHE_KB = 128_000  # bounded: the same whatever the size of the file
 SAMPLE_BYTES = 256 * 1024
 SPANISH_LETTERS = set("áéíóúüñÁÉÍÓÚÜÑ¿¡€ºª°·«»“”‘’–—…çÇàèìòùÀÈÌÒÙâêîôûäëïöÿ")
 
@@ -326,6 +329,8 @@ def parse_when(value, day_first: bool) -> datetime:
 
 def to_utc(value: datetime, zone) -> datetime:
     if value.tzinfo is None:
+        if zone is UTC:
+            return value.replace(tzinfo=UTC)
         value = value.replace(tzinfo=zone)
     return value.astimezone(UTC)
 
@@ -393,17 +398,19 @@ class Importer:
 
     def __init__(self, project, kind: RecordKind, path: Path, info: SourceInfo, mapping: dict[str, int], *,
                  day_first: bool = True, decimal_comma: bool = False, timezone: str = "UTC", user=None,
-                 on_problem: Callable[[Problem], None] | None = None, on_progress: Callable | None = None):
+                 on_problem: Callable[[Problem], None] | None = None, on_progress: Callable | None = None,
+                 checked: bool = False):
         self.project, self.kind, self.path, self.info = project, RecordKind(kind), Path(path), info
         self.model = TARGETS[self.kind]
         self.table = self.model.__table__
         self.specs = [spec for spec in FIELDS[self.kind] if spec.name in mapping]
         self.mapping = {name: int(index) for name, index in mapping.items()}
         self.day_first, self.decimal_comma = day_first, decimal_comma
-        self.zone = ZoneInfo(timezone or "UTC")
+        self.zone = UTC if (timezone or "UTC") == "UTC" else ZoneInfo(timezone)
         self.user = user
         self.on_problem = on_problem or (lambda problem: None)
         self.on_progress = on_progress
+        self.checked = checked  # this very file passed a dry run: the import can skip the file-only checks
         self.outcome = Outcome()
         self.earliest: date | None = None
         self.contact_keys_changed = False
@@ -417,6 +424,7 @@ class Importer:
         self.csv = info.file_format == "csv"
         self.cross_checks = self.kind in (RecordKind.CASES, RecordKind.OPPORTUNITIES)
         self.defaults = self._defaults(self.kind)
+        self.column_pairs = [(name, COLUMN_NAMES.get(name, name)) for name in self.columns]
 
     # ----------------------------------------------------------------- values
 
@@ -581,7 +589,8 @@ class Importer:
     def run(self, write: bool) -> Outcome:
         self.members = self._members()
         if db.session.get_bind().dialect.name == "sqlite":
-            db.session.execute(text("PRAGMA cache_size = -32000"))  # 32 MB of pages: index inserts stay in memory
+            # A larger page cache while the import runs: inserting into big indexes stays in memory.
+            db.session.execute(text(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KB}"))
         self._temporary_tables(create=True)
         chunk: list[tuple[int, dict]] = []
         progress = None
@@ -602,6 +611,9 @@ class Importer:
                 self._process(chunk, write)
         finally:
             self._temporary_tables(create=False)
+            if db.session.get_bind().dialect.name == "sqlite":
+                db.session.execute(text("PRAGMA cache_size = -2000"))  # back to SQLite's default
+                db.session.execute(text("PRAGMA shrink_memory"))
         if write:
             self._finish()
         if self.on_progress is not None:
@@ -618,7 +630,8 @@ class Importer:
 
     def _process(self, chunk: list[tuple[int, dict]], write: bool) -> None:
         self._load_chunk(chunk)
-        clashes = self._duplicates(chunk)
+        # Repeated external ids are a property of the file alone: a file that passed the dry run has none.
+        clashes = {} if (write and self.checked) else self._duplicates(chunk)
         accounts = self._lookup(Account, "account_ref") if "account" in self.mapping else {}
         contacts = self._lookup(Contact, "contact_ref") if "contact" in self.mapping else {}
         good: list[tuple[int, dict]] = []
@@ -652,7 +665,7 @@ class Importer:
 
     def _row(self, values: dict) -> dict:
         """The table columns of a parsed row, with the derived search and quality columns."""
-        row = {COLUMN_NAMES.get(name, name): values[name] for name in self.columns if name in values}
+        row = {column: values[name] for name, column in self.column_pairs if name in values}
         for name in ("account_id", "contact_id", "captured_by_id"):
             if name in values:
                 row[name] = values[name]

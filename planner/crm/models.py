@@ -230,7 +230,6 @@ class Interaction(CrmRecord, db.Model):
         Index("ix_crm_interactions_project_occurred", "project_id", "occurred_at", "id"),
         Index("ix_crm_interactions_project_account", "project_id", "account_id", "occurred_at"),
         Index("ix_crm_interactions_project_captured", "project_id", "captured_by_id", "occurred_at"),
-        Index("ix_crm_interactions_project_channel", "project_id", "channel", "occurred_at"),
         Index("ix_crm_interactions_contact", "contact_id"),
     )
     kind = RecordKind.INTERACTIONS

@@ -538,7 +538,7 @@ def import_run(project, job_id):
         flash(_("Check the file first: only a file without problems can be imported."), "warning")
         return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id))
     folder = imports_folder()
-    run = _importer(project, job, on_progress=lambda fraction, rows: importer.write_progress(
+    run = _importer(project, job, checked=True, on_progress=lambda fraction, rows: importer.write_progress(
         folder, job.id, fraction, rows, "import"))
     try:
         outcome = run.run(write=True)
@@ -638,7 +638,7 @@ def import_command(project_id, kind, path, dry_run, month_first, decimal_comma, 
         click.echo(f"Dry run: {outcome.rows} rows are fine ({outcome.inserted} to add, {outcome.updated} to update, "
                    f"{outcome.unchanged} unchanged).")
         return
-    outcome = importer.Importer(project, kind, path, info, mapping, **options).run(write=True)
+    outcome = importer.Importer(project, kind, path, info, mapping, checked=True, **options).run(write=True)
     record(f"crm.{kind.value}.imported", project=project, file=path.name, inserted=outcome.inserted,
            updated=outcome.updated, unchanged=outcome.unchanged)
     db.session.commit()
