@@ -64,7 +64,8 @@ def index(project):
     rows = services.kpi_overview(project, as_of)
     trends = services.kpi_trends_by_project([project.id], list(KpiKey), TREND_WEEKS, as_of)[project.id]
     db.session.commit()  # keeps the values computed for this page
-    charts = {row.key: trend_figure(row.key, trends[row.key], row.target, row.baseline) for row in rows}
+    charts = {row.key: trend_figure(row.key, trends[row.key], row.target, row.baseline) for row in rows
+              if any(point.value is not None for point in trends[row.key])}
     return render_template("kpis/index.html", project=project, rows=rows, charts=charts, as_of=as_of,
                            definitions=DEFINITIONS, notes=GENERAL_NOTES, weeks=TREND_WEEKS)
 
