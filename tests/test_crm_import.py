@@ -183,7 +183,8 @@ def test_times_without_a_zone_are_read_in_the_importing_users_zone(make_client, 
     client = make_client()
     login(client, shanghai)
     f.account(project, external_id="A-1")
-    content = "编号,客户,日期,渠道,目的,结果\nI-1,A-1,2026/9/1 09:30,电话,询价,已报价\nI-2,A-1,2026-09-01T09:30:00Z,微信,投诉,\n"
+    content = ("编号,客户,日期,渠道,目的,结果\n"
+               "I-1,A-1,2026/9/1 09:30,电话,询价,已报价\nI-2,A-1,2026-09-01T09:30:00Z,微信,投诉,\n")
     job, _page = import_file(client, db, project, "interactions", content.encode("utf-8"), "互动.csv")
     run(client, project, job)
     rows = dict(db.session.execute(select(Interaction.external_id, Interaction.occurred_at)).all())
@@ -241,7 +242,7 @@ def test_the_mapping_is_proposed_from_headers_in_each_language_and_remembered(cl
     check(client, project, job, mapping={"external_id": 0, "name": 1, "segment": 2})
     saved = db.session.scalar(select(ImportMapping.mapping))
     assert saved == {"external_id": "Ref", "name": "Nombre comercial", "segment": "Zona"}
-    upload(client, project, "accounts", "Zona,Ref,Nombre comercial\nSur,A-10,Bar Pepe\n".encode(), "b.csv")
+    upload(client, project, "accounts", b"Zona,Ref,Nombre comercial\nSur,A-10,Bar Pepe\n", "b.csv")
     assert {k: v for k, v in job_of(db).mapping.items() if not k.startswith("_")} == {
         "external_id": 1, "name": 2, "segment": 0}
 

@@ -29,7 +29,8 @@ def ratio(numerator, denominator) -> Decimal:
 
 
 def member(db, project, user, joined=LONG_AGO, manager=False, sponsor=False):
-    row = ProjectMember(project_id=project.id, user_id=user.id, is_manager=manager, is_sponsor=sponsor, joined_at=joined)
+    row = ProjectMember(project_id=project.id, user_id=user.id, is_manager=manager, is_sponsor=sponsor,
+                        joined_at=joined)
     db.session.add(row)
     db.session.commit()
     return row
