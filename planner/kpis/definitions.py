@@ -156,6 +156,6 @@ GENERAL_NOTES = (
     _l("A baseline is either computed from the records as of a date, and kept as it was computed, or "
        "entered by hand, for example from the old system's reports."),
     _l("Status: on target when the value has reached the target; progressing when it has covered at least "
-       "half of the way from the baseline to the target (without a baseline: when it is at least 90% of "
-       "the target); off target otherwise."),
+       "half of the way from the baseline to the target (without a baseline: when it has reached nine tenths "
+       "of the target); off target otherwise."),
 )

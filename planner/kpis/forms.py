@@ -24,7 +24,7 @@ def kpi_form(key: KpiKey, formdata=None, setting=None):
     ratio = KpiKey(key).is_ratio
     bounds = in_range(min=0, max=100) if ratio else in_range(min=1, max=5)
     places = 1 if ratio else 2
-    unit = _l("in %") if ratio else _l("from 1 to 5")
+    unit = _l("as a percentage") if ratio else _l("from 1 to 5")
 
     class KpiSettingForm(CrmForm):
         target = LocaleDecimalField(_l("Target (%(unit)s)", unit=unit), validators=[optional(), bounds], places=places,
