@@ -341,3 +341,25 @@ def test_closed_loop_and_retention_match_a_plain_count(db, make_project, events)
     for model in (Interaction,):
         db.session.execute(delete(model).where(model.project_id == project.id))
     db.session.commit()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 250), st.integers(0, 3), st.booleans(), st.integers(0, 5)), max_size=30),
+       st.lists(st.integers(0, 200), min_size=2, max_size=6, unique=True))
+def test_many_dates_in_one_query_give_the_values_of_one_date_at_a_time(db, make_project, events, offsets):
+    """The trend's one-query computations agree with the plain one-date queries, date by date."""
+    from planner.kpis import engine
+
+    project = make_project()
+    accounts = [f.account(project, name=f"账户{i}") for i in range(4)]
+    for offset, index, flag, score in events:
+        when = at(2026, 9, 13) - timedelta(days=offset)
+        f.interaction(project, accounts[index], when, outcome="有结果" if flag else "")
+        f.case(project, accounts[index], when, fcr=flag, score=score or None)
+        f.contact(project, accounts[index], email=f"c{offset}@example.com" if flag else "", created=when)
+    dates = [AS_OF - timedelta(days=offset) for offset in offsets]
+    for key in engine.MANY:
+        together = engine.compute_many(key, [project.id], dates)
+        for as_of in dates:
+            assert together[as_of] == engine.compute(key, [project.id], as_of), (key, as_of)
+    db.session.rollback()

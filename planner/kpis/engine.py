@@ -7,7 +7,7 @@ absent). No record is loaded into Python. See ``definitions.DEFINITIONS`` for wh
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Date, and_, case, cast, exists, func, or_, select
 
 from planner.crm.models import (
     Account,
@@ -169,3 +169,119 @@ def compute(key: KpiKey, project_ids, as_of: date) -> Counts:
     if not project_ids:
         return {}
     return CALCULATIONS[KpiKey(key)](project_ids, as_of)
+
+
+# --------------------------------------------------------------------------- many dates in one query
+#
+# A weekly trend asks for the same KPI as of many dates. For the KPIs whose cost is a scan of many
+# rows, one query reads the rows once: counts per day for the additive KPIs, flags per account and
+# date for retention.
+
+def _day(column):
+    """The UTC day of a timestamp column, in SQL (SQLite keeps UTC text, PostgreSQL a timestamptz)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("UTC", column), Date)
+    return func.substr(column, 1, 10)
+
+
+def _many(model, column, dates, days, condition_num=None, extra=(), numerator_sum=None, project_ids=()):
+    """{as_of: {project: (numerator, denominator)}} of a count over the ``days`` days ending on each
+    date (every row up to the date when ``days`` is None). SQL counts the rows of each day, in one
+    pass over the whole range; each date's window then adds up its days' counts."""
+    first, last = min(dates), max(dates)
+    conditions = [model.project_id.in_(project_ids), column < day_end(last), *extra]
+    if days:
+        conditions.append(column >= day_end(first) - timedelta(days=days))
+    day = _day(column)
+    numerator = _ones(condition_num) if numerator_sum is None else func.coalesce(func.sum(numerator_sum), 0)
+    query = (select(model.project_id, day, func.count(), numerator).where(*conditions)
+             .group_by(model.project_id, day))
+    daily: dict[int, list[tuple[date, int, int]]] = {}
+    for pid, when, den, num in db.session.execute(query):
+        when = when if isinstance(when, date) else date.fromisoformat(when)
+        daily.setdefault(pid, []).append((when, int(num or 0), int(den)))
+    found: dict[date, Counts] = {d: {} for d in dates}
+    for pid, rows in daily.items():
+        for as_of in dates:
+            start = as_of - timedelta(days=days - 1) if days else date.min
+            num = den = 0
+            for when, day_num, day_den in rows:
+                if start <= when <= as_of:
+                    num, den = num + day_num, den + day_den
+            if den:
+                found[as_of][pid] = (num, den)
+    return found
+
+
+def closed_loop_many(project_ids, dates):
+    i = Interaction
+    return _many(i, i.occurred_at, dates, DEFINITIONS[KpiKey.CLOSED_LOOP].window_days, i.outcome != "",
+                 project_ids=project_ids)
+
+
+def first_contact_resolution_many(project_ids, dates):
+    c = ServiceCase
+    return _many(c, c.opened_at, dates, DEFINITIONS[KpiKey.FIRST_CONTACT_RESOLUTION].window_days,
+                 c.resolved_first_contact.is_(True), project_ids=project_ids)
+
+
+def satisfaction_many(project_ids, dates):
+    c = ServiceCase
+    return _many(c, c.opened_at, dates, DEFINITIONS[KpiKey.SATISFACTION].window_days,
+                 extra=(c.satisfaction.is_not(None),), numerator_sum=c.satisfaction, project_ids=project_ids)
+
+
+def data_quality_many(project_ids, dates):
+    c = Contact
+    return _many(c, c.created_at, dates, None, and_(c.reachable.is_(True), c.is_duplicate.is_(False)),
+                 project_ids=project_ids)
+
+
+def retention_many(project_ids, dates):
+    """Retention as of many dates: one pass over the accounts' interactions, each date's previous
+    and current periods flagged per account, then counted per project."""
+    days = DEFINITIONS[KpiKey.RETENTION].window_days
+    i = Interaction
+    when = func.coalesce(i.occurred_at, i.occurred_at)  # see retention(): the account-ordered index
+    flags, low, high = [], None, None
+    for k, as_of in enumerate(dates):
+        current_start, end = window(as_of, days)
+        previous_start = current_start - timedelta(days=days)
+        low = previous_start if low is None else min(low, previous_start)
+        high = end if high is None else max(high, end)
+        flags.append(func.max(case((and_(when >= previous_start, when < current_start), 1), else_=0)).label(f"p{k}"))
+        flags.append(func.max(case((and_(when >= current_start, when < end), 1), else_=0)).label(f"c{k}"))
+    per_account = (select(i.project_id.label("project_id"), *flags)
+                   .where(i.project_id.in_(project_ids), when >= low, when < high)
+                   .group_by(i.project_id, i.account_id).subquery())
+    columns = []
+    for k in range(len(dates)):
+        before, now = per_account.c[f"p{k}"], per_account.c[f"c{k}"]
+        columns += [func.coalesce(func.sum(before), 0), func.coalesce(func.sum(before * now), 0)]
+    found: dict[date, Counts] = {d: {} for d in dates}
+    for row in db.session.execute(select(per_account.c.project_id, *columns).group_by(per_account.c.project_id)):
+        for k, as_of in enumerate(dates):
+            den, num = row[1 + 2 * k], row[2 + 2 * k]
+            if den:
+                found[as_of][row[0]] = (int(num or 0), int(den))
+    return found
+
+
+MANY = {
+    KpiKey.CLOSED_LOOP: closed_loop_many,
+    KpiKey.FIRST_CONTACT_RESOLUTION: first_contact_resolution_many,
+    KpiKey.SATISFACTION: satisfaction_many,
+    KpiKey.DATA_QUALITY: data_quality_many,
+    KpiKey.RETENTION: retention_many,
+}
+
+
+def compute_many(key: KpiKey, project_ids, dates) -> dict[date, Counts]:
+    """``{as_of: {project_id: (numerator, denominator)}}`` for several dates: one query for the KPIs
+    that scan many rows, one per date for the others (each a few index probes)."""
+    key, project_ids, dates = KpiKey(key), list(project_ids), sorted(set(dates))
+    if not project_ids or not dates:
+        return {d: {} for d in dates}
+    if len(dates) > 1 and key in MANY:
+        return MANY[key](project_ids, dates)
+    return {as_of: compute(key, project_ids, as_of) for as_of in dates}

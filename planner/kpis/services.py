@@ -17,8 +17,9 @@ Public API (``project`` is a Project or its id; dates are UTC days):
   ``adoption_trend_by_project(project_ids, weeks=12, until=None) -> {project_id: [WeekValue]}``,
   ``kpi_status_by_project(project_ids, as_of=None) -> {project_id: {KpiKey: KpiOverview}}``.
 
-Values come from the snapshot cache (``planner.kpis.cache``); what is missing is computed in SQL,
-one grouped query per (KPI, date) for all the projects that miss it, and cached.
+Values come from the snapshot cache (``planner.kpis.cache``); what is missing is computed in SQL for
+all the projects that miss it, grouped by project: one query per KPI for the KPIs that scan many rows,
+one per (KPI, date) for the others, then cached.
 """
 
 from dataclasses import dataclass
@@ -111,21 +112,21 @@ def _project_id(project) -> int:
 
 
 def values(project_ids, keys, dates) -> dict[tuple[int, KpiKey, date], tuple[int, int]]:
-    """(numerator, denominator) for every project × key × date: one read of the cache, then one
-    grouped query per (key, date) that some project misses. Dates after today are not cached."""
+    """(numerator, denominator) for every project × key × date: one read of the cache, then for each
+    key the grouped queries of ``engine.compute_many`` for what some project misses. Dates after
+    today are not cached."""
     project_ids = sorted(set(project_ids))
     keys = [KpiKey(k) for k in keys]
     dates = sorted(set(dates))
     found = cache.read(project_ids, keys, [d for d in dates if d <= today()])
     computed: dict = {}
     for key in keys:
-        for as_of in dates:
-            missing = [pid for pid in project_ids if (pid, key, as_of) not in found]
-            if not missing:
-                continue
-            counts = engine.compute(key, missing, as_of)
-            for pid in missing:
-                computed[(pid, key, as_of)] = counts.get(pid, (0, 0))
+        gaps = [(pid, as_of) for as_of in dates for pid in project_ids if (pid, key, as_of) not in found]
+        if not gaps:
+            continue
+        by_date = engine.compute_many(key, sorted({pid for pid, _d in gaps}), sorted({d for _p, d in gaps}))
+        for pid, as_of in gaps:
+            computed[(pid, key, as_of)] = by_date[as_of].get(pid, (0, 0))
     if computed:
         cache.store({slot: counts for slot, counts in computed.items() if slot[2] <= today()})
     return found | computed
