@@ -273,7 +273,7 @@ def report(results):
     as_of = results["kpis"]["kpi_value_as_of_past_date"]
     lines.append(f"  {'kpi_value as of 200 days ago':<28} {as_of['cold_ms']:>8.1f} ms cold, "
                  f"{as_of['cached_ms']:.2f} ms cached")
-    lines += ["", "Import of interactions CSV (in a transaction next to the large project, rolled back)",
+    lines += ["", "Import of interactions CSV (next to the large project, rolled back; import: better of two runs)",
               f"{'rows':>9} {'file MB':>8} {'dry run rows/s':>15} {'import rows/s':>14} {'peak traced MB':>15} "
               f"{'max RSS MB':>11}"]
     for item in results["imports"]:

@@ -2,10 +2,11 @@
 
     python -m bench.import_worker DATABASE_URL ROWS [--kind interactions]
 
-Inside one transaction that is rolled back at the end (the benchmark database is left as it was):
-creates a project with 20,000 accounts next to the large one, writes a CSV of ROWS interactions
-referring to them (accent and Chinese text, mixed channel names), then times the dry run and the
-import, and runs the import once more under tracemalloc for its peak memory. Prints JSON.
+In transactions that are rolled back (the benchmark database is left as it was): creates a project
+with 20,000 accounts next to the large one, writes a CSV of ROWS interactions referring to them
+(accent and Chinese text, mixed channel names), times the dry run and the import (the better of two
+runs, the machine being shared), then runs the import once more under tracemalloc for its peak
+memory. Prints JSON.
 """
 
 import csv
@@ -76,10 +77,14 @@ def main() -> None:
 
         target = project()
         dry_seconds, _ = run(target, write=False)
-        write_seconds, outcome = run(target, write=True)
-        assert outcome.inserted == rows
-        db.session.rollback()
-        target = project()
+        import_seconds = []
+        for _attempt in range(2):  # the machine is shared: the better of two runs
+            write_seconds, outcome = run(target, write=True)
+            assert outcome.inserted == rows
+            import_seconds.append(write_seconds)
+            db.session.rollback()
+            target = project()
+        write_seconds = min(import_seconds)
         tracemalloc.start()
         run(target, write=True)
         _current, peak = tracemalloc.get_traced_memory()
@@ -90,6 +95,7 @@ def main() -> None:
         "rows": rows, "file_mb": file_mb,
         "dry_run_seconds": round(dry_seconds, 3), "dry_run_rows_per_second": round(rows / dry_seconds),
         "import_seconds": round(write_seconds, 3), "import_rows_per_second": round(rows / write_seconds),
+        "import_rows_per_second_each_run": [round(rows / seconds) for seconds in import_seconds],
         "peak_traced_mb": round(peak / 1e6, 1),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }))
