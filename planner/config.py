@@ -84,6 +84,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOGIN_MAX_FAILURES_PER_IP": _int("LOGIN_MAX_FAILURES_PER_IP", 30),
         # Uploads (CSV/XLSX imports): a hard ceiling on the request body.
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
+        # CRM imports: the largest file accepted (at most MAX_UPLOAD_MB, which caps every request).
+        "CRM_IMPORT_MAX_MB": _int("CRM_IMPORT_MAX_MB", 40),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_I18N_ENABLED": False,  # every validator message is ours, in our catalogue
         "BOOTSTRAP_SERVE_LOCAL": True,

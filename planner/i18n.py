@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import (
     format_currency,
     format_date,
@@ -76,6 +76,8 @@ def normalise_language(value: str | None) -> str | None:
 def select_locale() -> str:
     if getattr(g, "forced_locale", None):
         return g.forced_locale
+    if not has_request_context():  # CLI commands and background work: the default language
+        return DEFAULT_LANGUAGE
     # An explicit switch in this very request wins (it also becomes the user's preference).
     switched = normalise_language(request.args.get("lang")) if request else None
     if switched:

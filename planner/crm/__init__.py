@@ -1,0 +1,1 @@
+"""CRM records (accounts, contacts, interactions, service cases, opportunities) and their import."""

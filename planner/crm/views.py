@@ -1,0 +1,647 @@
+"""CRM record lists, forms, CSV exports and file imports.
+
+Every project member (staff included) reads and captures records; project managers change any
+record and import files; other members change the records they captured. Endpoints other
+features link to: ``crm.accounts``, ``crm.contacts``, ``crm.interactions``, ``crm.cases``,
+``crm.opportunities`` (each takes ``project_id``).
+"""
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import selectinload
+
+from planner.audit.services import record
+from planner.crm import export, importer, listing, services
+from planner.crm.fields import FIELDS, propose_mapping
+from planner.crm.forms import FORMS, UploadForm, mapping_form
+from planner.crm.models import (
+    Account,
+    Channel,
+    Contact,
+    ImportJob,
+    ImportMapping,
+    ImportProblem,
+    ImportStatus,
+    Interaction,
+    Opportunity,
+    OpportunityKind,
+    OpportunityStage,
+    RecordKind,
+    ServiceCase,
+)
+from planner.db import utcnow
+from planner.errors import DomainError
+from planner.extensions import db
+from planner.projects import registry
+from planner.projects.access import get_in_project, project_view
+from planner.projects.models import ProjectMember, ProjectRole
+
+bp = Blueprint("crm", __name__, cli_group="crm")
+
+registry.tab(300, "crm.accounts", _l("Customer records"), icon="person-vcard")
+
+NEW_TITLES = {
+    RecordKind.ACCOUNTS: _l("New account"),
+    RecordKind.CONTACTS: _l("New contact"),
+    RecordKind.INTERACTIONS: _l("Record an interaction"),
+    RecordKind.CASES: _l("Open a service case"),
+    RecordKind.OPPORTUNITIES: _l("New opportunity"),
+}
+EDIT_TITLES = {
+    RecordKind.ACCOUNTS: _l("Account"),
+    RecordKind.CONTACTS: _l("Contact"),
+    RecordKind.INTERACTIONS: _l("Interaction"),
+    RecordKind.CASES: _l("Service case"),
+    RecordKind.OPPORTUNITIES: _l("Opportunity"),
+}
+EMPTY = {
+    RecordKind.ACCOUNTS: _l("No accounts yet. Add one, or import them from your current CRM."),
+    RecordKind.CONTACTS: _l("No contacts yet."),
+    RecordKind.INTERACTIONS: _l("No interactions recorded yet. Every call, e-mail or visit belongs here."),
+    RecordKind.CASES: _l("No service cases yet."),
+    RecordKind.OPPORTUNITIES: _l("No opportunities yet."),
+}
+LOADS = {
+    RecordKind.CONTACTS: (Contact.account,),
+    RecordKind.INTERACTIONS: (Interaction.account, Interaction.contact),
+    RecordKind.CASES: (ServiceCase.account, ServiceCase.contact),
+    RecordKind.OPPORTUNITIES: (Opportunity.account,),
+}
+
+
+def imports_folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _members(project) -> dict[int, str]:
+    rows = db.session.execute(
+        select(ProjectMember.user_id, ProjectMember.user_id).where(ProjectMember.project_id == project.id))
+    ids = [user_id for user_id, _ in rows]
+    from planner.auth.models import User
+
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    return dict(sorted(names.items(), key=lambda item: item[1].lower()))
+
+
+def _is_manager() -> bool:
+    return g.membership is not None and g.membership.is_manager
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def list_view(kind: RecordKind):
+    @project_view()
+    def view(project):
+        members = _members(project) if kind is RecordKind.INTERACTIONS else None
+        found = listing.listing(kind, project, members)
+        account = None
+        if found.filters.get("account"):
+            account = db.session.scalar(select(Account).where(Account.project_id == project.id,
+                                                              Account.id == found.filters["account"]))
+        return render_template(f"crm/{kind.value}.html", project=project, kind=kind, found=found,
+                               page=found.page, account=account, can_capture=g.membership is not None,
+                               can_import=_is_manager(), empty_message=EMPTY[kind],
+                               export_args={key: value for key, value in request.args.items()
+                                            if key not in ("after", "before", "lang", "sort")})
+
+    view.__name__ = kind.value
+    return view
+
+
+def export_view(kind: RecordKind):
+    @project_view()
+    def view(project):
+        found = listing.build(kind, project, _members(project) if kind is RecordKind.INTERACTIONS else None)
+        body = export.rows(current_app._get_current_object(), kind, found, get_timezone())
+        record(f"crm.{kind.value}.exported", project=project)
+        db.session.commit()
+        filename = f"{kind.value}-{project.id}-{utcnow():%Y%m%d}.csv"
+        response = Response(body, mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    view.__name__ = f"{kind.value}_export"
+    return view
+
+
+# --------------------------------------------------------------------------- forms
+
+
+def _references(form, project) -> dict:
+    """The account and contact typed in the form, as ids; what matches nothing becomes a field error."""
+    found = {}
+    if hasattr(form, "account_ref"):
+        found["account_id"] = _reference(form.account_ref, services.resolve_account, project,
+                                         _("No account of this project matches what you typed."))
+    if hasattr(form, "contact_ref"):
+        found["contact_id"] = _reference(form.contact_ref, services.resolve_contact, project,
+                                         _("No contact of this project matches what you typed."))
+    return found
+
+
+def _form_fields(kind: RecordKind, form) -> dict:
+    """The record's values from a valid form."""
+    fields = {name: getattr(form, name).data for name in form.FIELDS}
+    if kind is RecordKind.INTERACTIONS:
+        fields["channel"] = Channel(fields["channel"])
+    if kind is RecordKind.OPPORTUNITIES:
+        fields["opportunity_kind"] = OpportunityKind(fields["opportunity_kind"])
+        fields["stage"] = OpportunityStage(fields["stage"])
+    if kind is RecordKind.CASES:
+        fields["satisfaction"] = int(form.satisfaction.data) if form.satisfaction.data else None
+    return fields
+
+
+def _reference(field, resolve, project, not_found):
+    if not field.data:
+        return None
+    try:
+        found = resolve(project, field.data)
+    except DomainError as error:
+        field.errors.append(str(error.message))
+        return None
+    if found is None:
+        field.errors.append(not_found)
+        return None
+    return found.id
+
+
+def _fill_references(form, obj) -> None:
+    if hasattr(form, "account_ref") and getattr(obj, "account", None) is not None:
+        form.account_ref.data = services.reference_text(obj.account)
+    if hasattr(form, "contact_ref") and getattr(obj, "contact", None) is not None:
+        form.contact_ref.data = services.reference_text(obj.contact)
+    if hasattr(form, "satisfaction") and obj.satisfaction is not None:
+        form.satisfaction.data = str(obj.satisfaction)
+
+
+def _save(kind, form, project, obj=None):
+    """Validates and saves; returns the record, or None when the form shows errors."""
+    valid = form.validate_on_submit()
+    references = _references(form, project)  # checked even when other fields are wrong: every error at once
+    if not valid or any(getattr(form, name).errors for name in ("account_ref", "contact_ref") if hasattr(form, name)):
+        return None
+    fields = _form_fields(kind, form) | references
+    try:
+        if obj is None:
+            obj = services.create(project, kind, fields, current_user)
+        else:
+            services.update_record(obj, fields)
+    except services.ExternalIdTaken as error:
+        db.session.rollback()
+        form.external_id.errors.append(str(error.message))
+        return None
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return None
+    db.session.commit()
+    return obj
+
+
+def _back(kind, project, obj=None):
+    target = request.args.get("next", "")
+    if target.startswith(f"/projects/{project.id}/") and "//" not in target and "\\" not in target:
+        return redirect(target)
+    return redirect(url_for(f"crm.{kind.value}", project_id=project.id))
+
+
+def new_view(kind: RecordKind):
+    @project_view(ProjectRole.STAFF)
+    def view(project):
+        form = FORMS[kind]()
+        if request.method == "GET":
+            _defaults(kind, form, project)
+        obj = _save(kind, form, project) if request.method == "POST" else None
+        if obj is not None:
+            flash(_("Saved."), "success")
+            return _back(kind, project, obj)
+        return render_template("crm/form.html", project=project, kind=kind, form=form, obj=None, can_edit=True,
+                               title=NEW_TITLES[kind])
+
+    view.__name__ = f"{kind.value}_new"
+    return view
+
+
+def _defaults(kind, form, project) -> None:
+    now = utcnow().replace(second=0, microsecond=0)
+    if hasattr(form, "occurred_at"):
+        form.occurred_at.data = now
+    if hasattr(form, "opened_at"):
+        form.opened_at.data = now
+    if hasattr(form, "opened_on"):
+        form.opened_on.data = datetime.now(get_timezone()).date()
+    account_id = request.args.get("account", type=int)
+    if account_id and hasattr(form, "account_ref"):
+        account = db.session.scalar(select(Account).where(Account.project_id == project.id, Account.id == account_id))
+        if account is not None:
+            form.account_ref.data = services.reference_text(account)
+
+
+def _load(kind, project, record_id):
+    """The record with what its form shows; an id from another project is a 404."""
+    model = kind.model
+    obj = db.session.scalar(select(model).where(model.id == record_id, model.project_id == project.id)
+                            .options(selectinload(model.captured_by),
+                                     *(selectinload(rel) for rel in LOADS.get(kind, ()))))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def edit_view(kind: RecordKind):
+    @project_view()
+    def view(project, record_id):
+        obj = _load(kind, project, record_id)
+        allowed = services.can_edit(obj, current_user, g.membership)
+        if request.method == "POST" and not allowed:
+            abort(403)
+        form = FORMS[kind](obj=obj)
+        if request.method == "GET":
+            _fill_references(form, obj)
+        saved = _save(kind, form, project, obj) if request.method == "POST" else None
+        if saved is not None:
+            flash(_("Saved."), "success")
+            return _back(kind, project, saved)
+        return render_template("crm/form.html", project=project, kind=kind, form=form, obj=obj, can_edit=allowed,
+                               title=EDIT_TITLES[kind])
+
+    view.__name__ = f"{kind.value}_edit"
+    return view
+
+
+def delete_view(kind: RecordKind):
+    @project_view(ProjectRole.STAFF)
+    def view(project, record_id):
+        obj = get_in_project(kind.model, record_id, project)
+        if not services.can_edit(obj, current_user, g.membership):
+            abort(403)
+        try:
+            services.delete_record(obj)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+            return redirect(url_for(f"crm.{kind.value}_edit", project_id=project.id, record_id=record_id))
+        db.session.commit()
+        flash(_("Deleted."), "success")
+        return redirect(url_for(f"crm.{kind.value}", project_id=project.id))
+
+    view.__name__ = f"{kind.value}_delete"
+    return view
+
+
+for _kind in RecordKind:
+    base = f"/projects/<int:project_id>/crm/{_kind.value}"
+    bp.add_url_rule(base, f"{_kind.value}", list_view(_kind))
+    bp.add_url_rule(f"{base}.csv", f"{_kind.value}_export", export_view(_kind))
+    bp.add_url_rule(f"{base}/new", f"{_kind.value}_new", new_view(_kind), methods=["GET", "POST"])
+    bp.add_url_rule(f"{base}/<int:record_id>/edit", f"{_kind.value}_edit", edit_view(_kind), methods=["GET", "POST"])
+    bp.add_url_rule(f"{base}/<int:record_id>/delete", f"{_kind.value}_delete", delete_view(_kind), methods=["POST"])
+
+
+# --------------------------------------------------------------------------- one account, and the suggestions
+
+
+RECENT = 10
+
+
+@bp.route("/projects/<int:project_id>/crm/accounts/<int:account_id>")
+@project_view()
+def account(project, account_id):
+    """The customer's view: the account with its latest contacts, interactions, cases and opportunities."""
+    obj = get_in_project(Account, account_id, project)
+
+    def latest(model, column, *loads):
+        query = (select(model).where(model.project_id == project.id, model.account_id == obj.id)
+                 .order_by(column.desc(), model.id.desc()).limit(RECENT))
+        if loads:
+            query = query.options(*(selectinload(rel) for rel in loads))
+        return db.session.scalars(query).all()
+
+    return render_template(
+        "crm/account.html", project=project, obj=obj,
+        contacts=latest(Contact, Contact.created_at),
+        interactions=latest(Interaction, Interaction.occurred_at, Interaction.contact, Interaction.captured_by),
+        cases=latest(ServiceCase, ServiceCase.opened_at),
+        opportunities=latest(Opportunity, Opportunity.opened_on),
+        can_edit=services.can_edit(obj, current_user, g.membership), can_capture=g.membership is not None,
+        recent=RECENT)
+
+
+@bp.route("/projects/<int:project_id>/crm/lookup/<kind>")
+@project_view()
+def lookup(project, kind):
+    """Up to 15 accounts or contacts whose name starts with ``q`` (for the form suggestions)."""
+    model = {"accounts": Account, "contacts": Contact}.get(kind)
+    if model is None:
+        abort(404)
+    term = listing.search_key(request.args.get("q", ""))[:100]
+    if not term:
+        return jsonify([])
+    rows = db.session.scalars(select(model).where(model.project_id == project.id,
+                                                  listing.prefix(model.name_key, term))
+                              .order_by(model.name_key, model.id).limit(15))
+    return jsonify([{"value": services.reference_text(row), "label": row.external_id or ""} for row in rows])
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _limit_mb() -> int:
+    return int(current_app.config.get("CRM_IMPORT_MAX_MB", 40))
+
+
+def _jobs(project):
+    return db.session.scalars(select(ImportJob).where(ImportJob.project_id == project.id)
+                              .order_by(ImportJob.created_at.desc(), ImportJob.id.desc()).limit(10)).all()
+
+
+@bp.route("/projects/<int:project_id>/crm/import", methods=["GET", "POST"])
+@project_view(ProjectRole.MANAGER)
+def import_upload(project):
+    form = UploadForm()
+    if form.validate_on_submit():
+        job = _store_upload(project, form)
+        if job is not None:
+            db.session.commit()
+            return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id))
+    return render_template("crm/import.html", project=project, form=form, jobs=_jobs(project),
+                           limit_mb=_limit_mb())
+
+
+def _store_upload(project, form) -> ImportJob | None:
+    upload = form.file.data
+    stored = f"{uuid.uuid4().hex}{'.xlsx' if upload.filename.lower().endswith('.xlsx') else '.csv'}"
+    path = imports_folder() / stored
+    limit = _limit_mb() * 1024 * 1024
+    size = 0
+    with open(path, "wb") as target:
+        while chunk := upload.stream.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                break
+            target.write(chunk)
+    if size > limit:
+        path.unlink(missing_ok=True)
+        form.file.errors.append(str(importer.FILE_ERRORS["too_large"]) % {
+            "size": _("more than %(limit)s", limit=_limit_mb()), "limit": _limit_mb()})
+        return None
+    try:
+        info = importer.inspect_file(path)
+    except DomainError as error:
+        path.unlink(missing_ok=True)
+        form.file.errors.append(str(error.message))
+        return None
+    kind = RecordKind(form.kind.data)
+    job = ImportJob(project_id=project.id, kind=kind, filename=(upload.filename or stored)[-255:], stored_name=stored,
+                    size=size, file_format=info.file_format, encoding=info.encoding, delimiter=info.delimiter,
+                    headers=info.headers, created_by_id=current_user.id)
+    remembered = db.session.scalar(select(ImportMapping.mapping).where(ImportMapping.project_id == project.id,
+                                                                       ImportMapping.kind == kind))
+    job.mapping = dict(propose_mapping(kind, info.headers, remembered))
+    job.mapping["_day_first"] = "1"
+    job.mapping["_decimal_comma"] = "1" if info.delimiter == ";" else "0"
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def _job(project, job_id) -> ImportJob:
+    return get_in_project(ImportJob, job_id, project)
+
+
+def _job_info(job) -> importer.SourceInfo:
+    return importer.SourceInfo(job.file_format, job.encoding, job.delimiter, list(job.headers))
+
+
+def _mapping_of(job) -> dict[str, int]:
+    return {name: int(index) for name, index in job.mapping.items() if not name.startswith("_")}
+
+
+def _importer(project, job, **callbacks) -> importer.Importer:
+    return importer.Importer(
+        project, job.kind, imports_folder() / job.stored_name, _job_info(job), _mapping_of(job),
+        day_first=job.mapping.get("_day_first", "1") == "1",
+        decimal_comma=job.mapping.get("_decimal_comma", "0") == "1",
+        timezone=current_user.timezone or "UTC", user=current_user, **callbacks)
+
+
+@bp.route("/projects/<int:project_id>/crm/import/<int:job_id>", methods=["GET", "POST"])
+@project_view(ProjectRole.MANAGER)
+def import_job(project, job_id):
+    job = _job(project, job_id)
+    path = imports_folder() / job.stored_name
+    if job.status is ImportStatus.IMPORTED or not path.exists():
+        return render_template("crm/import_done.html", project=project, job=job, missing=not path.exists())
+    initial = {f"col_{name}": str(index) for name, index in _mapping_of(job).items()}
+    initial.update(day_first=job.mapping.get("_day_first", "1"), decimal_comma=job.mapping.get("_decimal_comma", "0"))
+    posted = request.method == "POST"
+    form = mapping_form(job.kind, job.headers, formdata=request.form if posted else None,
+                        data=None if posted else initial)
+    if request.method == "POST" and form.validate():
+        chosen = [getattr(form, f"col_{spec.name}").data for spec in FIELDS[job.kind]]
+        used = [value for value in chosen if value]
+        if len(used) != len(set(used)):
+            flash(_("Each column of the file can feed only one field."), "danger")
+        else:
+            job.mapping = {spec.name: int(getattr(form, f"col_{spec.name}").data) for spec in FIELDS[job.kind]
+                           if getattr(form, f"col_{spec.name}").data} | {
+                "_day_first": form.day_first.data, "_decimal_comma": form.decimal_comma.data}
+            _remember(project, job)
+            _dry_run(project, job)
+            db.session.commit()
+            return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id, _anchor="result"))
+    problems = _problems_page(job)
+    return render_template("crm/import_job.html", project=project, job=job, form=form,
+                           preview=importer.preview(path, _job_info(job)), problems=problems,
+                           describe=lambda p: importer.describe(p, job.kind), fields=FIELDS[job.kind],
+                           encoding_label=Markup('<span translate="no">{}</span>').format(job.encoding.upper()),
+                           timezone=current_user.timezone or "UTC")
+
+
+def _remember(project, job) -> None:
+    saved = db.session.scalar(select(ImportMapping).where(ImportMapping.project_id == project.id,
+                                                          ImportMapping.kind == job.kind))
+    if saved is None:
+        saved = ImportMapping(project_id=project.id, kind=job.kind)
+        db.session.add(saved)
+    saved.mapping = {name: job.headers[index] for name, index in _mapping_of(job).items() if index < len(job.headers)}
+
+
+def _dry_run(project, job) -> None:
+    db.session.execute(ImportProblem.__table__.delete().where(ImportProblem.job_id == job.id))
+    pending: list[importer.Problem] = []
+
+    def keep(problem):
+        pending.append(problem)
+        if len(pending) >= importer.CHUNK:
+            importer.save_problems(job.id, pending)
+            pending.clear()
+
+    folder = imports_folder()
+    run = _importer(project, job, on_problem=keep,
+                    on_progress=lambda fraction, rows: importer.write_progress(folder, job.id, fraction, rows, "check"))
+    outcome = run.run(write=False)
+    importer.save_problems(job.id, pending)
+    job.rows_total, job.rows_bad = outcome.rows, outcome.bad_rows
+    job.inserted, job.updated, job.unchanged = outcome.inserted, outcome.updated, outcome.unchanged
+    job.status = ImportStatus.PROBLEMS if outcome.bad_rows else ImportStatus.CHECKED
+    job.checked_at = utcnow()
+
+
+PROBLEMS_PER_PAGE = 200
+
+
+def _problems_page(job) -> dict:
+    """A page of the dry run's problems in line order, after the (line, id) given in the URL."""
+    after = (request.args.get("after_line", type=int) or 0, request.args.get("after_id", type=int) or 0)
+    p = ImportProblem
+    rows = db.session.scalars(select(p).where(p.job_id == job.id, tuple_(p.line, p.id) > tuple_(*after))
+                              .order_by(p.line, p.id).limit(PROBLEMS_PER_PAGE + 1)).all()
+    more = len(rows) > PROBLEMS_PER_PAGE
+    rows = rows[:PROBLEMS_PER_PAGE]
+    return {"items": rows, "next": (rows[-1].line, rows[-1].id) if more else None, "first": after == (0, 0)}
+
+
+@bp.route("/projects/<int:project_id>/crm/import/<int:job_id>/run", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def import_run(project, job_id):
+    job = _job(project, job_id)
+    path = imports_folder() / job.stored_name
+    if job.status is not ImportStatus.CHECKED or not path.exists():
+        flash(_("Check the file first: only a file without problems can be imported."), "warning")
+        return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id))
+    folder = imports_folder()
+    run = _importer(project, job, checked=True, on_progress=lambda fraction, rows: importer.write_progress(
+        folder, job.id, fraction, rows, "import"))
+    try:
+        outcome = run.run(write=True)
+    except importer.ImportFailed:
+        db.session.rollback()
+        job = _job(project, job_id)
+        _dry_run(project, job)
+        db.session.commit()
+        flash(_("The data changed since the check and some rows are no longer valid. Nothing was imported; "
+                "see the problems below."), "danger")
+        return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id, _anchor="result"))
+    job.status = ImportStatus.IMPORTED
+    job.imported_at = utcnow()
+    job.rows_total = outcome.rows
+    job.inserted, job.updated, job.unchanged = outcome.inserted, outcome.updated, outcome.unchanged
+    record(f"crm.{job.kind.value}.imported", project=project, target=job, file=job.filename,
+           inserted=outcome.inserted, updated=outcome.updated, unchanged=outcome.unchanged)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    importer.progress_path(folder, job.id).unlink(missing_ok=True)
+    flash(_("Import finished: %(inserted)s added, %(updated)s updated, %(unchanged)s unchanged.",
+            inserted=outcome.inserted, updated=outcome.updated, unchanged=outcome.unchanged), "success")
+    return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id))
+
+
+@bp.route("/projects/<int:project_id>/crm/import/<int:job_id>/progress")
+@project_view(ProjectRole.MANAGER)
+def import_progress(project, job_id):
+    job = _job(project, job_id)
+    return jsonify(importer.read_progress(imports_folder(), job.id))
+
+
+@bp.route("/projects/<int:project_id>/crm/import/<int:job_id>/discard", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def import_discard(project, job_id):
+    job = _job(project, job_id)
+    (imports_folder() / job.stored_name).unlink(missing_ok=True)
+    importer.progress_path(imports_folder(), job.id).unlink(missing_ok=True)
+    db.session.delete(job)
+    db.session.commit()
+    flash(_("The uploaded file is discarded."), "success")
+    return redirect(url_for("crm.import_upload", project_id=project.id))
+
+
+# --------------------------------------------------------------------------- the same import from the shell
+
+
+@bp.cli.command("import")
+@click.argument("project_id", type=int)
+@click.argument("kind", type=click.Choice([k.value for k in RecordKind]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only check the file and list its bad rows.")
+@click.option("--month-first", is_flag=True, help="Read 05/03/2026 as 3 May (default: 5 March).")
+@click.option("--decimal-comma", is_flag=True, help="Amounts are written 1.234,50.")
+@click.option("--timezone", default="UTC", show_default=True, help="Time zone of times without an offset.")
+@click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
+              help="Map a field to a column name (repeatable); the rest is proposed from the headers.")
+def import_command(project_id, kind, path, dry_run, month_first, decimal_comma, timezone, mappings):
+    """Imports a CSV or XLSX file of KIND records into project PROJECT_ID (all or nothing)."""
+    from planner.projects.models import Project
+
+    project = db.session.get(Project, project_id)
+    if project is None:
+        raise click.ClickException(f"No project has the id {project_id}.")
+    limit = _limit_mb()
+    if path.stat().st_size > limit * 1024 * 1024:
+        raise click.ClickException(str(importer.FILE_ERRORS["too_large"]) % {
+            "size": round(path.stat().st_size / 1024 / 1024, 1), "limit": limit})
+    kind = RecordKind(kind)
+    try:
+        info = importer.inspect_file(path)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    remembered = db.session.scalar(select(ImportMapping.mapping).where(ImportMapping.project_id == project.id,
+                                                                       ImportMapping.kind == kind))
+    mapping = propose_mapping(kind, info.headers, remembered)
+    for item in mappings:
+        name, _sep, header = item.partition("=")
+        if header not in info.headers or name not in {spec.name for spec in FIELDS[kind]}:
+            raise click.ClickException(f"Cannot map {item!r}: columns are {info.headers}.")
+        mapping[name] = info.headers.index(header)
+    missing = [spec.name for spec in FIELDS[kind] if spec.required and spec.name not in mapping]
+    if missing:
+        raise click.ClickException(f"No column for the required field(s) {', '.join(missing)}; use --map.")
+    click.echo(f"{path.name}: {info.file_format}, {info.encoding or 'xlsx'}, separator {info.delimiter!r}")
+    click.echo("Mapping: " + ", ".join(f"{name} ← {info.headers[index]}" for name, index in mapping.items()))
+    def show(problem):
+        click.echo(f"  line {problem.line}: {importer.describe(problem, kind)}", err=True)
+
+    options = {"day_first": not month_first, "decimal_comma": decimal_comma, "timezone": timezone}
+    outcome = importer.Importer(project, kind, path, info, mapping, on_problem=show, **options).run(write=False)
+    if outcome.bad_rows:
+        db.session.rollback()
+        raise click.ClickException(f"{outcome.bad_rows} bad row(s) out of {outcome.rows}; nothing imported.")
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Dry run: {outcome.rows} rows are fine ({outcome.inserted} to add, {outcome.updated} to update, "
+                   f"{outcome.unchanged} unchanged).")
+        return
+    outcome = importer.Importer(project, kind, path, info, mapping, checked=True, **options).run(write=True)
+    record(f"crm.{kind.value}.imported", project=project, file=path.name, inserted=outcome.inserted,
+           updated=outcome.updated, unchanged=outcome.unchanged)
+    db.session.commit()
+    click.echo(f"Imported {outcome.rows} rows: {outcome.inserted} added, {outcome.updated} updated, "
+               f"{outcome.unchanged} unchanged.")
+

@@ -1,0 +1,110 @@
+"""In Chromium: capture an interaction with name suggestions, import a file, read the KPI charts,
+and use the lists on a phone."""
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from planner.crm.models import Account, Interaction
+from tests import crm_factories as f
+from tests.crm_factories import at
+
+
+def _team(make_user, make_project, add_member):
+    manager = make_user(email="pm@example.com", name="王经理", language="zh")
+    project = make_project(manager=manager, name="华信家电 CRM")
+    staff = make_user(email="lucia@example.com", name="Lucía", language="es")
+    add_member(project, staff)
+    return project, manager, staff
+
+
+def test_staff_capture_an_interaction_picking_the_account_from_suggestions(
+        page, live_server, make_user, make_project, add_member, browser_login, screenshot, db):
+    project, _manager, staff = _team(make_user, make_project, add_member)
+    f.account(project, name="Distribuciones Peñalver", external_id="A-1")
+    f.account(project, name="Distribuciones Ibáñez", external_id="A-2")
+    browser_login(page, staff, language="es")
+    page.goto(f"{live_server}/projects/{project.id}/crm/interactions/new")
+    expect(page.get_by_role("heading", name="Registrar una interacción")).to_be_visible()
+    page.get_by_label("Cuenta").fill("distribuciones pe")
+    option = page.locator("#accounts-suggestions option")
+    expect(option).to_have_count(1)
+    value = option.first.get_attribute("value")
+    assert value.startswith("Distribuciones Peñalver (#")
+    page.get_by_label("Cuenta").fill(value)
+    page.get_by_label("Fecha y hora").fill("2026-09-01T10:30")
+    page.get_by_label("Canal").select_option("in_person")
+    page.get_by_label("Propósito").fill("Visita comercial")
+    page.get_by_label("Resultado").fill("Pide presupuesto para la tienda de Logroño")
+    screenshot(page, "crm-interaction-form-es")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.locator(".alert-success")).to_contain_text("Guardado.")
+    expect(page.locator("table")).to_contain_text("Distribuciones Peñalver")
+    db.session.expire_all()
+    saved = db.session.scalar(select(Interaction))
+    assert saved.account_id == db.session.scalar(select(Account.id).where(Account.external_id == "A-1"))
+    assert saved.captured_by_id == staff.id
+    screenshot(page, "crm-interactions-es")
+
+
+def test_a_manager_imports_a_file_and_sees_the_kpis(page, live_server, make_user, make_project, add_member,
+                                                   browser_login, screenshot, db, tmp_path):
+    project, manager, staff = _team(make_user, make_project, add_member)
+    for week in range(8):
+        account = f.account(project, name=f"客户{week}")
+        f.interaction(project, account, at(2026, 11, 1 + week * 3), by=staff,
+                      outcome="" if week % 3 == 0 else "已处理")
+    csv_file = tmp_path / "客户.csv"
+    csv_file.write_bytes("客户编号,客户名称,城市\nC-1,上海华信家电有限公司,上海\nC-2,苏州恒达电器商行,苏州\n"
+                         .encode("gb18030"))
+    browser_login(page, manager, language="zh")
+    page.goto(f"{live_server}/projects/{project.id}/crm/import")
+    page.get_by_label("文件内容").select_option("accounts")
+    page.get_by_label("CSV 或 xlsx 文件").set_input_files(str(csv_file))
+    page.get_by_role("button", name="上传").click()
+    expect(page.locator("body")).to_contain_text("GB18030")
+    page.get_by_role("button", name="检查文件").click()
+    expect(page.locator("#result")).to_contain_text("未发现问题")
+    screenshot(page, "crm-import-checked-zh")
+    page.get_by_role("button", name="立即导入").click()
+    expect(page.locator(".alert-success")).to_contain_text("新增 2 条")
+    db.session.expire_all()
+    assert set(db.session.scalars(select(Account.external_id).where(Account.external_id.is_not(None)))) == {
+        "C-1", "C-2"}
+    page.goto(f"{live_server}/projects/{project.id}/kpis")
+    expect(page.locator("#chart-closed_loop[data-rendered=true]")).to_be_visible(timeout=15000)
+    # Adoption and closed-loop capture have data; the other five say there is nothing to draw yet.
+    expect(page.locator(".plotly-chart[data-rendered=true]")).to_have_count(2, timeout=15000)
+    expect(page.locator(".kpi-no-trend")).to_have_count(5)
+    expect(page.get_by_role("heading", name="各项关键指标的计算方法")).to_be_visible()
+    screenshot(page, "kpis-zh")
+
+
+def test_the_record_lists_and_kpis_work_on_a_phone(page, live_server, make_user, make_project, add_member,
+                                                   browser_login, screenshot):
+    manager = make_user(email="marta@example.com", name="Marta Iglesias", language="es")
+    project = make_project(manager=manager, name="Distribuciones Alba — implantación del CRM", currency="EUR")
+    staff = make_user(email="lucia@example.com", name="Lucía", language="es")
+    add_member(project, staff)
+    for n in range(12):
+        account = f.account(project, name=f"Supermercados Levante {n}", segment="Cuenta clave", country="España",
+                            city="Valencia")
+        f.contact(project, account, name=f"María José Núñez {n}", email=f"mj{n}@example.es")
+        f.interaction(project, account, at(2026, 11, 2), by=staff)
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, manager, language="es")
+    for path, name in (("crm/accounts", "crm-accounts-phone-es"), ("crm/interactions", "crm-interactions-phone-es"),
+                       ("kpis", "kpis-phone-es"), ("crm/import", "crm-import-phone-es")):
+        page.goto(f"{live_server}/projects/{project.id}/{path}")
+        if path == "kpis":  # adoption, closed-loop capture and data quality have data
+            expect(page.locator(".plotly-chart[data-rendered=true]")).to_have_count(3, timeout=15000)
+        screenshot(page, name)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
+    page.goto(f"{live_server}/projects/{project.id}/crm/accounts")
+    page.get_by_label("El nombre empieza por").fill("supermercados levante 1")
+    page.get_by_role("button", name="Buscar").click()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(3)  # 1, 10 and 11
+    expect(page).to_have_url(re.compile(r"q=supermercados"))
