@@ -58,7 +58,27 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+def url_with(**changes) -> str:
+    """The current URL with some query arguments replaced (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    query = urlencode(args, doseq=True)
+    return request.path + ("?" + query if query else "")
+
+
+def switch_language_url(code: str) -> str:
+    return url_with(lang=code)
+
+
 def _template_helpers(app: Flask) -> None:
+    # Globals, not context variables, so that imported macros see them too.
+    app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["switch_language_url"] = switch_language_url
+
     from planner import nav
     from planner.main.views import plotly_url
     from planner.projects import registry
@@ -78,23 +98,7 @@ def _template_helpers(app: Flask) -> None:
         def nav_items():
             return nav.items_for(current_user) if current_user.is_authenticated else []
 
-        def url_with(**changes):
-            """The current URL with some query arguments replaced (None removes one)."""
-            args = request.args.to_dict(flat=False)
-            for key, value in changes.items():
-                if value is None:
-                    args.pop(key, None)
-                else:
-                    args[key] = [value]
-            query = urlencode(args, doseq=True)
-            return request.path + ("?" + query if query else "")
-
-        def switch_language_url(code):
-            return url_with(lang=code)
-
         return {
-            "switch_language_url": switch_language_url,
-            "url_with": url_with,
             "project_tabs": project_tabs,
             "has_project_role": has_project_role,
             "ProjectRole": ProjectRole,

@@ -126,3 +126,8 @@ def test_no_page_loads_anything_from_another_site(client, make_user):
     for path in ("/login", "/projects", "/account"):
         html = client.get(path).get_data(as_text=True)
         assert "https://" not in html and "http://" not in html.replace('xmlns="http://www.w3.org', "")
+
+
+def test_form_fields_without_help_text_carry_no_empty_aria_reference(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert 'aria-describedby="None"' not in html and 'aria-describedby=""' not in html
