@@ -43,7 +43,8 @@ def _dates(start: date | None, end: date | None) -> str:
 def timeline_figure(stages, decisions, today: date) -> dict | None:
     """Horizontal bars on a date axis: each stage's planned dates (wide, light) with its actual dates
     on top (narrow, in the colour of its status); diamonds mark sign-off decisions, triangles a start
-    by override, a line marks today. None when no stage has any date."""
+    by override, a line marks today. The page explains the marks above the chart (no legend, which
+    would crowd a phone's screen). None when no stage has any date."""
     dated = [s for s in stages if s.planned_start or s.actual_start]
     if not dated:
         return None
@@ -100,16 +101,15 @@ def timeline_figure(stages, decisions, today: date) -> dict | None:
     last = max(last, today)
     return figure(
         data, height=110 + 46 * len(stages), barmode="overlay",
-        margin={"l": 12, "r": 16, "t": 12, "b": 40},
-        xaxis={"type": "date", "range": [(first - timedelta(days=7)).isoformat(), (last + timedelta(days=7)).isoformat()],
-               "tickformat": "%x", "gridcolor": "#e9ecef"},
+        margin={"l": 12, "r": 16, "t": 26, "b": 36}, showlegend=False,
+        xaxis={"type": "date", "tickformat": "%x", "gridcolor": "#e9ecef",
+               "range": [(first - timedelta(days=7)).isoformat(), (last + timedelta(days=7)).isoformat()]},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "autorange": "reversed",
                "automargin": True},
         shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(), "x1": today.isoformat(),
                  "y0": 0, "y1": 1, "line": {"color": "#dc3545", "width": 1.5, "dash": "dot"}}],
         annotations=[{"xref": "x", "yref": "paper", "x": today.isoformat(), "y": 1, "yanchor": "bottom",
                       "text": _("Today"), "showarrow": False, "font": {"size": 11, "color": "#dc3545"}}],
-        legend={"orientation": "h", "y": -0.12 if len(stages) > 3 else -0.25, "font": {"size": 11}},
     )
 
 

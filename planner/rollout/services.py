@@ -292,10 +292,10 @@ def start_stage(stage: Stage, version, on: date, override_reason: str = "", by=N
     previous = previous_stage(stage)
     overridden = stage.start(on, previous, override_reason, by)
     if overridden:
-        record("stage.started_override", project=stage.project_id, target=stage, name=stage.name,
+        record("stage.started_override", project=stage.project_id, target=stage, actor=by, name=stage.name,
                previous=previous.name, reason=stage.override_reason)
     else:
-        record("stage.started", project=stage.project_id, target=stage, name=stage.name)
+        record("stage.started", project=stage.project_id, target=stage, actor=by, name=stage.name)
     return overridden
 
 
@@ -426,9 +426,12 @@ def add_criterion(stage: Stage, version, kind, task_ids=(), **fields) -> ExitCri
     check_version(stage, version)
     project = db.session.get(Project, stage.project_id)
     position = max((c.position for c in stage.criteria), default=0) + 1
-    criterion = ExitCriterion(project_id=stage.project_id, stage=stage, position=position,
+    criterion = ExitCriterion(project_id=stage.project_id, stage_id=stage.id, position=position,
                               kind=CriterionKind(kind), **{k: v for k, v in fields.items() if k in CRITERION_FIELDS})
-    criterion.tasks = _validate_criterion(project, criterion, task_ids)
+    with db.session.no_autoflush:
+        criterion.tasks = _validate_criterion(project, criterion, task_ids)
+    stage.criteria.append(criterion)
+    db.session.add(criterion)
     stage.touch()
     db.session.flush()
     record("criterion.added", project=stage.project_id, target=criterion, stage=stage.name,
@@ -442,10 +445,11 @@ def update_criterion(criterion: ExitCriterion, version, task_ids=(), **fields) -
     check_version(stage, version)
     project = db.session.get(Project, stage.project_id)
     before = criterion_data(criterion)
-    for key, value in fields.items():
-        if key in CRITERION_FIELDS and key != "kind":
-            setattr(criterion, key, value)
-    criterion.tasks = _validate_criterion(project, criterion, task_ids)
+    with db.session.no_autoflush:
+        for key, value in fields.items():
+            if key in CRITERION_FIELDS and key != "kind":
+                setattr(criterion, key, value)
+        criterion.tasks = _validate_criterion(project, criterion, task_ids)
     db.session.flush()
     if criterion_data(criterion) == before:
         return False

@@ -32,13 +32,13 @@ from planner.rollout.forms import (
 from planner.rollout.models import (
     CriterionKind,
     ExitCriterion,
-    Outcome,
     RequestStatus,
     SignoffDecision,
     SignoffRequest,
     Stage,
     StageStatus,
 )
+from planner.rollout.plans import PLANS
 
 bp = Blueprint("rollout", __name__)
 
@@ -127,7 +127,7 @@ def index(project):
     delete_forms = {s.id: DeleteForm(version=s.version, prefix=f"d{s.id}") for s in stages if s.deletable}
     return render_template("rollout/index.html", project=project, stages=stages, gates=gates, chart=chart,
                            pending=pending, today=today, can_manage=_is_manager(), plan_form=plan_form,
-                           delete_forms=delete_forms, movable=_movable(stages))
+                           delete_forms=delete_forms, movable=_movable(stages), plans=PLANS)
 
 
 def _movable(stages) -> dict[int, tuple[bool, bool]]:
@@ -280,7 +280,7 @@ def _render_gate(project, stage, status=200, decision_form=None, start_form=None
         refusal=refusal if pending and membership is not None and membership.is_sponsor else None,
         start_form=start_form, request_form=request_form, withdraw_form=withdraw_form,
         criterion_delete=criterion_delete, kinds=list(CriterionKind), position=stages.index(stage) + 1,
-        members=services.members_in_teams(project, stage.teams), outcomes=list(Outcome),
+        members=services.members_in_teams(project, stage.teams), kpi_text=services.kpi_text,
     ), status
 
 
