@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from planner.charts import PALETTE, RAG, figure
 from planner.rollout.models import Outcome
@@ -22,9 +23,14 @@ STATUS_COLOURS = {
 }
 
 
+def _safe(text) -> str:
+    """User text for Plotly's labels, which understand a few HTML tags: shown as typed, never as markup."""
+    return str(escape(text or ""))
+
+
 def _label(position: int, name: str, limit: int = 34) -> str:
     text = f"{position}. {name}"
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return _safe(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
 
 
 def _span(start: date, end: date) -> int:
@@ -52,25 +58,26 @@ def timeline_figure(stages, decisions, today: date) -> dict | None:
     order = [labels[s.id] for s in stages]
     planned = [s for s in stages if s.planned_start]
     data = [{
-        "type": "bar", "orientation": "h", "name": _("Planned"),
+        "type": "bar", "orientation": "h", "name": _("Planned dates"),
         "y": [labels[s.id] for s in planned],
         "base": [s.planned_start.isoformat() for s in planned],
         "x": [_span(s.planned_start, s.planned_end or s.planned_start) for s in planned],
         "width": 0.7, "marker": {"color": PLANNED_COLOUR},
-        "customdata": [[s.name, _dates(s.planned_start, s.planned_end)] for s in planned],
-        "hovertemplate": "<b>%{customdata[0]}</b><br>" + _("Planned") + ": %{customdata[1]}<extra></extra>",
+        "customdata": [[_safe(s.name), _("Planned dates: %(dates)s", dates=_dates(s.planned_start, s.planned_end))]
+                       for s in planned],
+        "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
     }]
     started = [s for s in stages if s.actual_start]
     if started:
         data.append({
-            "type": "bar", "orientation": "h", "name": _("Actual"),
+            "type": "bar", "orientation": "h", "name": _("Actual dates"),
             "y": [labels[s.id] for s in started],
             "base": [s.actual_start.isoformat() for s in started],
             "x": [_span(s.actual_start, s.actual_end or max(today, s.actual_start)) for s in started],
             "width": 0.32, "marker": {"color": [STATUS_COLOURS[s.status.value] for s in started]},
-            "customdata": [[s.name, _dates(s.actual_start, s.actual_end), str(s.status.label)] for s in started],
-            "hovertemplate": "<b>%{customdata[0]}</b><br>" + _("Actual") + ": %{customdata[1]}<br>%{customdata[2]}"
-                             "<extra></extra>",
+            "customdata": [[_safe(s.name), _("Actual dates: %(dates)s", dates=_dates(s.actual_start, s.actual_end)),
+                            str(s.status.label)] for s in started],
+            "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         })
     if decisions:
         names = {s.id: s.name for s in stages}
@@ -81,7 +88,7 @@ def timeline_figure(stages, decisions, today: date) -> dict | None:
             "marker": {"symbol": "diamond", "size": 12, "line": {"width": 1, "color": "#fff"},
                        "color": [RAG["red"] if d.outcome == Outcome.REJECTED else RAG["green"]
                                  for d in decisions if d.stage_id in labels]},
-            "customdata": [[names[d.stage_id], str(d.outcome.label), d.decided_by_name,
+            "customdata": [[_safe(names[d.stage_id]), str(d.outcome.stage_status.label), _safe(d.decided_by_name),
                             format_date(_day(d.decided_at), "medium")] for d in decisions if d.stage_id in labels],
             "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} · %{customdata[2]}<br>%{customdata[3]}"
                              "<extra></extra>",
@@ -92,9 +99,9 @@ def timeline_figure(stages, decisions, today: date) -> dict | None:
             "type": "scatter", "mode": "markers", "name": _("Started by override"),
             "y": [labels[s.id] for s in overridden], "x": [s.actual_start.isoformat() for s in overridden],
             "marker": {"symbol": "triangle-right", "size": 13, "color": "#6f42c1"},
-            "customdata": [[s.name, s.override_reason[:200]] for s in overridden],
-            "hovertemplate": "<b>%{customdata[0]}</b><br>" + _("Started by override") + ": %{customdata[1]}"
-                             "<extra></extra>",
+            "customdata": [[_safe(s.name), _("Started by override: %(reason)s", reason=_safe(s.override_reason[:200]))]
+                           for s in overridden],
+            "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
         })
     first = min(min(filter(None, (s.planned_start, s.actual_start))) for s in dated)
     last = max(max(filter(None, (s.planned_end, s.actual_end, s.planned_start, s.actual_start))) for s in dated)

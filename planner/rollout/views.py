@@ -124,10 +124,9 @@ def index(project):
     db.session.commit()  # keeps the KPI values computed for this page
     plan_form = PlanForm()
     plan_form.start.data = plan_form.start.data or today
-    delete_forms = {s.id: DeleteForm(version=s.version, prefix=f"d{s.id}") for s in stages if s.deletable}
     return render_template("rollout/index.html", project=project, stages=stages, gates=gates, chart=chart,
                            pending=pending, today=today, can_manage=_is_manager(), plan_form=plan_form,
-                           delete_forms=delete_forms, movable=_movable(stages), plans=PLANS)
+                           movable=_movable(stages), plans=PLANS)
 
 
 def _movable(stages) -> dict[int, tuple[bool, bool]]:
@@ -226,7 +225,7 @@ def stage_edit(project, stage_id):
 @project_view(ProjectRole.MANAGER)
 def stage_delete(project, stage_id):
     stage = get_in_project(Stage, stage_id, project)
-    form = DeleteForm(prefix=f"d{stage.id}")
+    form = DeleteForm()
     if form.validate_on_submit():
         name = stage.name
         if _apply(lambda: services.delete_stage(stage, form.version.data)):
@@ -272,14 +271,12 @@ def _render_gate(project, stage, status=200, decision_form=None, start_form=None
     if manager and stage.status in (StageStatus.ACTIVE, StageStatus.REJECTED) and request_form is None:
         request_form = RequestForm(version=stage.version, formdata=None)
     withdraw_form = WithdrawForm(version=stage.version, formdata=None) if manager and pending else None
-    criterion_delete = {c.id: DeleteForm(version=stage.version, prefix=f"c{c.id}", formdata=None)
-                        for c in stage.criteria} if manager else {}
     return render_template(
         "rollout/gate.html", project=project, stage=stage, gate=gate, requests=requests, pending=pending,
         previous=previous, today=today, charts=charts, can_manage=manager, decision_form=decision_form,
         refusal=refusal if pending and membership is not None and membership.is_sponsor else None,
         start_form=start_form, request_form=request_form, withdraw_form=withdraw_form,
-        criterion_delete=criterion_delete, kinds=list(CriterionKind), position=stages.index(stage) + 1,
+        kinds=list(CriterionKind), position=stages.index(stage) + 1,
         members=services.members_in_teams(project, stage.teams), kpi_text=services.kpi_text,
     ), status
 
@@ -444,7 +441,7 @@ def criterion_edit(project, criterion_id):
 def criterion_delete(project, criterion_id):
     criterion = get_in_project(ExitCriterion, criterion_id, project)
     stage = criterion.stage
-    form = DeleteForm(prefix=f"c{criterion.id}")
+    form = DeleteForm()
     if form.validate_on_submit():
         _apply(lambda: services.delete_criterion(criterion, form.version.data), _("The exit criterion is removed."))
     else:
