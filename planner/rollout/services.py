@@ -353,7 +353,7 @@ def decide(request_: SignoffRequest, user, membership, outcome, comment: str, ve
     if outcome.needs_comment and not comment:
         raise DomainError(_l("Write a comment: the conditions, or the reasons for the rejection."))
     gate = evaluate_stage(stage, until)
-    if outcome == Outcome.APPROVED and not gate.go and not comment:
+    if outcome == Outcome.APPROVED and gate.total and not gate.go and not comment:
         raise DomainError(_l("Some exit criteria are not met. To approve anyway, say why in the comment, or "
                              "approve with conditions."))
     now = at or utcnow()
@@ -376,7 +376,8 @@ def closed_request_message(request_: SignoffRequest):
     decision = request_.decision
     if decision is not None:
         return _l("%(name)s has already decided on this request: %(outcome)s. A decision stands; a new request "
-                  "is needed for another one.", name=decision.decided_by_name, outcome=decision.outcome.label)
+                  "is needed for another one.", name=decision.decided_by_name,
+                  outcome=decision.outcome.stage_status.label)
     return _l("This sign-off request was withdrawn; there is nothing to decide.")
 
 
