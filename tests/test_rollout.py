@@ -246,8 +246,9 @@ def test_a_stage_cannot_start_in_the_future(team, make_client, db):
     project, _other, u = team
     stage = r.stage(project)
     client = client_for(make_client, u["manager"])
+    later = (TODAY + timedelta(days=3)).isoformat()
     response = client.post(f"/projects/{project.id}/rollout/stages/{stage.id}/start", follow_redirects=True,
-                           data={"actual_start": (TODAY + timedelta(days=3)).isoformat(), "version": str(stage.version)})
+                           data={"actual_start": later, "version": str(stage.version)})
     assert "A stage cannot start in the future." in response.get_data(as_text=True)
     assert db.session.get(Stage, stage.id).status == StageStatus.PLANNED
 
@@ -290,7 +291,7 @@ def test_the_whole_sign_off_flow(team, make_client, db):
     # The gate shows the evidence: one of two tasks done, so no-go.
     html = sponsor.get(gate_url(project, pilot) + "?lang=en").get_data(as_text=True)
     gate = visible_text(html)
-    assert "No-go" in gate and "0 of 1 met" in gate and "1 of 2 done" in gate and "夜班培训 Open" in gate
+    assert "No-go" in gate and "0 of 1 met" in gate and "1 of 2 tasks done" in gate and "夜班培训 Open" in gate
     assert 'value="Record the decision"' in html
 
     decide = f"/projects/{project.id}/rollout/requests/{request_.id}/decide"
@@ -556,22 +557,19 @@ def test_decisions_cannot_be_changed_or_deleted(team, db):
     with pytest.raises(DecisionImmutableError):
         db.session.flush()
     db.session.rollback()
-    with pytest.raises(Exception, match="history"):
-        with db.engine.begin() as conn:
-            conn.execute(text("UPDATE signoff_decisions SET comment = 'x'"))
+    with pytest.raises(Exception, match="history"), db.engine.begin() as conn:
+        conn.execute(text("UPDATE signoff_decisions SET comment = 'x'"))
     assert db.session.get(SignoffDecision, decision.id).comment == ""
 
 
 def test_the_database_refuses_to_change_the_audit_log(team, db):
     decided(team, db)
     count = db.session.scalar(select(func.count()).select_from(AuditEvent))
-    with pytest.raises(Exception, match="history"):
-        with db.engine.begin() as conn:
-            conn.execute(text("UPDATE audit_events SET action = 'forged'"))
+    with pytest.raises(Exception, match="history"), db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET action = 'forged'"))
     if db.engine.dialect.name == "postgresql":
-        with pytest.raises(Exception, match="history"):
-            with db.engine.begin() as conn:
-                conn.execute(text("DELETE FROM audit_events"))
+        with pytest.raises(Exception, match="history"), db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_events"))
     event = db.session.scalars(select(AuditEvent)).first()
     event.action = "forged"
     with pytest.raises(AuditImmutableError):
@@ -592,6 +590,19 @@ def test_deleting_an_account_keeps_its_decisions_and_events(team, db):
     assert kept.decided_by_id is None and kept.decided_by_name == "发起人甲"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "signoff.approved"))
     assert event.actor_name == "发起人甲" and event.project_id == project.id
+
+
+def test_deleting_a_project_takes_its_history_with_it(team, db):
+    """The one deletion history allows: the whole project, by cascade (the database's own guard on
+    PostgreSQL lets it through)."""
+    project, _stage, _done, _decision = decided(team, db)
+    project_id = project.id
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM projects WHERE id = :id"), {"id": project_id})
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(SignoffDecision)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.project_id == project_id)) == 0
 
 
 def test_no_route_changes_the_audit_log(app, db):
