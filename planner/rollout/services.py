@@ -514,7 +514,7 @@ def describe_criterion(data: dict, with_tasks: bool = False) -> str:
         key = KpiKey(data["kpi"])
         comparison = Comparison(data.get("comparison") or Comparison.AT_LEAST.value)
         weeks = int(data.get("weeks") or 1)
-        return ngettext("%(kpi)s %(comparison)s %(threshold)s in the last complete week",
+        return ngettext("%(kpi)s %(comparison)s %(threshold)s for %(num)d complete week",
                         "%(kpi)s %(comparison)s %(threshold)s for %(num)d consecutive complete weeks",
                         weeks, kpi=key.label, comparison=comparison.symbol,
                         threshold=kpi_text(key, data.get("threshold")))
