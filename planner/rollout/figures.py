@@ -9,7 +9,7 @@ from markupsafe import escape
 
 from planner.charts import PALETTE, RAG, figure
 from planner.rollout.models import Outcome
-from planner.rollout.services import kpi_text
+from planner.rollout.services import kpi_text, local_date
 
 DAY_MS = 24 * 60 * 60 * 1000
 PLANNED_COLOUR = "#b6c8dc"
@@ -121,9 +121,7 @@ def timeline_figure(stages, decisions, today: date) -> dict | None:
 
 
 def _day(moment: datetime) -> date:
-    from planner.rollout.services import _local_date
-
-    return _local_date(moment)
+    return local_date(moment)
 
 
 def kpi_figure(result) -> dict | None:

@@ -35,7 +35,7 @@ class VersionedForm(BaseForm):
 
 
 class StageForm(VersionedForm):
-    name = StrippedStringField(_l("Name"), validators=[required(), length(160)])
+    name = StrippedStringField(_l("Stage name"), validators=[required(), length(160)])
     description = TextAreaField(_l("Description"), validators=[optional(), length(4000)], render_kw={"rows": 3},
                                 description=_l("What this stage covers and what it must prove."))
     business_areas = MultiCheckboxField(_l("Business areas"), validate_choice=True,

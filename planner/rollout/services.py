@@ -56,7 +56,7 @@ STALE_DECISION = _l("This stage changed after you opened it, so the evidence you
 # --------------------------------------------------------------------------- audit messages
 
 STAGE_FIELDS = {
-    "name": _l("Name"),
+    "name": _l("Stage name"),
     "description": _l("Description"),
     "business_areas": _l("Business areas"),
     "teams": _l("Teams"),
@@ -109,7 +109,7 @@ def today() -> date:
     return to_user_timezone(now).date() if has_request_context() else now.date()
 
 
-def _local_date(moment: datetime) -> date:
+def local_date(moment: datetime) -> date:
     return to_user_timezone(moment).date() if has_request_context() else moment.date()
 
 
@@ -358,7 +358,7 @@ def decide(request_: SignoffRequest, user, membership, outcome, comment: str, ve
                              "approve with conditions."))
     now = at or utcnow()
     decided_version = stage.version
-    stage.apply_decision(outcome, _local_date(now))
+    stage.apply_decision(outcome, local_date(now))
     request_.status = RequestStatus.DECIDED
     request_.closed_at = now
     decision = SignoffDecision(

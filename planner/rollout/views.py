@@ -456,4 +456,6 @@ def criterion_delete(project, criterion_id):
 @login_required
 def inbox():
     items = services.pending_signoffs_for(current_user)
-    return render_template("rollout/inbox.html", items=items)
+    today = services.today()
+    waiting = {item.request_id: (today - services.local_date(item.requested_at)).days for item in items}
+    return render_template("rollout/inbox.html", items=items, waiting=waiting)
