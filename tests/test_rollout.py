@@ -727,3 +727,30 @@ def test_the_demo_rollout_loads_once_with_a_sign_off_waiting(app, db):
     assert len(services.pending_signoffs_for(ctx.users["sponsor@example.com"])) >= 1
     decisions = db.session.scalars(select(SignoffDecision)).all()
     assert any(d.outcome != Outcome.REJECTED and d.comment for d in decisions)
+
+
+def test_the_pages_take_the_same_queries_for_few_or_many_stages(team, make_client, db):
+    project, _other, u = team
+    client = client_for(make_client, u["manager"])
+
+    def add_stages(count):
+        for n in range(count):
+            stage = r.stage(project, status=StageStatus.ACTIVE if n == 0 else StageStatus.PLANNED,
+                            started=TODAY if n == 0 else None, planned_start=TODAY, planned_end=TODAY)
+            r.kpi_criterion(stage)
+            r.tasks_criterion(stage, [r.task(project), r.task(project, status="done")])
+            request_ = r.request(stage, u["manager"], status=RequestStatus.DECIDED)
+            r.decision(request_, u["sponsor"])
+
+    def queries(path):
+        client.get(path)  # the KPI values are cached by the first visit
+        with count_queries(db) as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    add_stages(2)
+    first = services.project_stages(project)[0]
+    few = (queries(f"/projects/{project.id}/rollout"), queries(gate_url(project, first)))
+    add_stages(6)
+    assert (queries(f"/projects/{project.id}/rollout"), queries(gate_url(project, first))) == few
+    assert max(few) <= 25, few

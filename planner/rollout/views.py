@@ -121,12 +121,13 @@ def index(project):
     pending = {p.stage_id: p for p in services.pending_signoffs_by_project([project.id])[project.id]}
     today = services.today()
     chart = figures.timeline_figure(stages, decisions, today)
-    db.session.commit()  # keeps the KPI values computed for this page
     plan_form = PlanForm()
     plan_form.start.data = plan_form.start.data or today
-    return render_template("rollout/index.html", project=project, stages=stages, gates=gates, chart=chart,
+    page = render_template("rollout/index.html", project=project, stages=stages, gates=gates, chart=chart,
                            pending=pending, today=today, can_manage=_is_manager(), plan_form=plan_form,
                            movable=_movable(stages), plans=PLANS)
+    db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
+    return page
 
 
 def _movable(stages) -> dict[int, tuple[bool, bool]]:
@@ -258,7 +259,6 @@ def _render_gate(project, stage, status=200, decision_form=None, start_form=None
     previous = services.previous_stage(stage, stages)
     today = services.today()
     charts = {r.criterion.id: figures.kpi_figure(r) for r in gate.results if r.kpi is not None}
-    db.session.commit()  # keeps the KPI values computed for this page
     membership = g.membership
     refusal = services.decision_refusal(pending, current_user, membership) if pending else None
     can_decide = pending is not None and refusal is None and not project.archived
@@ -271,14 +271,16 @@ def _render_gate(project, stage, status=200, decision_form=None, start_form=None
     if manager and stage.status in (StageStatus.ACTIVE, StageStatus.REJECTED) and request_form is None:
         request_form = RequestForm(version=stage.version, formdata=None)
     withdraw_form = WithdrawForm(version=stage.version, formdata=None) if manager and pending else None
-    return render_template(
+    page = render_template(
         "rollout/gate.html", project=project, stage=stage, gate=gate, requests=requests, pending=pending,
         previous=previous, today=today, charts=charts, can_manage=manager, decision_form=decision_form,
         refusal=refusal if pending and membership is not None and membership.is_sponsor else None,
         start_form=start_form, request_form=request_form, withdraw_form=withdraw_form,
         kinds=list(CriterionKind), position=stages.index(stage) + 1,
         members=services.members_in_teams(project, stage.teams), kpi_text=services.kpi_text,
-    ), status
+    )
+    db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
+    return page, status
 
 
 @bp.route("/projects/<int:project_id>/rollout/stages/<int:stage_id>")
