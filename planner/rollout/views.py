@@ -60,7 +60,7 @@ def _inbox(user) -> tuple[bool, int]:
 def _panel(project):
     stage = services.current_stage(project)
     if stage is None:
-        return {"stage": None, "count": 0} if has_role(ProjectRole.MANAGER) else None
+        return {"stage": None} if has_role(ProjectRole.MANAGER) else None
     pending = services.pending_signoffs_by_project([project.id])[project.id]
     return {"stage": stage, "days": stage.days_in_stage(services.today()), "pending": pending}
 
