@@ -1,0 +1,463 @@
+"""The rollout pages: the stages with their timeline, a stage's gate (evidence, sign-off, history),
+recorded decisions, and the sponsors' sign-off inbox. Endpoint other features link to:
+``rollout.index`` (``project_id``)."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext, ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from planner import nav
+from planner.errors import DomainError, render_error
+from planner.extensions import db
+from planner.projects import registry
+from planner.projects.access import get_in_project, has_role, project_view
+from planner.projects.models import ProjectRole
+from planner.rollout import figures, services
+from planner.rollout.forms import (
+    CRITERION_FORMS,
+    ConfirmForm,
+    DecisionForm,
+    DeleteForm,
+    PlanForm,
+    RequestForm,
+    StageForm,
+    StartForm,
+    WithdrawForm,
+)
+from planner.rollout.models import (
+    CriterionKind,
+    ExitCriterion,
+    RequestStatus,
+    SignoffDecision,
+    SignoffRequest,
+    Stage,
+    StageStatus,
+)
+from planner.rollout.plans import PLANS
+
+bp = Blueprint("rollout", __name__)
+
+CONFLICT = _l("Someone else changed this at the same moment. Nothing of yours was saved: check the page again.")
+
+
+# --------------------------------------------------------------------------- registrations
+
+
+def _inbox(user) -> tuple[bool, int]:
+    """The sign-off inbox state of ``user``, computed once per request."""
+    cached = g.get("rollout_inbox")
+    if cached is None or cached[0] != user.id:
+        cached = (user.id, services.inbox_state(user))
+        g.rollout_inbox = cached
+    return cached[1]
+
+
+def _panel(project):
+    stage = services.current_stage(project)
+    if stage is None:
+        return {"stage": None} if has_role(ProjectRole.MANAGER) else None
+    pending = services.pending_signoffs_by_project([project.id])[project.id]
+    return {"stage": stage, "days": stage.days_in_stage(services.today()), "pending": pending}
+
+
+registry.tab(200, "rollout.index", lazy_pgettext("project tab", "Stages"), icon="signpost-2")
+registry.panel(200, "rollout/_panel.html", _panel)
+nav.item(200, "rollout.inbox", _l("Sign-offs"), visible=lambda user: _inbox(user)[0],
+         badge=lambda user: _inbox(user)[1], icon="pen")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_manager() -> bool:
+    return has_role(ProjectRole.MANAGER)
+
+
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "danger")
+
+
+def _to_gate(project, stage):
+    return redirect(url_for("rollout.gate", project_id=project.id, stage_id=stage.id))
+
+
+def _apply(action, success=None) -> bool:
+    """Runs a service call and commits; a refused operation or a concurrent change rolls everything
+    back and is flashed. Returns True when saved."""
+    try:
+        action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return False
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        flash(str(CONFLICT), "danger")
+        return False
+    if success:
+        flash(success, "success")
+    return True
+
+
+# --------------------------------------------------------------------------- stages
+
+
+@bp.route("/projects/<int:project_id>/rollout")
+@project_view()
+def index(project):
+    stages = services.project_stages(project)
+    running = [s for s in stages if s.status.in_progress]
+    gates = services.evaluate_stages(project, running) if running else {}
+    decisions = db.session.scalars(select(SignoffDecision).where(SignoffDecision.project_id == project.id)
+                                   .order_by(SignoffDecision.decided_at)).all()
+    pending = {p.stage_id: p for p in services.pending_signoffs_by_project([project.id])[project.id]}
+    today = services.today()
+    chart = figures.timeline_figure(stages, decisions, today)
+    plan_form = PlanForm()
+    plan_form.start.data = plan_form.start.data or today
+    page = render_template("rollout/index.html", project=project, stages=stages, gates=gates, chart=chart,
+                           pending=pending, today=today, can_manage=_is_manager(), plan_form=plan_form,
+                           movable=_movable(stages), plans=PLANS)
+    db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
+    return page
+
+
+def _movable(stages) -> dict[int, tuple[bool, bool]]:
+    """(can move up, can move down) for each planned stage: only among planned stages."""
+    found = {}
+    for index, stage in enumerate(stages):
+        if stage.status != StageStatus.PLANNED:
+            continue
+        up = index > 0 and stages[index - 1].status == StageStatus.PLANNED
+        down = index + 1 < len(stages) and stages[index + 1].status == StageStatus.PLANNED
+        found[stage.id] = (up, down)
+    return found
+
+
+@bp.route("/projects/<int:project_id>/rollout/plan", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def apply_plan(project):
+    form = PlanForm()
+    if form.validate_on_submit():
+        created = []
+
+        def action():
+            created.extend(services.apply_plan(project, form.plan.data, form.start.data, form.waves.data or 2,
+                                               form.with_criteria.data))
+
+        _apply(action)
+        if created:
+            flash(ngettext("%(num)d stage is added. Adjust the names, dates and scope to your plan.",
+                           "%(num)d stages are added. Adjust the names, dates and scope to your plan.",
+                           len(created)), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for("rollout.index", project_id=project.id))
+
+
+def _stage_fields(form: StageForm, stage: Stage | None) -> dict:
+    fields = {"name": form.name.data, "description": form.description.data or "",
+              "business_areas": list(form.business_areas.data or []), "teams": list(form.teams.data or []),
+              "users_in_scope": form.users_in_scope.data, "planned_start": form.planned_start.data,
+              "planned_end": form.planned_end.data}
+    if stage is not None:
+        if stage.actual_start is not None:
+            fields["actual_start"] = form.actual_start.data
+        if stage.actual_end is not None:
+            fields["actual_end"] = form.actual_end.data
+    return fields
+
+
+@bp.route("/projects/<int:project_id>/rollout/stages/new", methods=["GET", "POST"])
+@project_view(ProjectRole.MANAGER)
+def stage_new(project):
+    form = StageForm(services.project_teams(project))
+    if request.method == "GET":
+        form.business_areas.data = list(project.business_areas or [])
+    if form.validate_on_submit():
+        try:
+            stage = services.create_stage(project, **_stage_fields(form, None))
+        except DomainError as error:
+            db.session.rollback()
+            form.planned_end.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("The stage “%(name)s” is added. Now set its exit criteria.", name=stage.name), "success")
+            return _to_gate(project, stage)
+    return render_template("rollout/stage_form.html", project=project, form=form, stage=None)
+
+
+@bp.route("/projects/<int:project_id>/rollout/stages/<int:stage_id>/edit", methods=["GET", "POST"])
+@project_view(ProjectRole.MANAGER)
+def stage_edit(project, stage_id):
+    stage = get_in_project(Stage, stage_id, project)
+    form = StageForm(services.project_teams(project), obj=stage)
+    if request.method == "GET":
+        form.version.data = stage.version
+    if form.validate_on_submit():
+        try:
+            services.update_stage(stage, form.version.data, **_stage_fields(form, stage))
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+            if error.message is services.STALE:
+                return redirect(url_for("rollout.stage_edit", project_id=project.id, stage_id=stage.id))
+        except StaleDataError:
+            db.session.rollback()
+            flash(str(CONFLICT), "danger")
+            return redirect(url_for("rollout.stage_edit", project_id=project.id, stage_id=stage.id))
+        else:
+            flash(_("The stage is saved."), "success")
+            return _to_gate(project, stage)
+    members = services.members_in_teams(project, stage.teams)
+    return render_template("rollout/stage_form.html", project=project, form=form, stage=stage, members=members)
+
+
+@bp.route("/projects/<int:project_id>/rollout/stages/<int:stage_id>/delete", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def stage_delete(project, stage_id):
+    stage = get_in_project(Stage, stage_id, project)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        name = stage.name
+        if _apply(lambda: services.delete_stage(stage, form.version.data)):
+            flash(_("The stage “%(name)s” is deleted.", name=name), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for("rollout.index", project_id=project.id))
+
+
+@bp.route("/projects/<int:project_id>/rollout/stages/<int:stage_id>/move/<direction>", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def stage_move(project, stage_id, direction):
+    if direction not in ("up", "down"):
+        abort(404)
+    stage = get_in_project(Stage, stage_id, project)
+    if ConfirmForm().validate_on_submit():
+        _apply(lambda: services.move_stage(stage, direction))
+    return redirect(url_for("rollout.index", project_id=project.id))
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+def _render_gate(project, stage, status=200, decision_form=None, start_form=None, request_form=None):
+    stages = services.project_stages(project)
+    stage = next(s for s in stages if s.id == stage.id)
+    gate = services.evaluate_stages(project, [stage])[stage.id]
+    requests = services.stage_requests(stage)
+    pending = next((r for r in requests if r.status == RequestStatus.PENDING), None)
+    previous = services.previous_stage(stage, stages)
+    today = services.today()
+    charts = {r.criterion.id: figures.kpi_figure(r) for r in gate.results if r.kpi is not None}
+    membership = g.membership
+    refusal = services.decision_refusal(pending, current_user, membership) if pending else None
+    can_decide = pending is not None and refusal is None and not project.archived
+    if can_decide and decision_form is None:
+        decision_form = DecisionForm(version=stage.version, formdata=None)
+    manager = _is_manager() and not project.archived
+    if manager and stage.status == StageStatus.PLANNED and start_form is None:
+        start_form = StartForm(version=stage.version, formdata=None)
+        start_form.actual_start.data = today
+    if manager and stage.status in (StageStatus.ACTIVE, StageStatus.REJECTED) and request_form is None:
+        request_form = RequestForm(version=stage.version, formdata=None)
+    withdraw_form = WithdrawForm(version=stage.version, formdata=None) if manager and pending else None
+    page = render_template(
+        "rollout/gate.html", project=project, stage=stage, gate=gate, requests=requests, pending=pending,
+        previous=previous, today=today, charts=charts, can_manage=manager, decision_form=decision_form,
+        refusal=refusal if pending and membership is not None and membership.is_sponsor else None,
+        start_form=start_form, request_form=request_form, withdraw_form=withdraw_form,
+        kinds=list(CriterionKind), position=stages.index(stage) + 1,
+        members=services.members_in_teams(project, stage.teams), kpi_text=services.kpi_text,
+    )
+    db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
+    return page, status
+
+
+@bp.route("/projects/<int:project_id>/rollout/stages/<int:stage_id>")
+@project_view()
+def gate(project, stage_id):
+    stage = get_in_project(Stage, stage_id, project)
+    return _render_gate(project, stage)
+
+
+@bp.route("/projects/<int:project_id>/rollout/stages/<int:stage_id>/start", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def stage_start(project, stage_id):
+    stage = get_in_project(Stage, stage_id, project)
+    form = StartForm()
+    if not form.validate_on_submit():
+        return _render_gate(project, stage, 400, start_form=form)
+    result = []
+    if _apply(lambda: result.append(services.start_stage(stage, form.version.data, form.actual_start.data,
+                                                         form.override_reason.data or "", current_user))):
+        if result[0]:
+            flash(_("The stage is started by override. The reason is kept in the audit log."), "warning")
+        else:
+            flash(_("The stage is started."), "success")
+    return _to_gate(project, stage)
+
+
+@bp.route("/projects/<int:project_id>/rollout/stages/<int:stage_id>/request", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def request_signoff(project, stage_id):
+    stage = get_in_project(Stage, stage_id, project)
+    form = RequestForm()
+    if not form.validate_on_submit():
+        return _render_gate(project, stage, 400, request_form=form)
+    _apply(lambda: services.request_signoff(stage, form.version.data, current_user, form.note.data or ""),
+           _("Sign-off is requested. The project's executive sponsors see it in their inbox."))
+    return _to_gate(project, stage)
+
+
+@bp.route("/projects/<int:project_id>/rollout/requests/<int:request_id>/withdraw", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def withdraw(project, request_id):
+    request_ = get_in_project(SignoffRequest, request_id, project)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        _apply(lambda: services.withdraw_signoff(request_, form.version.data), _("The request is withdrawn."))
+    else:
+        _flash_errors(form)
+    return _to_gate(project, request_.stage)
+
+
+@bp.route("/projects/<int:project_id>/rollout/requests/<int:request_id>/decide", methods=["POST"])
+@project_view(ProjectRole.SPONSOR)
+def decide(project, request_id):
+    request_ = get_in_project(SignoffRequest, request_id, project)
+    stage = request_.stage
+    refusal = services.decision_refusal(request_, current_user, g.membership)
+    if refusal is not None:
+        return render_error(403, refusal)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _render_gate(project, stage, 400, decision_form=form)
+    try:
+        decision = services.decide(request_, current_user, g.membership, form.outcome.data, form.comment.data,
+                                   form.version.data)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return _refused_decision(project, request_id, form, error.message)
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        return _refused_decision(project, request_id, form, None)
+    flash(_("Your decision is recorded: %(outcome)s.", outcome=decision.outcome.stage_status.label), "success")
+    return _to_gate(project, stage)
+
+
+def _refused_decision(project, request_id, form, message):
+    """The decision was refused: someone decided first, the stage changed, or a rule was not met. The
+    gate is shown again as it stands now (409 for a conflict), keeping what the sponsor wrote."""
+    request_ = get_in_project(SignoffRequest, request_id, project)
+    stage = request_.stage
+    if message is None:
+        message = services.closed_request_message(request_) if request_.status != RequestStatus.PENDING \
+            else services.STALE_DECISION
+    conflict = request_.status != RequestStatus.PENDING or str(message) == str(services.STALE_DECISION)
+    flash(str(message), "danger")
+    if request_.status != RequestStatus.PENDING:
+        return _render_gate(project, stage, 409)
+    fresh = DecisionForm(formdata=None, version=stage.version, outcome=form.outcome.data, comment=form.comment.data)
+    return _render_gate(project, stage, 409 if conflict else 400, decision_form=fresh)
+
+
+@bp.route("/projects/<int:project_id>/rollout/decisions/<int:decision_id>")
+@project_view()
+def decision(project, decision_id):
+    decision_ = get_in_project(SignoffDecision, decision_id, project)
+    stage = db.session.get(Stage, decision_.stage_id)
+    return render_template("rollout/decision.html", project=project, decision=decision_, stage=stage,
+                           request_=decision_.request, rows=services.snapshot_rows(decision_.evidence))
+
+
+# --------------------------------------------------------------------------- exit criteria
+
+
+def _criterion_form(kind: str, project, stage, **kwargs):
+    form_class = CRITERION_FORMS[kind]
+    if kind == "checklist":
+        return form_class(project, **kwargs)
+    if kind == "tasks":
+        return form_class(project, stage, **kwargs)
+    return form_class(**kwargs)
+
+
+@bp.route("/projects/<int:project_id>/rollout/stages/<int:stage_id>/criteria/new/<kind>", methods=["GET", "POST"])
+@project_view(ProjectRole.MANAGER)
+def criterion_new(project, stage_id, kind):
+    if kind not in CRITERION_FORMS:
+        abort(404)
+    stage = get_in_project(Stage, stage_id, project)
+    form = _criterion_form(kind, project, stage)
+    if request.method == "GET":
+        form.version.data = stage.version
+    if form.validate_on_submit():
+        task_ids = getattr(form, "task_ids", None)
+        saved = _apply(lambda: services.add_criterion(stage, form.version.data, kind,
+                                                      task_ids.data if task_ids else (), **form.values()),
+                       _("The exit criterion is added."))
+        if saved or _stale(form, stage):
+            return _to_gate(project, stage)
+    return render_template("rollout/criterion_form.html", project=project, stage=stage, form=form, kind=kind,
+                           criterion=None)
+
+
+def _stale(form, stage) -> bool:
+    return str(form.version.data) != str(stage.version)
+
+
+@bp.route("/projects/<int:project_id>/rollout/criteria/<int:criterion_id>", methods=["GET", "POST"])
+@project_view(ProjectRole.MANAGER)
+def criterion_edit(project, criterion_id):
+    criterion = get_in_project(ExitCriterion, criterion_id, project)
+    stage = criterion.stage
+    kind = criterion.kind.value
+    form = _criterion_form(kind, project, stage)
+    if request.method == "GET":
+        form.version.data = stage.version
+        form.show(criterion)
+    if form.validate_on_submit():
+        task_ids = getattr(form, "task_ids", None)
+        saved = _apply(lambda: services.update_criterion(criterion, form.version.data,
+                                                         task_ids.data if task_ids else (), **form.values()),
+                       _("The exit criterion is saved."))
+        if saved or _stale(form, stage):
+            return _to_gate(project, stage)
+    return render_template("rollout/criterion_form.html", project=project, stage=stage, form=form, kind=kind,
+                           criterion=criterion)
+
+
+@bp.route("/projects/<int:project_id>/rollout/criteria/<int:criterion_id>/delete", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def criterion_delete(project, criterion_id):
+    criterion = get_in_project(ExitCriterion, criterion_id, project)
+    stage = criterion.stage
+    form = DeleteForm()
+    if form.validate_on_submit():
+        _apply(lambda: services.delete_criterion(criterion, form.version.data), _("The exit criterion is removed."))
+    else:
+        _flash_errors(form)
+    return _to_gate(project, stage)
+
+
+# --------------------------------------------------------------------------- the sponsors' inbox
+
+
+@bp.route("/rollout/sign-offs")
+@login_required
+def inbox():
+    items = services.pending_signoffs_for(current_user)
+    today = services.today()
+    waiting = {item.request_id: (today - services.local_date(item.requested_at)).days for item in items}
+    return render_template("rollout/inbox.html", items=items, waiting=waiting)
