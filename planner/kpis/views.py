@@ -52,7 +52,7 @@ def trend_figure(key: KpiKey, series, target, baseline) -> dict:
                          "line": {"color": color, "dash": dash, "width": 1.5}})
     yaxis = {"tickformat": ".0%", "range": [0, 1.05]} if ratio else {"range": [0.8, 5.2], "dtick": 1}
     return figure(data, height=240, margin={"l": 48, "r": 12, "t": 12, "b": 36},
-                  xaxis={"type": "date", "tickformat": "%x", "nticks": 6, "fixedrange": True},
+                  xaxis={"type": "date", "nticks": 6, "fixedrange": True},
                   yaxis={**yaxis, "fixedrange": True, "zeroline": False},
                   legend={"orientation": "h", "y": -0.25, "font": {"size": 11}}, showlegend=len(data) > 1)
 

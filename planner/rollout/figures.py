@@ -109,7 +109,7 @@ def timeline_figure(stages, decisions, today: date) -> dict | None:
     return figure(
         data, height=110 + 46 * len(stages), barmode="overlay",
         margin={"l": 12, "r": 16, "t": 26, "b": 36}, showlegend=False,
-        xaxis={"type": "date", "tickformat": "%x", "gridcolor": "#e9ecef",
+        xaxis={"type": "date", "gridcolor": "#e9ecef",
                "range": [(first - timedelta(days=7)).isoformat(), (last + timedelta(days=7)).isoformat()]},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "autorange": "reversed",
                "automargin": True},
@@ -151,5 +151,5 @@ def kpi_figure(result) -> dict | None:
     ]
     yaxis = {"tickformat": ".0%", "range": [0, 1.05]} if ratio else {"range": [0.8, 5.2], "dtick": 1}
     return figure(data, height=200, margin={"l": 44, "r": 8, "t": 8, "b": 32},
-                  xaxis={"type": "date", "tickformat": "%x", "nticks": 5, "fixedrange": True},
+                  xaxis={"type": "date", "nticks": 5, "fixedrange": True},
                   yaxis={**yaxis, "fixedrange": True, "zeroline": False}, showlegend=False)
