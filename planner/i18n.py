@@ -117,6 +117,8 @@ def money(amount, currency: str) -> str:
 def number(value, digits: int | None = None) -> str:
     if value is None:
         return ""
+    if type(value) is int and 0 <= value < 1000 and not digits:
+        return str(value)  # the same in every language we offer (Latin digits, no grouping below 1,000)
     if digits is None:
         return format_decimal(value)
     return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")

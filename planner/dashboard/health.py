@@ -26,6 +26,7 @@ project red or amber; the dashboard lists it as a gap so nobody mistakes silence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from babel.lists import format_list
 from flask_babel import gettext as _
@@ -77,6 +78,26 @@ class Rule(StrEnum):
         }[self]
 
 
+class Gap(StrEnum):
+    """Information a rule needs and the project does not have yet."""
+
+    NO_ASSESSMENT = "no_assessment"
+    NO_COST_MODEL = "no_cost_model"
+    NO_BUDGET = "no_budget"
+    NO_KPI_TARGET = "no_kpi_target"
+    LITTLE_FEEDBACK = "little_feedback"
+
+    @property
+    def label(self):
+        return {
+            Gap.NO_ASSESSMENT: _l("No seven-sins self-assessment yet."),
+            Gap.NO_COST_MODEL: _l("No plan scenario in the cost model."),
+            Gap.NO_BUDGET: _l("No approved budget to compare the cost with."),
+            Gap.NO_KPI_TARGET: _l("No KPI has a target."),
+            Gap.LITTLE_FEEDBACK: _l("Too few weeks of staff feedback to see a trend."),
+        }[self]
+
+
 @dataclass(frozen=True)
 class Facts:
     """What the rules look at for one project (gathered in bulk by ``services``)."""
@@ -102,7 +123,7 @@ class Reason:
 class Health:
     level: Level
     reasons: list[Reason] = field(default_factory=list)
-    gaps: list[str] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
 
 
 def _overdue(facts: Facts) -> Reason | None:
@@ -120,10 +141,15 @@ def _kpis(facts: Facts) -> Reason | None:
     if len(below) < KPI_AMBER:
         return None
     level = Level.RED if len(below) >= KPI_RED else Level.AMBER
-    names = format_list([str(key.label) for key in below], locale=babel_locale())
+    names = _names(tuple(str(key.label) for key in below), str(babel_locale()))
     text = ngettext("%(num)d KPI is well below its target: %(names)s.",
                     "%(num)d KPIs are well below their target: %(names)s.", len(below), names=names)
     return Reason(Rule.KPIS_BELOW_TARGET, level, text)
+
+
+@lru_cache(maxsize=256)
+def _names(names: tuple[str, ...], locale: str) -> str:
+    return format_list(list(names), locale=locale)
 
 
 def _sins(facts: Facts) -> Reason | None:
@@ -179,18 +205,18 @@ def _feedback(facts: Facts) -> Reason | None:
 RULES = (_overdue, _kpis, _sins, _budget, _feedback)
 
 
-def gaps(facts: Facts) -> list[str]:
+def gaps(facts: Facts) -> list[Gap]:
     found = []
     if facts.sins is None:
-        found.append(_("No seven-sins self-assessment yet."))
+        found.append(Gap.NO_ASSESSMENT)
     if facts.total_cost is None:
-        found.append(_("No plan scenario in the cost model."))
+        found.append(Gap.NO_COST_MODEL)
     elif facts.approved_budget is None:
-        found.append(_("No approved budget to compare the cost with."))
+        found.append(Gap.NO_BUDGET)
     if facts.kpis_with_target == 0:
-        found.append(_("No KPI has a target."))
+        found.append(Gap.NO_KPI_TARGET)
     if len(facts.feedback) < FEEDBACK_MIN_WEEKS:
-        found.append(_("Too few weeks of staff feedback to see a trend."))
+        found.append(Gap.LITTLE_FEEDBACK)
     return found
 
 
