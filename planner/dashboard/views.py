@@ -6,6 +6,7 @@ from collections import Counter
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 
 from planner import nav
@@ -41,6 +42,7 @@ WORDS = {
 def _words() -> dict:
     words = {name: str(text) for name, text in WORDS.items()}
     words["adoption_title"] = _("Adoption, %(weeks)s weeks", weeks=number(services.ADOPTION_WEEKS))
+    words["colon"] = pgettext("after a label", ":")
     words["weeks"] = number(services.ADOPTION_WEEKS)
     words["level"] = {level: str(level.label) for level in health.Level}
     words["rule"] = {rule: str(rule.label) for rule in health.Rule}
