@@ -116,7 +116,7 @@ def sins_chart(rows) -> BarChart:
         text = _("%(score)s / 100", score=number(row.score)) if row.score is not None else "—"
         chart.bars.append(_bar(index, f"{row.number}. {row.short_title}", row.score, 100, text,
                                RAG.get(row.level or "grey", RAG["grey"])))
-    chart.guides = [Guide(_scale(GREEN_BELOW, 100), number(GREEN_BELOW)), Guide(_scale(RED_FROM, 100), number(RED_FROM))]
+    chart.guides = [Guide(_scale(limit, 100), number(limit)) for limit in (GREEN_BELOW, RED_FROM)]
     return chart
 
 
