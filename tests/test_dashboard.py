@@ -242,6 +242,7 @@ def test_hand_built_projects_come_out_red_amber_and_green_for_the_stated_reasons
     assert green["health"] == "green" and green["rules"] == {}
     assert "No warning signs" in green["text"]
     assert "9 days in this stage" in green["text"] and "试点" in green["text"]
+    assert f'href="/projects/{portfolio["green"].id}/report"' in green["html"]  # the printable report
     assert "€150K" in green["text"] and "€90K" in green["text"]  # benefits beside the cost, rounded
     # the filter keeps one level
     only_red, _page = cards_of(client.get("/dashboard?health=red&lang=en"))

@@ -36,6 +36,7 @@ WORDS = {
     "feedback_title": _l("Staff feedback, 1–5"),
     "no_adoption": _l("No adoption figures yet."),
     "no_feedback": _l("Not enough staff feedback to show a trend."),
+    "report": _l("Report"),
 }
 
 
