@@ -18,7 +18,7 @@ from planner.kpis.models import KpiSetting
 from planner.projects import services as project_services
 from planner.rollout.models import Outcome, RequestStatus
 from tests import rollout_factories as rf
-from tests.change_factories import make_quick_win, make_response, make_stage, make_task
+from tests.change_factories import count_queries, make_quick_win, make_response, make_stage, make_task
 from tests.helpers import login
 
 INJECTION = "=HYPERLINK(\"http://evil.example\",\"点我\")"
@@ -131,6 +131,14 @@ def test_tasks_xlsx_has_spanish_headers_typed_values_and_no_formula(client, team
     assert f"%E5%8D%8E%E4%BF%A1-%E5%AE%B6%E7%94%B5-crm-tasks-{today}.xlsx" in disposition  # 华信-家电-crm
 
 
+def test_control_characters_do_not_break_the_workbook(client, team):
+    make_task(team["project"], title="导入\x00的\x07任务", notes="第一行\n第二行")
+    login(client, team["manager"])
+    ws = _xlsx(client.get(f"/projects/{team['project'].id}/exports/tasks.xlsx"))
+    assert ws.cell(row=2, column=1).value == "导入的任务"
+    assert ws.cell(row=2, column=ws.max_column).value == "第一行\n第二行"
+
+
 def test_tasks_csv_in_chinese_has_a_bom_and_neutralises_formulas(client, team):
     project = team["project"]
     make_task(project, title=INJECTION, due_date=date(2026, 3, 5), description="@cmd|' /C calc'!A0")
@@ -141,6 +149,27 @@ def test_tasks_csv_in_chinese_has_a_bom_and_neutralises_formulas(client, team):
     assert rows[1][0] == "'" + INJECTION
     assert rows[1][1].startswith("'@")
     assert rows[1][rows[0].index("截止日期")] == "2026-03-05"
+
+
+@pytest.mark.parametrize("key", ["tasks", "quick-wins", "decisions"])
+def test_exports_run_a_bounded_number_of_queries(client, team, db, key):
+    project = team["project"]
+    login(client, team["manager"])
+
+    def add(n):
+        for _ in range(n):
+            stage = rf.stage(project)
+            make_task(project, owner=team["staff_member"], stage=stage, due_date=date(2026, 5, 1))
+            make_quick_win(project, owner_id=team["staff_member"].id)
+            rf.decision(rf.request(stage, team["manager"], status=RequestStatus.DECIDED), team["sponsor"])
+
+    add(2)
+    with count_queries(db) as few:
+        assert client.get(f"/projects/{project.id}/exports/{key}.xlsx").status_code == 200
+    add(10)
+    with count_queries(db) as many:
+        assert client.get(f"/projects/{project.id}/exports/{key}.xlsx").status_code == 200
+    assert len(many) == len(few)
 
 
 # --------------------------------------------------------------------------- quick wins, KPIs, decisions

@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -95,7 +96,7 @@ def _xlsx_value(value, kind: Kind):
     if value is None or value == "":
         return None
     if kind in (Kind.TEXT, Kind.LONG_TEXT):
-        return str(value)
+        return ILLEGAL_CHARACTERS_RE.sub("", str(value))  # control characters an XLSX file cannot hold
     if kind == Kind.DATETIME and isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if kind in (Kind.NUMBER, Kind.PERCENT) and isinstance(value, Decimal):
