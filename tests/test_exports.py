@@ -132,7 +132,7 @@ def test_tasks_xlsx_has_spanish_headers_typed_values_and_no_formula(client, team
 
 
 def test_control_characters_do_not_break_the_workbook(client, team):
-    make_task(team["project"], title="导入\x00的\x07任务", notes="第一行\n第二行")
+    make_task(team["project"], title="导入\x01的\x07任务", notes="第一行\n第二行")
     login(client, team["manager"])
     ws = _xlsx(client.get(f"/projects/{team['project'].id}/exports/tasks.xlsx"))
     assert ws.cell(row=2, column=1).value == "导入的任务"
