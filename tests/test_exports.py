@@ -94,8 +94,23 @@ def test_staff_cannot_download_the_feedback(client, team, key):
     assert client.get(f"/projects/{team['project'].id}/exports/{key}.csv").status_code == 403
 
 
+def test_the_whole_workbook_has_one_sheet_per_data_set_the_reader_may_see(client, make_client, team):
+    make_task(team["project"], title="培训")
+    login(client, team["staff"])
+    response = client.get(f"/projects/{team['project'].id}/exports/all.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["任务", "速赢目标", "关键指标", "审批决定"]  # no feedback for staff
+    assert workbook["任务"]["A2"].value == "培训"
+    manager = make_client()
+    login(manager, team["manager"])
+    workbook = load_workbook(io.BytesIO(manager.get(f"/projects/{team['project'].id}/exports/all.xlsx").data))
+    assert workbook.sheetnames[4:] == ["分组反馈", "反馈意见"]
+
+
 def test_an_unknown_data_set_is_not_found(client, team):
     login(client, team["manager"])
+    assert client.get(f"/projects/{team['project'].id}/exports/all.csv").status_code == 404
     assert client.get(f"/projects/{team['project'].id}/exports/users.csv").status_code == 404
     assert client.get(f"/projects/{team['project'].id}/exports/tasks.pdf").status_code == 404
 

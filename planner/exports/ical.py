@@ -54,7 +54,7 @@ def _stamp(moment: datetime) -> str:
 def calendar(name: str, events: list[Event], now: datetime, prodid: str, language: str = "") -> str:
     """The whole calendar as text, CRLF line endings included. ``now`` is a UTC datetime."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{prodid}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{escape_text(name)}"]
+             f"X-WR-CALNAME:{escape_text(name)}", "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H"]
     language_param = f";LANGUAGE={language}" if language else ""
     for event in events:
         lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_stamp(now)}",

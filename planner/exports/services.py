@@ -236,6 +236,9 @@ DATASETS = {item.key: item for item in (
 )}
 
 
+ALL = "all"  # every data set the reader may download, one sheet each, in a single workbook
+
+
 def dataset(key: str) -> Dataset | None:
     return DATASETS.get(key)
 

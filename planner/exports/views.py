@@ -47,6 +47,11 @@ def index(project):
 @bp.route("/projects/<int:project_id>/exports/<key>.<any(csv, xlsx):fmt>")
 @project_view()
 def download(project, key, fmt):
+    if key == services.ALL and fmt == "xlsx":
+        tables_ = [item.build(project) for item in services.datasets_for(project)]
+        record("exports.downloaded", project=project, name=_("Everything in one workbook"), format="XLSX")
+        db.session.commit()
+        return _attachment(tables.to_xlsx(*tables_), services.filename(project, key, fmt), XLSX)
     found = services.dataset(key)
     if found is None:
         abort(404)
