@@ -8,7 +8,9 @@
    KPI page from an empty cache.
 3. Pages through the app (Flask test client, so the whole WSGI stack but no network): median and
    p95 latency and SQL statements per request, on the large and on the small project.
-4. Import: a CSV of interactions of 25k, 50k and 100k rows, each in a process of its own against
+4. The executive dashboard (``bench.dashboard``): 50 generated projects, opened by a sponsor of 5
+   and by a sponsor of all 50: latency and SQL statements per request.
+5. Import: a CSV of interactions of 25k, 50k and 100k rows, each in a process of its own against
    the large database (rolled back): rows per second and peak memory.
 
 Prints a table and writes ``bench/results.json``. ``--quick`` takes fewer samples.
@@ -279,6 +281,9 @@ def report(results):
     for item in results["imports"]:
         lines.append(f"{item['rows']:>9,} {item['file_mb']:>8} {item['dry_run_rows_per_second']:>15,} "
                      f"{item['import_rows_per_second']:>14,} {item['peak_traced_mb']:>15} {item['max_rss_mb']:>11}")
+    from bench import dashboard
+
+    lines += dashboard.report(results["dashboard"])
     export = results["exports"]["accounts_csv"]
     lines += ["", f"CSV export of {export['rows']:,} accounts: {export['seconds']} s "
                   f"({export['rows_per_second']:,} rows/s, {export['mb']} MB)", "", "Targets"]
@@ -338,14 +343,22 @@ def main():
         db.session.remove()
     log("Measuring the pages …")
     pages = measure_pages(app, meta, samples)
+    log("Preparing and measuring the executive dashboard (50 projects; generated once) …")
+    from bench import dashboard
+
+    with app.app_context():
+        dashboard.prepare(app, DATA, fresh=args.fresh)
+        db.session.remove()
+    dashboard_results = dashboard.measure(app, samples)
     log("Measuring the CSV export …")
     exports = measure_exports(app, meta)
     log("Measuring imports …")
     imports = measure_imports(database_url)
     results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                            "database": database_url.split(":", 1)[0], "platform": platform.platform()},
-               "data": meta, "kpis": kpis, "pages": pages, "exports": exports, "imports": imports}
-    results["targets"] = targets(results)
+               "data": meta, "kpis": kpis, "pages": pages, "exports": exports, "imports": imports,
+               "dashboard": dashboard_results}
+    results["targets"] = targets(results) + dashboard.targets(dashboard_results)
     results["seconds"] = round(time.perf_counter() - started, 1)
     (HERE / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str))
     log(report(results))

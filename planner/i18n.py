@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale
-from babel.numbers import NumberFormatError, parse_decimal
+from babel.numbers import NumberFormatError, format_compact_currency, parse_decimal
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import (
     format_currency,
@@ -114,9 +114,18 @@ def money(amount, currency: str) -> str:
     return format_currency(Decimal(amount), currency)
 
 
+def money_compact(amount, currency: str) -> str:
+    """A rounded amount for at-a-glance figures, e.g. ``€906.8K``, ``906,8 mil €`` or ``€90.7万``."""
+    if amount is None:
+        return ""
+    return format_compact_currency(Decimal(amount), currency, locale=babel_locale(), fraction_digits=1)
+
+
 def number(value, digits: int | None = None) -> str:
     if value is None:
         return ""
+    if type(value) is int and 0 <= value < 1000 and not digits:
+        return str(value)  # the same in every language we offer (Latin digits, no grouping below 1,000)
     if digits is None:
         return format_decimal(value)
     return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
@@ -165,6 +174,7 @@ def language_label(code: str | None) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["money_compact"] = money_compact
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["date"] = lambda v, fmt="medium": date_format(v, fmt)

@@ -2,6 +2,9 @@
 
 ``visible(user)`` decides whether the signed-in user sees the entry; ``badge(user)`` returns a
 number shown beside it (for example, sign-offs waiting), or 0 for none.
+
+``landing(order, endpoint, applies)`` offers a start page after sign-in: the first entry (lowest
+order) whose ``applies(user)`` is true wins; without one, ``HOME_ENDPOINT`` from the configuration.
 """
 
 from dataclasses import dataclass
@@ -32,3 +35,17 @@ def items_for(user) -> list[tuple[NavItem, int]]:
         count = entry.badge(user) if entry.badge is not None else 0
         shown.append((entry, count))
     return shown
+
+
+_LANDINGS: dict[str, tuple[int, object]] = {}
+
+
+def landing(order: int, endpoint: str, applies) -> None:
+    _LANDINGS[endpoint] = (order, applies)
+
+
+def landing_for(user, default: str) -> str:
+    for endpoint, (_order, applies) in sorted(_LANDINGS.items(), key=lambda entry: entry[1][0]):
+        if applies(user):
+            return endpoint
+    return default

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
+from planner import nav
 from planner.extensions import csrf, db
 from planner.i18n import LANGUAGES
 
@@ -23,7 +24,8 @@ ONE_YEAR = 365 * 24 * 3600
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return redirect(url_for(current_app.config.get("HOME_ENDPOINT", "projects.index")))
+    default = current_app.config.get("HOME_ENDPOINT", "projects.index")
+    return redirect(url_for(nav.landing_for(current_user, default)))
 
 
 @bp.route("/healthz")

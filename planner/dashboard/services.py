@@ -1,0 +1,120 @@
+"""Gathers the executive dashboard in a fixed number of queries, whatever the number of projects:
+one per feature's bulk function, each taking every project id at once."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import g
+from sqlalchemy import exists, or_, select
+
+from planner.change.services import overdue_tasks_by_project, quick_wins_by_project
+from planner.dashboard import health
+from planner.dashboard.sparkline import Sparkline, sparkline
+from planner.db import utcnow
+from planner.extensions import db
+from planner.feedback.services import feedback_trend_by_project
+from planner.kpis.definitions import KpiKey, KpiStatus
+from planner.kpis.services import adoption_trend_by_project, kpi_status_by_project
+from planner.methodology.services import checklist_progress_by_project, sins_risk_by_project
+from planner.projects.models import Project, ProjectMember
+from planner.rollout.services import CurrentStage, PendingSignoff, current_stage_by_project, pending_signoffs_by_project
+from planner.tco.services import tco_summary_by_project
+
+ADOPTION_WEEKS = 12
+
+
+def _followed(user):
+    """Projects ``user`` sponsors or manages (administrators: every project), not archived."""
+    query = select(Project.id, Project.name, Project.currency).where(Project.archived_at.is_(None))
+    if not user.is_admin:
+        query = query.where(exists().where(
+            ProjectMember.project_id == Project.id, ProjectMember.user_id == user.id,
+            or_(ProjectMember.is_sponsor.is_(True), ProjectMember.is_manager.is_(True))))
+    return query.order_by(Project.name, Project.id)
+
+
+def follows_projects(user) -> bool:
+    """Whether ``user`` has a dashboard to see (administrator, or sponsor/manager somewhere); once per request."""
+    cached = g.get("dashboard_follows")
+    if cached is None or cached[0] != user.id:
+        if user.is_admin:
+            found = True
+        else:
+            found = bool(db.session.scalar(select(exists().where(
+                ProjectMember.user_id == user.id,
+                or_(ProjectMember.is_sponsor.is_(True), ProjectMember.is_manager.is_(True))))))
+        cached = (user.id, found)
+        g.dashboard_follows = cached
+    return cached[1]
+
+
+def lands_on_dashboard(user) -> bool:
+    """Sponsors and administrators start from the dashboard; everyone else from the project list."""
+    if user.is_admin:
+        return True
+    return bool(db.session.scalar(select(exists().where(
+        ProjectMember.user_id == user.id, ProjectMember.is_sponsor.is_(True)))))
+
+
+@dataclass(frozen=True)
+class ProjectCard:
+    id: int
+    name: str
+    currency: str
+    stage: CurrentStage | None
+    health: health.Health
+    pending: list[PendingSignoff]
+    tco: dict | None
+    adoption: Sparkline
+    adoption_target: object
+    feedback: Sparkline
+    feedback_weeks: int
+    quick_wins: tuple[int, int]
+    checklist: tuple[int, int]
+
+
+def cards(user, today: date | None = None) -> list[ProjectCard]:
+    """One card per followed project, worst health first, then by name."""
+    today = today or utcnow().date()
+    projects = db.session.execute(_followed(user)).all()
+    ids = [p.id for p in projects]
+    if not ids:
+        return []
+    stages = current_stage_by_project(ids, today)
+    pending = pending_signoffs_by_project(ids)
+    overdue = overdue_tasks_by_project(ids, today)
+    kpis = kpi_status_by_project(ids, today)
+    adoption = adoption_trend_by_project(ids, ADOPTION_WEEKS, today)
+    tco = tco_summary_by_project(ids)
+    sins = sins_risk_by_project(ids)
+    feedback = feedback_trend_by_project(ids, health.FEEDBACK_WEEKS, today)
+    wins = quick_wins_by_project(ids)
+    checklist = checklist_progress_by_project(ids)
+
+    found = []
+    for project in projects:
+        pid = project.id
+        statuses = kpis.get(pid, {})
+        summary = tco.get(pid)
+        facts = health.Facts(
+            overdue_tasks=overdue.get(pid, 0),
+            kpis_below_target=tuple(key for key, kpi in statuses.items() if kpi.status == KpiStatus.OFF_TARGET),
+            kpis_with_target=sum(1 for kpi in statuses.values() if kpi.target is not None),
+            sins=sins.get(pid),
+            total_cost=summary["total_cost"] if summary else None,
+            approved_budget=summary.get("approved_budget") if summary else None,
+            currency=project.currency,
+            feedback=tuple(feedback.get(pid, [])),
+        )
+        adoption_kpi = statuses.get(KpiKey.ADOPTION)
+        found.append(ProjectCard(
+            id=pid, name=project.name, currency=project.currency, stage=stages.get(pid),
+            health=health.assess(facts), pending=pending.get(pid, []), tco=summary,
+            adoption=sparkline([w.value for w in adoption.get(pid, [])], 0, 1),
+            adoption_target=adoption_kpi.target if adoption_kpi else None,
+            feedback=sparkline([avg for _week, avg in feedback.get(pid, [])], 1, 5),
+            feedback_weeks=len(feedback.get(pid, [])),
+            quick_wins=wins.get(pid, (0, 0)), checklist=checklist.get(pid, (0, 0)),
+        ))
+    found.sort(key=lambda card: -card.health.level.rank)
+    return found
