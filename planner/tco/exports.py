@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 
+from planner.crm.export import safe_cell
 from planner.i18n import babel_locale
 from planner.tco import calculations as calc
 from planner.tco.models import CostCategory
@@ -328,7 +329,7 @@ def _summary_sheet(ws, project, sheets, money_format: str, formulas: bool) -> No
 
 def _text(value: str) -> str:
     """User text for a CSV cell; a leading = + - @ would make a spreadsheet run it as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return safe_cell(value)
 
 
 def csv_text(project, scenarios) -> str:
