@@ -376,3 +376,17 @@ def test_dates_in_the_waiting_list_use_the_readers_format(client, portfolio):
     login(client, portfolio["sponsor"])
     text = visible_text(client.get("/dashboard?lang=es").get_data(as_text=True))
     assert "9/3/26" in text
+
+
+def test_the_demo_sponsor_sees_every_demo_project_with_its_reasons(client, db):
+    from planner import demo
+
+    ctx = demo.load()
+    login(client, ctx.users["sponsor@example.com"], password="rollout-demo")
+    response = client.get("/")
+    assert response.headers["Location"].endswith("/dashboard")
+    cards, _page = cards_of(client.get("/dashboard?lang=en"))
+    assert set(cards) == {project.name for project in ctx.projects.values()}
+    chinese = cards[ctx.projects["zh"].name]
+    assert chinese["health"] == "red" and chinese["rules"]["overdue_tasks"] == "red"
+    assert all(card["rules"] for card in cards.values())  # every demo project has something to discuss

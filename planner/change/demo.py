@@ -1,6 +1,7 @@
 """Demo change-management tasks, quick wins and (when the rollout demo made none) two stages for the
 three demo projects, each written in its project's language. Dates are relative to today, so some
-tasks are always overdue. Idempotent: what exists (by title) is left alone."""
+tasks are always overdue (the Chinese project falls behind most: the executive dashboard shows it
+red). Idempotent: what exists (by title) is left alone."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -81,7 +82,7 @@ TASKS = {
     "zh": [
         ("执行发起人在全员大会上启动项目", C.SPONSORSHIP, "sponsor@example.com", -24, S.DONE, 0,
          "由发起人说明为什么要告别分散的表格，并现场展示他本人使用的系统看板。"),
-        ("每周与发起人复盘系统使用情况", C.SPONSORSHIP, "pm@example.com", 3, S.IN_PROGRESS, 0,
+        ("每周与发起人复盘系统使用情况", C.SPONSORSHIP, "pm@example.com", -1, S.IN_PROGRESS, 0,
          "每周一三十分钟：各团队使用率、数据质量、未解决问题及负责人。"),
         ("全员邮件：为什么更换旧售后系统", C.COMMUNICATION, "pm@example.com", -15, S.DONE, 0,
          "简明扼要：哪些变化、什么时候开始、有问题找谁。"),
@@ -93,7 +94,7 @@ TASKS = {
          "结合销售拜访时间安排，内容包括报价和客户历史记录。"),
         ("回复试点员工关于重复工单的反馈", C.FEEDBACK, "pm@example.com", -6, S.OPEN, 0,
          "多位客服反映同一客户出现两条记录，需说明修复方案和时间。"),
-        ("迁移前合并重复的客户档案", C.DATA, "zhang.min@example.com", 10, S.IN_PROGRESS, 1,
+        ("迁移前合并重复的客户档案", C.DATA, "zhang.min@example.com", -5, S.IN_PROGRESS, 1,
          "按手机号和地址匹配，存疑的记录与销售一起核对。"),
         ("停用旧的客户信息表格", C.PROCESS, "pm@example.com", 30, S.OPEN, 1,
          "第一批推广上线后改为只读，四周后归档。"),
