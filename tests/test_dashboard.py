@@ -17,11 +17,11 @@ from planner.kpis.definitions import KpiKey
 from planner.kpis.models import KpiSetting
 from planner.methodology.models import SinAssessment
 from planner.rollout.models import StageStatus
-from planner.tco.models import BenefitKind, CostCategory, DeploymentModel, TcoBenefitLine, TcoCostLine, TcoScenario
 from tests import crm_factories as crm
 from tests import rollout_factories as rf
 from tests.change_factories import count_queries, make_response, make_task
 from tests.helpers import login, visible_text
+from tests.tco_factories import make_scenario
 
 TODAY = datetime.now(UTC).date()
 LAST_WEEK = TODAY - timedelta(days=7)
@@ -127,19 +127,11 @@ def test_a_sparkline_scales_into_its_box_and_skips_missing_points():
 # --------------------------------------------------------------------------- hand-built projects, through HTTP
 
 
-def make_scenario(db, project, cost, budget=None, benefit="0"):
-    scenario = TcoScenario(project_id=project.id, name="计划方案", deployment=DeploymentModel.ON_PREMISE,
-                           discount_rate=D("8"), approved_budget=None if budget is None else D(budget),
-                           is_preferred=True)
-    db.session.add(scenario)
-    db.session.flush()
-    third = D(cost) / 3
-    db.session.add(TcoCostLine(project_id=project.id, scenario_id=scenario.id, category=CostCategory.LICENCES,
-                               description="许可证", year1=third, year2=third, year3=third))
-    db.session.add(TcoBenefitLine(project_id=project.id, scenario_id=scenario.id, kind=BenefitKind.REVENUE,
-                                  description="收益",
-                                  year1=D(benefit) / 3, year2=D(benefit) / 3, year3=D(benefit) / 3))
-    db.session.commit()
+def plan(db, project, cost, budget=None, benefit="0"):
+    """A plan scenario costing ``cost`` and bringing ``benefit`` over three years, spread evenly."""
+    third, gain = D(cost) / 3, D(benefit) / 3
+    make_scenario(db, project, budget=budget, costs=[("licences", (third, third, third))],
+                  benefits=[(gain, gain, gain)])
 
 
 def assess_sins(db, project, score, level):
@@ -172,7 +164,7 @@ def portfolio(db, make_user, make_project, add_member):
         make_task(red, due_date=TODAY - timedelta(days=3))
     make_task(red, due_date=TODAY - timedelta(days=3), status=TaskStatus.DONE)  # done: never overdue
     assess_sins(db, red, 62, "red")
-    make_scenario(db, red, "120000", budget="100000", benefit="90000")
+    plan(db, red, "120000", budget="100000", benefit="90000")
     feedback_weeks(red, [4, 4, 3])
 
     make_task(amber, due_date=TODAY - timedelta(days=1))  # amber: one overdue task, satisfaction off target
@@ -186,7 +178,7 @@ def portfolio(db, make_user, make_project, add_member):
 
     make_task(green, due_date=TODAY + timedelta(days=10))  # green: all data present, nothing wrong
     assess_sins(db, green, 12, "green")
-    make_scenario(db, green, "90000", budget="100000", benefit="150000")
+    plan(db, green, "90000", budget="100000", benefit="150000")
     feedback_weeks(green, [4, 4, 4])
     rf.stage(green, name="试点", status=StageStatus.ACTIVE, started=TODAY - timedelta(days=9))
     return {"sponsor": sponsor, "manager": manager, "red": red, "amber": amber, "green": green, "hidden": hidden}
@@ -346,7 +338,7 @@ def test_the_number_of_statements_does_not_grow_with_the_projects(client, db, ma
             add_member(project, sponsor, sponsor=True)
             make_task(project, due_date=TODAY - timedelta(days=1))
             assess_sins(db, project, 30, "amber")
-            make_scenario(db, project, "3000", budget="1000", benefit="6000")
+            plan(db, project, "3000", budget="1000", benefit="6000")
             rf.stage(project, status=StageStatus.ACTIVE, started=LAST_WEEK)
             db.session.add(KpiSetting(project_id=project.id, key=KpiKey.ADOPTION, target=D("0.8")))
             db.session.commit()

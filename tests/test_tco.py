@@ -15,6 +15,7 @@ from planner.kpis.definitions import KpiKey
 from planner.tco.models import BenefitKind, CostCategory, DeploymentModel, TcoBenefitLine, TcoCostLine, TcoScenario
 from planner.tco.services import tco_summary_by_project
 from tests.helpers import login, visible_text
+from tests.tco_factories import make_scenario
 
 
 def scenario_form(**overrides):
@@ -28,24 +29,6 @@ def cost_form(**overrides):
     data = {"category": "licences", "description": "订阅费", "year1": "", "year2": "", "year3": ""}
     data.update(overrides)
     return data
-
-
-def make_scenario(db, project, name="本地部署", preferred=True, rate="10", budget=None, costs=(), benefits=()):
-    scenario = TcoScenario(project_id=project.id, name=name, deployment=DeploymentModel.ON_PREMISE,
-                           discount_rate=D(rate), approved_budget=None if budget is None else D(budget),
-                           is_preferred=preferred)
-    db.session.add(scenario)
-    db.session.flush()
-    for category, amounts in costs:
-        db.session.add(TcoCostLine(project_id=project.id, scenario_id=scenario.id, category=CostCategory(category),
-                                   description="成本", year1=D(amounts[0]), year2=D(amounts[1]),
-                                   year3=D(amounts[2])))
-    for amounts in benefits:
-        db.session.add(TcoBenefitLine(project_id=project.id, scenario_id=scenario.id, kind=BenefitKind.REVENUE,
-                                      description="收益", year1=D(amounts[0]), year2=D(amounts[1]),
-                                      year3=D(amounts[2])))
-    db.session.commit()
-    return scenario
 
 
 def counts(db):

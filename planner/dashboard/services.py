@@ -23,13 +23,19 @@ from planner.tco.services import tco_summary_by_project
 ADOPTION_WEEKS = 12
 
 
+def _leads(user_id: int, project_id=None, managers: bool = True):
+    """EXISTS: ``user_id`` sponsors (or, with ``managers``, manages) a project — ``project_id`` when given."""
+    roles = or_(ProjectMember.is_sponsor.is_(True), ProjectMember.is_manager.is_(True)) if managers \
+        else ProjectMember.is_sponsor.is_(True)
+    condition = exists().where(ProjectMember.user_id == user_id, roles)
+    return condition.where(ProjectMember.project_id == project_id) if project_id is not None else condition
+
+
 def _followed(user):
     """Projects ``user`` sponsors or manages (administrators: every project), not archived."""
     query = select(Project.id, Project.name, Project.currency).where(Project.archived_at.is_(None))
     if not user.is_admin:
-        query = query.where(exists().where(
-            ProjectMember.project_id == Project.id, ProjectMember.user_id == user.id,
-            or_(ProjectMember.is_sponsor.is_(True), ProjectMember.is_manager.is_(True))))
+        query = query.where(_leads(user.id, Project.id))
     return query.order_by(Project.name, Project.id)
 
 
@@ -37,23 +43,14 @@ def follows_projects(user) -> bool:
     """Whether ``user`` has a dashboard to see (administrator, or sponsor/manager somewhere); once per request."""
     cached = g.get("dashboard_follows")
     if cached is None or cached[0] != user.id:
-        if user.is_admin:
-            found = True
-        else:
-            found = bool(db.session.scalar(select(exists().where(
-                ProjectMember.user_id == user.id,
-                or_(ProjectMember.is_sponsor.is_(True), ProjectMember.is_manager.is_(True))))))
-        cached = (user.id, found)
+        cached = (user.id, user.is_admin or bool(db.session.scalar(select(_leads(user.id)))))
         g.dashboard_follows = cached
     return cached[1]
 
 
 def lands_on_dashboard(user) -> bool:
     """Sponsors and administrators start from the dashboard; everyone else from the project list."""
-    if user.is_admin:
-        return True
-    return bool(db.session.scalar(select(exists().where(
-        ProjectMember.user_id == user.id, ProjectMember.is_sponsor.is_(True)))))
+    return user.is_admin or bool(db.session.scalar(select(_leads(user.id, managers=False))))
 
 
 @dataclass(frozen=True)
