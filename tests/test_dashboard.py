@@ -227,6 +227,7 @@ def test_hand_built_projects_come_out_red_amber_and_green_for_the_stated_reasons
     assert red["health"] == "red"
     assert red["rules"] == {"overdue_tasks": "red", "sins_risk": "red", "budget": "red", "feedback": "red"}
     assert "5 change tasks are past their due date" in red["text"]
+    assert "shows a high risk (overall score 62 out of 100)" in red["text"]
     assert "20%" in red["text"] and "€100,000.00" in red["text"]
     assert amber["health"] == "amber"
     assert amber["rules"] == {"overdue_tasks": "amber", "kpis_below_target": "amber"}

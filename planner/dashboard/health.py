@@ -158,7 +158,12 @@ def _sins(facts: Facts) -> Reason | None:
     score, level = facts.sins
     if level not in (Level.AMBER, Level.RED):
         return None
-    text = _("The latest seven-sins self-assessment scores %(score)s out of 100.", score=number(score))
+    if level == Level.RED:
+        text = _("The latest seven-sins self-assessment shows a high risk (overall score %(score)s out of 100).",
+                 score=number(score))
+    else:  # amber: a middling score, or a low one with a sin in the red
+        text = _("The latest seven-sins self-assessment shows a medium risk (overall score %(score)s out of 100).",
+                 score=number(score))
     return Reason(Rule.SINS_RISK, Level(level), text)
 
 
