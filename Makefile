@@ -13,7 +13,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test lint i18n translations bench clean
+.PHONY: setup run test lint i18n translations bench clean merge-driver
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -21,7 +21,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-setup: $(VENV)/.installed translations
+setup: $(VENV)/.installed translations merge-driver
+
+# Catalogues merge entry by entry (scripts/po-merge.py), not line by line.
+merge-driver:
+	@git rev-parse --git-dir >/dev/null 2>&1 && git config merge.po3way.driver "python3 scripts/po-merge.py %O %A %B %P" || true
 
 translations: $(VENV)/.installed
 	@$(PYBABEL) -q compile -d translations
