@@ -28,7 +28,7 @@ except ImportError:  # git runs the driver with the system python: use the proje
 
     venv_python = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "python"
     if venv_python.exists() and sys.executable != str(venv_python):
-        os.execv(str(venv_python), [str(venv_python), *sys.argv])
+        os.execv(str(venv_python), [str(venv_python), *sys.argv])  # noqa: S606
     raise
 
 
@@ -73,8 +73,8 @@ def main(base_path, ours_path, theirs_path, name="catalogue"):
         write_po(handle, ours, width=0, omit_header=False, sort_output=True, no_location=True,
                  ignore_obsolete=True)
     for context, ident in both_changed:
-        print(f"po-merge {name}: changed on both sides, kept ours: {('[' + context + '] ') if context else ''}{ident!r}",
-              file=sys.stderr)
+        label = f"[{context}] {ident!r}" if context else repr(ident)
+        print(f"po-merge {name}: changed on both sides, kept ours: {label}", file=sys.stderr)
     return 0
 
 
