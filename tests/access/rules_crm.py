@@ -141,7 +141,8 @@ def setup(world):
     for kind, record_id in _records(world.other_project, outsider, "丙").items():
         world.ids[f"other_{kind}"] = record_id
     for suffix, user in (("", staff), ("_mgr", manager)):
-        alone = Account(project_id=world.project.id, name=f"没有记录的客户{suffix}", captured_by_id=user.id)
+        alone = Account(project_id=world.project.id, name=f"没有记录的客户{'乙' if suffix else '甲'}",
+                        captured_by_id=user.id)
         prepare(alone)
         db.session.add(alone)
         db.session.flush()
