@@ -199,7 +199,8 @@ def savepoint(db):
     try:
         yield
     finally:
-        db.session.rollback()  # ends the session's own savepoint first; its objects reload afterwards
+        if db.session.registry.has():
+            db.session.rollback()  # ends the session's own savepoint first; its objects reload afterwards
         if trans.is_active:
             trans.rollback()
 
