@@ -166,3 +166,13 @@ class StrippedStringField(StringField):
         super().process_formdata(valuelist)
         if isinstance(self.data, str):
             self.data = self.data.strip()
+
+
+def flash_errors(form) -> None:
+    """Shows every validation error of a form as a flash message (for forms posted from a list
+    page that redirects instead of re-rendering the form)."""
+    from flask import flash
+
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "danger")

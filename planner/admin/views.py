@@ -7,9 +7,9 @@ from planner.admin import services
 from planner.admin.forms import UserCreateForm, UserEditForm
 from planner.auth.decorators import admin_required
 from planner.auth.models import GlobalRole, User
-from planner.errors import DomainError
 from planner.extensions import db
 from planner.pagination import paginate
+from planner.transactions import saving
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,14 +35,10 @@ def users():
 def create_user():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
+        with saving(error_to=form.email) as saved:
             services.create_user(form.email.data, form.name.data, form.role.data, form.password.data,
                                  form.language.data, form.timezone.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The account is created."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None, role_descriptions=_role_descriptions())
@@ -56,15 +52,11 @@ def edit_user(user_id):
         form.role.data = user.role.value
         form.language.data = user.language or ""
     if form.validate_on_submit():
-        try:
+        with saving() as saved:
             services.update_user(current_user, user, name=form.name.data, role=form.role.data,
                                  language=form.language.data, timezone=form.timezone.data,
                                  active=form.active.data, new_password=form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The account is saved."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user, role_descriptions=_role_descriptions())

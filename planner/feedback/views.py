@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from planner.errors import DomainError, render_error
+from planner.errors import render_error
 from planner.extensions import db
 from planner.feedback import charts, services
 from planner.feedback.forms import RATING_LABELS, LinkForm, MemberFeedbackForm, SurveyForm
@@ -17,6 +17,7 @@ from planner.projects.access import get_in_project, has_role, project_view
 from planner.projects.forms import ConfirmForm
 from planner.projects.models import ProjectRole
 from planner.rollout.models import Stage, StageStatus
+from planner.transactions import saving
 
 bp = Blueprint("feedback", __name__)
 
@@ -127,13 +128,10 @@ def comment_to_task(project, response_id):
     response = get_in_project(FeedbackResponse, response_id, project)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("feedback.results", project_id=project.id))
-    try:
+    with saving() as saved:
         task, created = services.task_from_comment(project, response)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    if not saved:
         return redirect(url_for("feedback.results", project_id=project.id))
-    db.session.commit()
     if created:
         flash(_("The comment is now a task. Choose its owner and due date."), "success")
     else:
@@ -180,13 +178,9 @@ def reopen_link(project, link_id):
 def _change_link(project, link_id, operation, message):
     link = get_in_project(SurveyLink, link_id, project)
     if ConfirmForm().validate_on_submit():
-        try:
+        with saving(category="warning") as saved:
             operation(link)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "warning")
-        else:
-            db.session.commit()
+        if saved:
             flash(message, "success")
     return redirect(url_for("feedback.links", project_id=project.id))
 

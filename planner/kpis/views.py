@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from planner.charts import PALETTE, figure
-from planner.errors import DomainError
 from planner.extensions import db
 from planner.kpis import services
 from planner.kpis.definitions import DEFINITIONS, GENERAL_NOTES, KpiKey
@@ -17,6 +16,7 @@ from planner.kpis.models import BaselineSource
 from planner.projects import registry
 from planner.projects.access import project_view
 from planner.projects.models import ProjectRole
+from planner.transactions import saving
 
 bp = Blueprint("kpis", __name__)
 
@@ -80,17 +80,13 @@ def edit(project, key):
     form = kpi_form(key, formdata=request.form if request.method == "POST" else None, setting=setting)
     if request.method == "POST" and form.validate():
         source = BaselineSource(form.baseline_source.data) if form.baseline_source.data else None
-        try:
+        field = form.baseline_as_of if source == BaselineSource.COMPUTED else form.baseline_value
+        with saving(error_to=field) as saved:
             services.save_setting(
                 project, key, target=form.ratio_or_score(form.target.data), baseline_source=source,
                 baseline_value=form.ratio_or_score(form.baseline_value.data),
                 baseline_as_of=form.baseline_as_of.data if source else None, note=form.note.data, user=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            field = form.baseline_as_of if source == BaselineSource.COMPUTED else form.baseline_value
-            field.errors = [*field.errors, str(error.message)]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The baseline and target of “%(kpi)s” are saved.", kpi=key.label), "success")
             return redirect(url_for("kpis.index", project_id=project.id, _anchor=f"kpi-{key.value}"))
     overview = {row.key: row for row in services.kpi_overview(project)}[key]
