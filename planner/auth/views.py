@@ -10,7 +10,7 @@ from planner.audit.services import record
 from planner.auth import sessions, throttle
 from planner.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
 from planner.auth.models import User, UserSession, normalise_email
-from planner.db import utcnow
+from planner.dates import local_today
 from planner.extensions import db
 from planner.i18n import current_language, date_format, money, number
 
@@ -108,7 +108,7 @@ SAMPLE_CURRENCY = {"en": "USD", "es": "EUR", "zh": "CNY"}
 
 def format_samples() -> dict:
     """How dates, numbers and amounts look in the reader's language."""
-    today = utcnow().date()
+    today = local_today()
     language = current_language()
     return {
         "date": date_format(today, "long"),

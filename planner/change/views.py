@@ -7,6 +7,7 @@ from sqlalchemy import select
 from planner.change import services
 from planner.change.forms import CelebrateForm, ConfirmForm, QuickWinForm, TaskForm, TaskStatusForm, TaskUpdateForm
 from planner.change.models import ChangeTask, QuickWin, QuickWinStatus, TaskCategory, TaskStatus
+from planner.dates import local_today
 from planner.extensions import db
 from planner.forms import flash_errors
 from planner.projects import registry
@@ -36,7 +37,7 @@ def _quick_wins_panel(project):
                                QuickWin.status.in_((QuickWinStatus.PLANNED, QuickWinStatus.IN_PROGRESS)))
         .order_by(QuickWin.target_date.is_(None), QuickWin.target_date, QuickWin.id).limit(1)
     ).first()
-    return {"achieved": achieved, "planned": planned, "upcoming": upcoming, "today": services.today()}
+    return {"achieved": achieved, "planned": planned, "upcoming": upcoming, "today": local_today()}
 
 
 registry.tab(300, "change.tasks", _l("Tasks"), icon="list-check")
@@ -68,7 +69,7 @@ def tasks(project):
         category = None
     everything = services.project_tasks(project)
     shown = [t for t in everything if category is None or t.category == category]
-    today = services.today()
+    today = local_today()
     membership = g.get("membership")
     mine = [t for t in shown if membership is not None and t.owner_id == membership.id]
     overdue = sorted((t for t in shown if t.is_overdue(today)), key=lambda t: (t.due_date, t.id))
@@ -167,7 +168,7 @@ def load_starter(project):
 def quick_wins(project):
     wins = services.project_quick_wins(project)
     achieved, planned = services.quick_wins_by_project([project.id])[project.id]
-    today = services.today()
+    today = local_today()
     celebrate_forms = {}
     if is_manager():
         for win in wins:

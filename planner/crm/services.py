@@ -5,7 +5,6 @@ manager edits and deletes any record of the project; other members edit and dele
 records they captured themselves. Administrators who are not members only read.
 """
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select, update
@@ -256,9 +255,3 @@ def _resolve(project, model, text: str):
 
 def reference_text(obj) -> str:
     return f"{obj.name} (#{obj.id})" if obj is not None else ""
-
-
-def today_utc() -> date:
-    from planner.db import utcnow
-
-    return utcnow().date()

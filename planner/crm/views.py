@@ -7,7 +7,6 @@ features link to: ``crm.accounts``, ``crm.contacts``, ``crm.interactions``, ``cr
 """
 
 import uuid
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -51,6 +50,7 @@ from planner.crm.models import (
     RecordKind,
     ServiceCase,
 )
+from planner.dates import local_today
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
@@ -248,7 +248,7 @@ def _defaults(kind, form, project) -> None:
     if hasattr(form, "opened_at"):
         form.opened_at.data = now
     if hasattr(form, "opened_on"):
-        form.opened_on.data = datetime.now(get_timezone()).date()
+        form.opened_on.data = local_today()
     account_id = request.args.get("account", type=int)
     if account_id and hasattr(form, "account_ref"):
         account = db.session.scalar(select(Account).where(Account.project_id == project.id, Account.id == account_id))

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from planner.change import services as change_services
 from planner.change.models import ChangeTask, QuickWin
+from planner.dates import local_today
 from planner.exports.tables import Cell, Column, Kind, Table, as_local
 from planner.extensions import db
 from planner.feedback import services as feedback_services
@@ -52,7 +53,7 @@ def _member_name(member) -> str:
 
 def tasks_table(project) -> Table:
     tasks = change_services.project_tasks(project)
-    today = change_services.today()
+    today = local_today()
     table = Table(_("Tasks"), [
         Column(_("Task")), Column(_("Description"), Kind.LONG_TEXT), Column(_("Category")),
         Column(_("Status")), Column(_("Owner")), Column(_("Team")), Column(_("Due date"), Kind.DATE),
@@ -257,5 +258,5 @@ def slug(name: str) -> str:
 
 
 def filename(project, key: str, extension: str, today: date | None = None) -> str:
-    day = today or change_services.today()
+    day = today or local_today()
     return f"{slug(project.name)}-{key}-{day.isoformat()}.{extension}"

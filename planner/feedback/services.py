@@ -20,6 +20,7 @@ from planner import ratelimit
 from planner.audit.services import record, register
 from planner.change import services as change_services
 from planner.change.models import ChangeTask, TaskCategory
+from planner.dates import utc_today
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
@@ -314,7 +315,7 @@ class Snapshot:
 
 
 def _since(weeks: int, today: date | None) -> date:
-    return week_start(today or utcnow().date()) - timedelta(weeks=max(weeks, 1) - 1)
+    return week_start(today or utc_today()) - timedelta(weeks=max(weeks, 1) - 1)
 
 
 def feedback_trend_by_project(project_ids, weeks: int = 8, today: date | None = None) -> dict[int, list]:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from planner.dates import utc_today
 from planner.errors import render_error
 from planner.extensions import db
 from planner.feedback import charts, services
@@ -88,7 +89,7 @@ def results(project):
     period = request.args.get("period", "")
     if period not in PERIODS:
         period = ""
-    since = week_start(_today()) - timedelta(weeks=PERIODS[period] - 1) if period else None
+    since = week_start(utc_today()) - timedelta(weeks=PERIODS[period] - 1) if period else None
     found = services.results(project, stage_filter, since)
     stage_names = {s.id: s.name for s in stages}
     for group in found.by_stage:
@@ -114,12 +115,6 @@ def results(project):
         open_links=db.session.scalar(select(func.count()).select_from(SurveyLink).where(
             SurveyLink.project_id == project.id, SurveyLink.closed_at.is_(None))),
     )
-
-
-def _today():
-    from planner.change.services import today
-
-    return today()
 
 
 @bp.route("/projects/<int:project_id>/feedback/responses/<int:response_id>/task", methods=["POST"])

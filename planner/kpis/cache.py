@@ -16,6 +16,7 @@ from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
 from planner.crm.models import Account, Contact, Interaction, Opportunity, RecordKind, ServiceCase
+from planner.dates import utc_today
 from planner.db import utcnow
 from planner.extensions import db
 from planner.kpis.definitions import KpiKey
@@ -142,7 +143,7 @@ def _collect(session, _flush_context, _instances):
             state = inspect(obj)
             dates = _dates_of(obj, state)
             if not dates and obj in session.new:
-                dates = [utcnow().date()]  # created_at is filled in by its default during the flush
+                dates = [utc_today()]  # created_at is filled in by its default during the flush
             since = min(dates) if dates else None
             for project_id in _project_ids(obj, state):
                 note(project_id, KEYS_BY_KIND[obj.kind], since)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from planner.charts import PALETTE, figure
+from planner.dates import utc_today
 from planner.extensions import db
 from planner.kpis import services
 from planner.kpis.definitions import DEFINITIONS, GENERAL_NOTES, KpiKey
@@ -60,7 +61,7 @@ def trend_figure(key: KpiKey, series, target, baseline) -> dict:
 @bp.route("/projects/<int:project_id>/kpis")
 @project_view()
 def index(project):
-    as_of = services.today()
+    as_of = utc_today()
     rows = services.kpi_overview(project, as_of)
     trends = services.kpi_trends_by_project([project.id], list(KpiKey), TREND_WEEKS, as_of)[project.id]
     db.session.commit()  # keeps the values computed for this page

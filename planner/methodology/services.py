@@ -11,7 +11,6 @@ Functions other features call:
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -365,7 +364,3 @@ def delete_problem(project: Project, problem: KeyProblem) -> None:
     db.session.flush()
     for position, item in enumerate(problems(project), start=1):
         item.position = position
-
-
-def today() -> date:
-    return utcnow().date()

@@ -13,13 +13,13 @@ Who may do what:
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext, to_user_timezone
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from planner import nav
-from planner.db import utcnow
+from planner.dates import local_today
 from planner.extensions import db
 from planner.methodology import charts, links, services
 from planner.methodology.catalogue import get_catalogue
@@ -54,10 +54,6 @@ def _load_catalogue(state):
     from planner.methodology.catalogue import init_app
 
     init_app(state.app)
-
-
-def _today():
-    return to_user_timezone(utcnow()).date()
 
 
 # --------------------------------------------------------------------------- catalogue library
@@ -98,7 +94,7 @@ def index(project):
         rows.append((methodology, _by_section(methodology, items), progress, first_open, missing))
     available = [m for m in catalogue.adoptable if m.key not in adopted_keys]
     return render_template("methodology/index.html", project=project, rows=rows, available=available,
-                           can_manage=is_manager() and not project.archived, today=_today(),
+                           can_manage=is_manager() and not project.archived, today=local_today(),
                            adopt_form=AdoptForm())
 
 
@@ -182,7 +178,7 @@ def _render_walk(project, methodology, items, item, form, status=200):
     return render_template(
         "methodology/walk.html", project=project, methodology=methodology, items=items, item=item,
         number=number, step=step, section=section, progress=services.progress_of(items), form=form,
-        links=links.available(step.links, project) if step else [], today=_today(),
+        links=links.available(step.links, project) if step else [], today=local_today(),
         is_owner=g.membership is not None and item.owner_id == g.membership.id,
     ), status
 

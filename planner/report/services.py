@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from planner.change import services as change
+from planner.dates import local_today
 from planner.extensions import db
 from planner.feedback import services as feedback
 from planner.kpis import services as kpis
@@ -106,7 +107,7 @@ def _stages(project: Project, today: date) -> list[StageRow]:
 def project_report(project: Project, can_read_feedback: bool, today: date | None = None) -> Report:
     """Every section of the report. ``can_read_feedback``: whether the reader may see the feedback
     results (the feedback feature shows them to project managers, sponsors and administrators)."""
-    today = today or rollout.today()
+    today = today or local_today()
     report = Report(project=project, today=today, can_read_feedback=can_read_feedback)
     report.managers, report.sponsors = _people(project)
     report.focus = list(db.session.scalars(

@@ -15,15 +15,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext, to_user_timezone
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from planner.audit.services import record, register
 from planner.change.models import ChangeTask, TaskStatus
+from planner.dates import local_date, local_today, utc_today
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
@@ -101,16 +101,6 @@ register("signoff.withdrawn", _l("Withdrew the sign-off request for the stage �
 register("signoff.approved", _l("Approved the stage “%(name)s”."))
 register("signoff.approved_with_conditions", _l("Approved the stage “%(name)s” with conditions: %(comment)s"))
 register("signoff.rejected", _l("Rejected the stage “%(name)s”: %(comment)s"))
-
-
-def today() -> date:
-    """Today in the reader's time zone (UTC outside a request)."""
-    now = utcnow()
-    return to_user_timezone(now).date() if has_request_context() else now.date()
-
-
-def local_date(moment: datetime) -> date:
-    return to_user_timezone(moment).date() if has_request_context() else moment.date()
 
 
 def check_version(stage: Stage, version, message=STALE) -> None:
@@ -212,7 +202,7 @@ def update_stage(stage: Stage, version, **fields) -> list[str]:
     _check_dates(merged["planned_start"], merged["planned_end"],
                  _l("The planned end cannot come before the planned start."))
     _check_dates(merged["actual_start"], merged["actual_end"], _l("The actual end cannot come before the start."))
-    if merged["actual_start"] is not None and merged["actual_start"] > today():
+    if merged["actual_start"] is not None and merged["actual_start"] > local_today():
         raise DomainError(_l("The actual start cannot be in the future."))
     changed = [key for key in STAGE_FIELDS if key in fields and getattr(stage, key) != fields[key]]
     for key in changed:
@@ -287,7 +277,7 @@ def start_stage(stage: Stage, version, on: date, override_reason: str = "", by=N
     """Starts a planned stage. The stage before it must be approved (with or without conditions),
     unless a project manager gives the reason for starting anyway. Returns True for an override."""
     check_version(stage, version)
-    if on > today():
+    if on > local_today():
         raise DomainError(_l("A stage cannot start in the future. Set its planned start instead."))
     previous = previous_stage(stage)
     overridden = stage.start(on, previous, override_reason, by)
@@ -590,7 +580,7 @@ def evaluate_stages(project: Project | int, stages: list[Stage], until: date | N
     """Evaluates the exit criteria of several stages of one project in a bounded number of queries:
     one KPI read for every KPI used, and the criteria, items and tasks already loaded."""
     pid = project if isinstance(project, int) else project.id
-    until = until or kpis.today()
+    until = until or utc_today()
     criteria = [c for stage in stages for c in stage.criteria]
     kpi_criteria = [c for c in criteria if c.kind == CriterionKind.KPI and c.kpi is not None]
     keys = sorted({c.kpi for c in kpi_criteria})
@@ -721,7 +711,7 @@ def current_stage_by_project(project_ids, on: date | None = None) -> dict[int, C
     result: dict[int, CurrentStage | None] = dict.fromkeys(ids)
     if not ids:
         return result
-    on = on or today()
+    on = on or local_today()
     rows = db.session.execute(
         select(Stage.project_id, Stage.id, Stage.name, Stage.status, Stage.actual_start, Stage.actual_end)
         .where(Stage.project_id.in_(ids)).order_by(Stage.project_id, Stage.position, Stage.id)).all()

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from planner import nav
+from planner.dates import local_date, local_today
 from planner.errors import render_error
 from planner.extensions import db
 from planner.forms import flash_errors
@@ -59,7 +60,7 @@ def _panel(project):
     if stage is None:
         return {"stage": None} if has_role(ProjectRole.MANAGER) else None
     pending = services.pending_signoffs_by_project([project.id])[project.id]
-    return {"stage": stage, "days": stage.days_in_stage(services.today()), "pending": pending}
+    return {"stage": stage, "days": stage.days_in_stage(local_today()), "pending": pending}
 
 
 registry.tab(200, "rollout.index", lazy_pgettext("project tab", "Stages"), icon="signpost-2")
@@ -87,7 +88,7 @@ def index(project):
     decisions = db.session.scalars(select(SignoffDecision).where(SignoffDecision.project_id == project.id)
                                    .order_by(SignoffDecision.decided_at)).all()
     pending = {p.stage_id: p for p in services.pending_signoffs_by_project([project.id])[project.id]}
-    today = services.today()
+    today = local_today()
     chart = figures.timeline_figure(stages, decisions, today)
     plan_form = PlanForm()
     plan_form.start.data = plan_form.start.data or today
@@ -212,7 +213,7 @@ def _render_gate(project, stage, status=200, decision_form=None, start_form=None
     requests = services.stage_requests(stage)
     pending = next((r for r in requests if r.status == RequestStatus.PENDING), None)
     previous = services.previous_stage(stage, stages)
-    today = services.today()
+    today = local_today()
     charts = {r.criterion.id: figures.kpi_figure(r) for r in gate.results if r.kpi is not None}
     membership = g.membership
     refusal = services.decision_refusal(pending, current_user, membership) if pending else None
@@ -420,6 +421,6 @@ def criterion_delete(project, criterion_id):
 @login_required
 def inbox():
     items = services.pending_signoffs_for(current_user)
-    today = services.today()
-    waiting = {item.request_id: (today - services.local_date(item.requested_at)).days for item in items}
+    today = local_today()
+    waiting = {item.request_id: (today - local_date(item.requested_at)).days for item in items}
     return render_template("rollout/inbox.html", items=items, waiting=waiting)
