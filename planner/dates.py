@@ -20,15 +20,25 @@ outside a request). Used for things people plan and check by their calendar:
       the sign-off inbox's waiting days, and the rule that a stage cannot start in the future.
     - Default dates offered in forms, the date in exported file names, the report's "today".
 
-``local_date(moment)`` turns a stored UTC moment into a date on the reader's calendar.
+``local_date(moment)`` turns a stored UTC moment into a date on the reader's calendar;
+``utc_date(moment)`` into its UTC day (the KPI cache's).
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import has_request_context
 from flask_babel import to_user_timezone
 
 from planner.db import utcnow
+
+
+def utc_date(value) -> date | None:
+    """The UTC day of a stored moment (a date stays as it is; a naive moment is taken as UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).date()
+    return value
 
 
 def utc_today() -> date:

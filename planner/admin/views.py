@@ -1,8 +1,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from planner import nav
 from planner.admin import services
 from planner.admin.forms import UserCreateForm, UserEditForm
 from planner.auth.decorators import admin_required
@@ -12,6 +14,9 @@ from planner.pagination import paginate
 from planner.transactions import saving
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+nav.item(900, "admin.users", _l("Administration"), visible=lambda user: user.is_admin, icon="shield-lock",
+         section="admin")
 
 
 @bp.before_request

@@ -22,9 +22,10 @@ from planner.crm.models import (
     valid_email,
     valid_phone,
 )
+from planner.crm.signals import records_changed
+from planner.dates import utc_date
 from planner.errors import DomainError
 from planner.extensions import db
-from planner.kpis import cache
 from planner.projects.models import ProjectMember
 
 
@@ -130,7 +131,7 @@ def refresh_duplicates(project_id: int, email_keys=None, account_ids=None) -> in
     if changed:
         db.session.execute(update(Contact).where(*scope).values(is_duplicate=flag),
                            execution_options={"synchronize_session": False})
-        cache.invalidate(project_id, cache.as_date(earliest), cache.KEYS_BY_KIND[RecordKind.CONTACTS])
+        records_changed.send(project_id, kind=RecordKind.CONTACTS, since=utc_date(earliest))
     return changed
 
 

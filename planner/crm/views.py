@@ -61,7 +61,7 @@ from planner.transactions import report, saving
 
 bp = Blueprint("crm", __name__, cli_group="crm")
 
-registry.tab(300, "crm.accounts", _l("Customer records"), icon="person-vcard")
+registry.tab(305, "crm.accounts", _l("Customer records"), icon="person-vcard")
 
 NEW_TITLES = {
     RecordKind.ACCOUNTS: _l("New account"),

@@ -10,7 +10,7 @@ from flask_login import current_user
 from planner.charts import PALETTE, figure
 from planner.dates import utc_today
 from planner.extensions import db
-from planner.kpis import services
+from planner.kpis import cache, services
 from planner.kpis.definitions import DEFINITIONS, GENERAL_NOTES, KpiKey
 from planner.kpis.forms import kpi_form
 from planner.kpis.models import BaselineSource
@@ -21,9 +21,15 @@ from planner.transactions import saving
 
 bp = Blueprint("kpis", __name__)
 
+
+@bp.record_once
+def _keep_cache_current(state):
+    cache.init_app(state.app)
+
+
 TREND_WEEKS = 16
 
-registry.tab(310, "kpis.index", _l("KPIs"), icon="graph-up-arrow")
+registry.tab(315, "kpis.index", _l("KPIs"), icon="graph-up-arrow")
 
 
 def _panel(project):

@@ -16,7 +16,6 @@ from planner.transactions import saving
 bp = Blueprint("projects", __name__)
 
 registry.tab(0, "projects.overview", _l("Overview"), icon="house")
-registry.tab(900, "audit.project_log", _l("Audit log"), icon="journal-text")
 registry.tab(910, "projects.members", _l("Members"), icon="people")
 registry.tab(920, "projects.settings", _l("Settings"), roles=(ProjectRole.MANAGER,), icon="gear")
 
