@@ -207,36 +207,27 @@ def stage_move(project, stage_id, direction):
 
 
 def _render_gate(project, stage, status=200, decision_form=None, start_form=None, request_form=None):
-    stages = services.project_stages(project)
-    stage = next(s for s in stages if s.id == stage.id)
-    gate = services.evaluate_stages(project, [stage])[stage.id]
-    requests = services.stage_requests(stage)
-    pending = next((r for r in requests if r.status == RequestStatus.PENDING), None)
-    previous = services.previous_stage(stage, stages)
-    today = local_today()
-    charts = {r.criterion.id: figures.kpi_figure(r) for r in gate.results if r.kpi is not None}
-    membership = g.membership
-    refusal = services.decision_refusal(pending, current_user, membership) if pending else None
-    can_decide = pending is not None and refusal is None and not project.archived
-    if can_decide and decision_form is None:
-        decision_form = DecisionForm(version=stage.version, formdata=None)
-    manager = is_manager() and not project.archived
-    if manager and stage.status == StageStatus.PLANNED and start_form is None:
-        start_form = StartForm(version=stage.version, formdata=None)
-        start_form.actual_start.data = today
-    if manager and stage.status in (StageStatus.ACTIVE, StageStatus.REJECTED) and request_form is None:
-        request_form = RequestForm(version=stage.version, formdata=None)
-    withdraw_form = WithdrawForm(version=stage.version, formdata=None) if manager and pending else None
-    page = render_template(
-        "rollout/gate.html", project=project, stage=stage, gate=gate, requests=requests, pending=pending,
-        previous=previous, today=today, charts=charts, can_manage=manager, decision_form=decision_form,
-        refusal=refusal if pending and membership is not None and membership.is_sponsor else None,
-        start_form=start_form, request_form=request_form, withdraw_form=withdraw_form,
-        kinds=list(CriterionKind), position=stages.index(stage) + 1,
-        members=services.members_in_teams(project, stage.teams), kpi_text=services.kpi_text,
+    """Renders the gate as ``services.gate_page`` decides; a posted form comes back with its errors."""
+    page = services.gate_page(project, stage, current_user, g.membership)
+    version = page.stage.version
+    if page.offers_decision and decision_form is None:
+        decision_form = DecisionForm(version=version, formdata=None)
+    if page.offers_start and start_form is None:
+        start_form = StartForm(version=version, formdata=None)
+        start_form.actual_start.data = page.today
+    if page.offers_request and request_form is None:
+        request_form = RequestForm(version=version, formdata=None)
+    withdraw_form = WithdrawForm(version=version, formdata=None) if page.offers_withdraw else None
+    charts = {r.criterion.id: figures.kpi_figure(r) for r in page.gate.results if r.kpi is not None}
+    html = render_template(
+        "rollout/gate.html", project=project, stage=page.stage, gate=page.gate, requests=page.requests,
+        pending=page.pending, previous=page.previous, today=page.today, charts=charts, can_manage=page.can_manage,
+        decision_form=decision_form, refusal=page.refusal, start_form=start_form, request_form=request_form,
+        withdraw_form=withdraw_form, kinds=list(CriterionKind), position=page.position, members=page.members,
+        kpi_text=services.kpi_text,
     )
     db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
-    return page, status
+    return html, status
 
 
 @bp.route("/projects/<int:project_id>/rollout/stages/<int:stage_id>")
