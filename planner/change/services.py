@@ -18,7 +18,6 @@ from planner.change.models import (
     ChangeTask,
     QuickWin,
     QuickWinStatus,
-    TaskCategory,
     TaskStatus,
 )
 from planner.change.starter import STARTER_TASKS
@@ -236,7 +235,3 @@ def quick_wins_by_project(project_ids) -> dict[int, tuple[int, int]]:
     )
     result.update({project_id: (int(achieved or 0), int(planned)) for project_id, achieved, planned in rows})
     return result
-
-
-def category_choices():
-    return [(c.value, c.label) for c in TaskCategory]

@@ -26,7 +26,6 @@ from planner.crm.signals import records_changed
 from planner.dates import utc_date
 from planner.errors import DomainError
 from planner.extensions import db
-from planner.projects.models import ProjectMember
 
 
 class Filled:
@@ -73,10 +72,6 @@ def can_edit(record_, user, membership) -> bool:
     if membership is None:
         return False
     return membership.is_manager or (record_.captured_by_id is not None and record_.captured_by_id == user.id)
-
-
-def member_ids(project) -> set[int]:
-    return set(db.session.scalars(select(ProjectMember.user_id).where(ProjectMember.project_id == project.id)))
 
 
 # --------------------------------------------------------------------------- derived columns

@@ -146,19 +146,15 @@ def _stage_names(project) -> dict[int, str]:
 def feedback_table(project) -> Table:
     """The figures of the results page, group by group; a group of fewer than five people shows none."""
     found = feedback_services.results(project)
-    stages = _stage_names(project)
     table = Table(_("Feedback by group"), [
         Column(_("Grouped by")), Column(_("Group")), Column(_("People"), Kind.INTEGER),
         *(Column(str(d.label), Kind.NUMBER) for d in DIMENSIONS), Column(_("All five"), Kind.NUMBER),
         Column(_("Note")),
     ])
     groups = [(_("All answers"), found.overall, _("All answers"))]
-    groups += [(_("Stage"), grp, stages.get(grp.key, "") if grp.key is not None else _("Not tied to a stage"))
-               for grp in found.by_stage]
-    groups += [(_("Team"), grp, grp.key or _("Team not given"))
-               for grp in sorted(found.by_team, key=lambda grp: (not grp.key, (grp.key or "").lower()))]
-    groups += [(_("Language answered in"), grp, language_label(grp.key) or grp.key)
-               for grp in sorted(found.by_language, key=lambda grp: grp.key)]
+    groups += [(_("Stage"), grp, grp.label or "") for grp in found.by_stage]
+    groups += [(_("Team"), grp, grp.label) for grp in found.by_team]
+    groups += [(_("Language answered in"), grp, grp.label) for grp in found.by_language]
     groups += [(_("Week"), grp, Cell(grp.key, Kind.DATE)) for grp in found.trend]
     for grouped_by, grp, label in groups:
         if grp.shown:

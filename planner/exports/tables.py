@@ -10,7 +10,7 @@ spreadsheet would run as a formula gets the apostrophe of ``planner.spreadsheet.
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -156,7 +156,3 @@ def as_local(moment: datetime | None, timezone) -> datetime | None:
     if moment is None:
         return None
     return moment.astimezone(timezone).replace(tzinfo=None)
-
-
-def as_date(value) -> date | None:
-    return value.date() if isinstance(value, datetime) else value

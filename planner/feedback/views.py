@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -6,13 +5,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from planner.dates import utc_today
 from planner.errors import render_error
 from planner.extensions import db
 from planner.feedback import charts, services
 from planner.feedback.forms import RATING_LABELS, LinkForm, MemberFeedbackForm, SurveyForm
-from planner.feedback.models import DIMENSIONS, FeedbackResponse, SurveyLink, week_start
-from planner.i18n import current_language, language_label
+from planner.feedback.models import DIMENSIONS, FeedbackResponse, SurveyLink
+from planner.i18n import current_language
 from planner.projects import registry
 from planner.projects.access import get_in_project, has_role, project_view
 from planner.projects.forms import ConfirmForm
@@ -89,19 +87,9 @@ def results(project):
     period = request.args.get("period", "")
     if period not in PERIODS:
         period = ""
-    since = week_start(utc_today()) - timedelta(weeks=PERIODS[period] - 1) if period else None
-    found = services.results(project, stage_filter, since)
+    since = services.period_start(PERIODS[period]) if period else None
+    found = services.results(project, stage_filter, since, stages)
     stage_names = {s.id: s.name for s in stages}
-    for group in found.by_stage:
-        group.label = stage_names.get(group.key) if group.key is not None else _("Not tied to a stage")
-    for group in found.by_team:
-        group.label = group.key or _("Team not given")
-    order = {stage.id: position for position, stage in enumerate(stages)}
-    found.by_stage.sort(key=lambda grp: order.get(grp.key, len(order)))
-    found.by_team.sort(key=lambda grp: (not grp.key, (grp.key or "").lower()))
-    for group in found.by_language:
-        group.label = language_label(group.key) or group.key
-    found.by_language.sort(key=lambda grp: grp.key)
     shown = found.overall.shown
     comment_rows, comment_tasks = services.comments(project, stage_filter, since) if shown else ([], {})
     return render_template(

@@ -189,7 +189,6 @@ def progress_by_methodology(project: Project) -> dict[str, Progress]:
 
 
 ITEM_FIELDS = ("owner_id", "due_date", "status", "notes", "evidence")
-OWNER_FIELDS = ("status", "notes", "evidence")
 
 
 def update_item(item: ChecklistItem, methodology: Methodology, **changes) -> list[str]:
@@ -306,12 +305,6 @@ def problems(project: Project) -> list[KeyProblem]:
     return list(db.session.scalars(
         select(KeyProblem).where(KeyProblem.project_id == project.id)
         .order_by(KeyProblem.position, KeyProblem.id)))
-
-
-def focus_count(project: Project) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(KeyProblem)
-        .where(KeyProblem.project_id == project.id, KeyProblem.in_focus.is_(True)))
 
 
 def add_problem(project: Project, title: str, description: str = "", in_focus: bool = False,

@@ -125,8 +125,6 @@ def project_report(project: Project, can_read_feedback: bool, today: date | None
     report.quick_wins = change.project_quick_wins(project)
     report.quick_win_counts = change.quick_wins_by_project([project.id])[project.id]
     if can_read_feedback:
-        report.feedback = feedback.results(project)
+        report.feedback = feedback.results(project, stages=[row.stage for row in report.stages])
         report.feedback_stage_names = {row.stage.id: row.stage.name for row in report.stages}
-        order = {row.stage.id: position for position, row in enumerate(report.stages)}
-        report.feedback.by_stage.sort(key=lambda group: order.get(group.key, len(order)))
     return report
