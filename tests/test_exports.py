@@ -267,7 +267,7 @@ def test_feedback_export_hides_small_groups_and_never_names_anyone(client, team,
     assert overall[people_col] == 7 and isinstance(overall[people_col + 1], float)
     warehouse = next(row for row in rows if row[1] == "仓库")
     assert warehouse[people_col] is None and all(value is None for value in warehouse[people_col + 1:-1])
-    assert warehouse[-1] == "已隐藏：作答人数不足五人"
+    assert warehouse[-1] == "已隐藏：作答人数不足 5 人"
     comments = _csv(client.get(f"/projects/{project.id}/exports/feedback-comments.csv"))
     body = "\n".join(",".join(row) for row in comments)
     assert "系统太慢，请优化" in body and "'=1+1 匿名意见" in body

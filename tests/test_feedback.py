@@ -299,13 +299,25 @@ def test_groups_of_fewer_than_five_people_are_not_shown(team, answered):
     assert not only_wave.overall.shown and only_wave.overall.averages == {}
 
 
+def test_the_pages_state_the_anonymity_and_barrier_rules_from_the_constants(client, team, answered, monkeypatch):
+    monkeypatch.setattr(services, "MIN_GROUP", 7)
+    monkeypatch.setattr(services, "BARRIER_THRESHOLD", 2.5)
+    login(client, team["manager"])
+    page = client.get(f"/projects/{team['project'].id}/feedback/results?lang=en").get_data(as_text=True)
+    assert "Barrier points (average of 2.5 or less)" in page
+    assert "a dimension averaging 2.5 or less" in page
+    assert "Hidden: fewer than 7 people answered" in page and "five people" not in page
+    give = client.get(f"/projects/{team['project'].id}/feedback/give?lang=en").get_data(as_text=True)
+    assert "results of groups of 7 people or more" in give
+
+
 def test_the_results_page_shows_the_figures_the_weakest_dimension_and_the_barrier_points(client, team, answered):
     login(client, team["manager"])
     page = client.get(f"/projects/{team['project'].id}/feedback/results?lang=en").get_data(as_text=True)
     assert "People who answered" in page
     assert "Weakest dimension (2.7)" in page
     assert "Barrier point: Knowledge" in page  # the first barrier in ADKAR order
-    assert page.count("Hidden: fewer than five people answered") == 4
+    assert page.count("Hidden: fewer than 5 people answered") == 4
     assert ">3.5<" in page  # pilot: 88/25 = 3.52
     assert ">2.6<" in page  # pilot reinforcement, and Chinese answers' reinforcement
     assert "试点阶段" in page and "简体中文" in page

@@ -33,6 +33,7 @@ from planner.exports.tables import Cell, Column, Kind, Table, as_local
 from planner.extensions import db
 from planner.feedback import services as feedback_services
 from planner.feedback.models import DIMENSIONS
+from planner.feedback.services import MIN_GROUP
 from planner.i18n import language_label
 from planner.kpis import services as kpi_services
 from planner.projects.access import has_role
@@ -160,7 +161,8 @@ def feedback_table(project) -> Table:
         if grp.shown:
             figures = [grp.respondents, *(grp.averages.get(d) for d in DIMENSIONS), grp.overall, ""]
         else:
-            figures = [None, *(None for _d in DIMENSIONS), None, _("Hidden: fewer than five people answered")]
+            hidden = _("Hidden: fewer than %(num)s people answered", num=MIN_GROUP)
+            figures = [None, *(None for _d in DIMENSIONS), None, hidden]
         table.rows.append([grouped_by, label, *figures])
     return table
 
@@ -225,10 +227,11 @@ DATASETS = {item.key: item for item in (
             _l("Every executive decision on a stage, with who decided, when and the comment."), decisions_table,
             icon="patch-check"),
     Dataset("feedback", _l("Adoption feedback figures"),
-            _l("Average ratings by stage, team, language and week; groups of fewer than five people stay hidden."),
+            _l("Average ratings by stage, team, language and week; groups of fewer than %(num)s people stay hidden.",
+               num=MIN_GROUP),
             feedback_table, allowed=can_read_feedback, icon="chat-heart"),
     Dataset("feedback-comments", _l("Feedback comments"),
-            _l("The comments people wrote, without names, once at least five people have answered."),
+            _l("The comments people wrote, without names, once at least %(num)s people have answered.", num=MIN_GROUP),
             feedback_comments_table, allowed=can_read_feedback, icon="chat-quote"),
 )}
 

@@ -32,7 +32,8 @@ def _panel(project):
     if not _can_read_results():
         return {"give_only": True} if g.get("membership") is not None else None
     snapshot = services.latest_feedback_by_project([project.id])[project.id]
-    return {"give_only": False, "snapshot": snapshot}
+    return {"give_only": False, "snapshot": snapshot, "min_group": services.MIN_GROUP,
+            "threshold": services.BARRIER_THRESHOLD}
 
 
 registry.tab(600, "feedback.index", _l("Feedback"), icon="chat-heart")
@@ -65,7 +66,7 @@ def give(project):
     return render_template(
         "feedback/give.html", project=project, form=form, rating_labels=RATING_LABELS,
         history=services.member_history(project, current_user.id), follow_ups=services.follow_up_tasks(project),
-        can_read_results=_can_read_results(),
+        can_read_results=_can_read_results(), min_group=services.MIN_GROUP,
     )
 
 
@@ -192,4 +193,4 @@ def survey(token):
         services.count_survey_answer(link, address)
         return redirect(url_for("feedback.survey", token=link.token, sent=1))
     return render_template("feedback/survey.html", link=link, project=project, form=form,
-                           rating_labels=RATING_LABELS)
+                           rating_labels=RATING_LABELS, min_group=services.MIN_GROUP)
