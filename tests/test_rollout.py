@@ -91,7 +91,7 @@ def test_a_template_adds_stages_one_after_the_other_in_the_readers_language(team
     assert all(c.kind == CriterionKind.KPI for s in stages for c in s.criteria) and stages[0].criteria
     client.post(f"/projects/{project.id}/rollout/plan?lang=zh", data={"plan": "adoption_cycle", "start": "2027-09-06"})
     names = [s.name for s in services.project_stages(project)][4:]
-    assert names == ["刚性使用", "优化", "固化", "再优化"]
+    assert names == ["僵化", "优化", "固化", "再优化"]
     assert not any(s.criteria for s in services.project_stages(project)[4:])  # the box was left unticked
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.project_id == project.id)).all()
     assert actions.count("stage.plan_applied") == 2
