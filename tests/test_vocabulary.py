@@ -74,7 +74,7 @@ def test_spanish_speaks_to_one_person_as_tu_never_vosotros():
 @pytest.mark.no_app
 @pytest.mark.parametrize("language, msgid, context, wrong, right", [
     ("zh", "Direct marketing and campaigns", "methodology", "直销", "直复营销"),
-    ("zh", "Big bang, no adoption", "methodology", "一刀切", "一次性全面上线"),
+    ("zh", "Big bang, no adoption", "methodology", "一刀切", "一次性上线"),
     ("zh", "%(ratio)s spent on them for each unit spent on licences", None, "元", "倍"),
     ("zh", "by %(amount)s", None, "超出", "%(amount)s"),
     ("es", "Improvement in year 1 (points)", None, "Mejora el año", "Mejora en el año"),
