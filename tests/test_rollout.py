@@ -84,7 +84,7 @@ def test_a_template_adds_stages_one_after_the_other_in_the_readers_language(team
         "plan": "pilot_waves", "start": "2027-01-04", "waves": "2", "with_criteria": "y"})
     assert response.status_code == 302
     stages = services.project_stages(project)
-    assert [s.name for s in stages] == ["Piloto", "Oleada 1", "Oleada 2", "Implantación completa"]
+    assert [s.name for s in stages] == ["Piloto", "Oleada 1", "Oleada 2", "Despliegue completo"]
     assert stages[0].planned_start == date(2027, 1, 4) and stages[0].planned_end == date(2027, 2, 28)  # 8 weeks
     for before, after in zip(stages, stages[1:], strict=False):
         assert after.planned_start == before.planned_end + timedelta(days=1)
@@ -92,7 +92,7 @@ def test_a_template_adds_stages_one_after_the_other_in_the_readers_language(team
     assert all(c.kind == CriterionKind.KPI for s in stages for c in s.criteria) and stages[0].criteria
     client.post(f"/projects/{project.id}/rollout/plan?lang=zh", data={"plan": "adoption_cycle", "start": "2027-09-06"})
     names = [s.name for s in services.project_stages(project)][4:]
-    assert names == ["刚性使用", "优化", "固化", "再优化"]
+    assert names == ["僵化", "优化", "固化", "再优化"]
     assert not any(s.criteria for s in services.project_stages(project)[4:])  # the box was left unticked
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.project_id == project.id)).all()
     assert actions.count("stage.plan_applied") == 2

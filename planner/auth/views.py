@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -99,7 +100,11 @@ def change_password():
 def end_other_sessions():
     ended = sessions.end_all(current_user, keep_current=True)
     db.session.commit()
-    flash(_("Signed out of %(count)d other sessions.", count=ended), "success")
+    if ended:
+        flash(ngettext("Signed out of %(num)d other session.", "Signed out of %(num)d other sessions.", ended),
+              "success")
+    else:
+        flash(_("You had no other sessions to sign out of."), "info")
     return redirect(url_for("auth.account"))
 
 
