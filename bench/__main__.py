@@ -112,15 +112,14 @@ def measure_kpis(app, meta, samples):
         results[key.value] = {"median_ms": round(statistics.median(timings), 1), "max_ms": round(max(timings), 1),
                               "value": str(value) if value is not None else None, "numerator": num,
                               "denominator": den}
-    # The KPI page's values from an empty cache: 7 KPIs × (16 weeks + today).
+    # The KPI page's values from an empty cache: 7 KPIs × (16 weeks + today), as the page computes them.
     cache.invalidate(pid)
     db.session.commit()
-    started = time.perf_counter()
-    services.kpi_status_by_project([pid], today)
-    services.kpi_trends_by_project([pid], list(KpiKey), 16, today)
+    started, cpu = time.perf_counter(), time.process_time()
+    services.kpi_page(pid, 16, today)
     db.session.commit()
-    results["all_trends_cold"] = {"ms": round((time.perf_counter() - started) * 1000, 1),
-                                  "values": len(KpiKey) * 17}
+    results["all_trends_cold"] = {"ms": round((time.perf_counter() - started) * 1000, 1), "values": len(KpiKey) * 17,
+                                  "cpu_ms": round((time.process_time() - cpu) * 1000, 1)}
     # As-of baselines for stage gates: kpi_value on a past date, cold then cached.
     past = today - timedelta(days=200)
     started = time.perf_counter()
@@ -278,7 +277,8 @@ def report(results):
             lines.append(f"  {key:<28} {value['median_ms']:>8.1f} ms   value {value['value']} "
                          f"({value['numerator']:,} / {value['denominator']:,})")
     trends = results["kpis"]["all_trends_cold"]
-    lines.append(f"  {'all KPIs, 17 dates, cold':<28} {trends['ms']:>8.1f} ms   ({trends['values']} values)")
+    lines.append(f"  {'all KPIs, 17 dates, cold':<28} {trends['ms']:>8.1f} ms   ({trends['values']} values; "
+                 f"{trends.get('cpu_ms', 0):.0f} ms of CPU in this process, SQLite's included)")
     as_of = results["kpis"]["kpi_value_as_of_past_date"]
     lines.append(f"  {'kpi_value as of 200 days ago':<28} {as_of['cold_ms']:>8.1f} ms cold, "
                  f"{as_of['cached_ms']:.2f} ms cached")

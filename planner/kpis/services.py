@@ -11,7 +11,7 @@ Public API (``project`` is a Project or its id; dates are UTC days):
   at least ``threshold`` in each of the last ``weeks`` complete weeks (a stage-gate criterion such
   as "adoption ≥ 80 % for two consecutive weeks").
 - ``kpi_overview(project, as_of=None) -> list[KpiOverview]``: every KPI with value, baseline, target
-  and status.
+  and status; ``kpi_page(project, weeks, as_of=None)``: the overview and every KPI's weekly trend.
 - Bulk, for many projects in a bounded number of queries whatever their number:
   ``kpi_trends_by_project(project_ids, keys, weeks=12, until=None)``,
   ``adoption_trend_by_project(project_ids, weeks=12, until=None) -> {project_id: [WeekValue]}``,
@@ -230,6 +230,16 @@ def kpi_overview(project, as_of: date | None = None) -> list[KpiOverview]:
     pid = _project_id(project)
     by_key = kpi_status_by_project([pid], as_of)[pid]
     return [by_key[key] for key in KpiKey]
+
+
+def kpi_page(project, weeks: int, as_of: date | None = None) -> tuple[list[KpiOverview], dict[KpiKey, list[WeekValue]]]:
+    """Every KPI's overview and weekly trend (the KPI page). The trends come first: what is not
+    cached is then computed for all the weeks and today together, one pass over the records per
+    KPI, and the overview finds today's values cached."""
+    as_of = as_of or today()
+    pid = _project_id(project)
+    trends = kpi_trends_by_project([pid], list(KpiKey), weeks, as_of)[pid]
+    return kpi_overview(pid, as_of), trends
 
 
 def save_setting(project, key, *, target: Decimal | None, baseline_source: BaselineSource | None,
