@@ -1,8 +1,10 @@
 """Throughput under load: the app and two references under gunicorn, driven by ``wrk``, in one run.
 
-Every contender is served the way ``make run`` serves the app (gunicorn, ``WORKERS`` sync workers,
-the access log on), on 127.0.0.1 only, and loaded by the same client for the same bounded time
-(``wrk -t2 -c4 --latency``) after a short warm-up:
+Every contender is served the way ``make run`` serves the app (gunicorn with ``gunicorn.conf.py``:
+``WORKERS`` sync workers, the access log on), except that workers are not recycled during the
+measurement (``--max-requests 0``: a worker restart would weigh on the fastest contender most), on
+127.0.0.1 only, and loaded by the same client for the same bounded time (``wrk -t2 -c4 --latency``)
+after a short warm-up:
 
 - the ceiling: a bare Flask route rendering a 20-row Jinja table (``bench.reference``);
 - the peer: Flask-Admin's list view of the same ``crm_accounts`` table (``bench.reference``);
@@ -62,8 +64,8 @@ class Server:
     def __init__(self, target: str, env: dict):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}",
-             "--access-logfile", "-", target],
+            [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "--workers", str(WORKERS),
+             "--bind", f"127.0.0.1:{self.port}", "--max-requests", "0", target],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
     def url(self, path: str) -> str:
@@ -201,7 +203,7 @@ def measure(app, meta: dict, portfolio: dict, database_url: str, seconds: float,
     for result in measured.values():
         result["vs_ceiling"] = round(result["requests_per_second"] / ceiling, 3)
         result["vs_peer"] = round(result["requests_per_second"] / peer, 2)
-    return {"settings": {"server": f"gunicorn --workers {WORKERS} (sync), access log on, 127.0.0.1",
+    return {"settings": {"server": f"gunicorn -c gunicorn.conf.py, {WORKERS} sync workers, not recycled, 127.0.0.1",
                          "client": f"wrk -t{THREADS} -c{CONNECTIONS} -d{seconds:g}s --latency, "
                                    f"after {warmup:g} s of warm-up",
                          "cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
