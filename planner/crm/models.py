@@ -109,14 +109,17 @@ class Channel(StrEnum):
 
     @property
     def label(self):
-        return {
-            Channel.PHONE: lazy_pgettext("channel", "Phone"),
-            Channel.EMAIL: lazy_pgettext("channel", "E-mail"),
-            Channel.WEB: lazy_pgettext("channel", "Web"),
-            Channel.IN_PERSON: lazy_pgettext("channel", "In person"),
-            Channel.CHAT: lazy_pgettext("channel", "Chat"),
-            Channel.OTHER: lazy_pgettext("channel", "Other"),
-        }[self]
+        return CHANNEL_LABELS[self]
+
+
+CHANNEL_LABELS = {
+    Channel.PHONE: lazy_pgettext("channel", "Phone"),
+    Channel.EMAIL: lazy_pgettext("channel", "E-mail"),
+    Channel.WEB: lazy_pgettext("channel", "Web"),
+    Channel.IN_PERSON: lazy_pgettext("channel", "In person"),
+    Channel.CHAT: lazy_pgettext("channel", "Chat"),
+    Channel.OTHER: lazy_pgettext("channel", "Other"),
+}
 
 
 class OpportunityKind(StrEnum):
