@@ -203,11 +203,21 @@ def settings_by_project(project_ids) -> dict[int, dict[KpiKey, KpiSetting]]:
     return found
 
 
+def _targets_by_project(project_ids) -> dict[int, dict]:
+    """The target and baseline columns of the KPI settings, as rows (what the statuses read)."""
+    s = KpiSetting
+    found: dict[int, dict] = {pid: {} for pid in project_ids}
+    for row in db.session.execute(select(s.project_id, s.key, s.target, s.baseline_value, s.baseline_as_of,
+                                         s.baseline_source).where(s.project_id.in_(list(project_ids)))):
+        found.setdefault(row.project_id, {})[KpiKey(row.key)] = row
+    return found
+
+
 def kpi_status_by_project(project_ids, as_of: date | None = None) -> dict[int, dict[KpiKey, KpiOverview]]:
     """Every KPI's value, baseline, target and status per project: two queries when cached."""
     as_of = as_of or today()
     project_ids = sorted(set(project_ids))
-    settings = settings_by_project(project_ids)
+    settings = _targets_by_project(project_ids)
     found = values(project_ids, list(KpiKey), [as_of])
     result: dict[int, dict[KpiKey, KpiOverview]] = {}
     for pid in project_ids:
