@@ -94,12 +94,13 @@ def prepare(app, args):
 
 
 def measure_kpis(app, meta, samples):
+    from planner.dates import utc_today
     from planner.extensions import db
     from planner.kpis import cache, engine, services
     from planner.kpis.definitions import KpiKey
 
     pid = meta["large"]
-    today = services.today()
+    today = utc_today()
     results = {}
     for key in KpiKey:
         timings = []

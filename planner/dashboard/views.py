@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from planner import nav
 from planner.dashboard import health, services
 from planner.extensions import db
+from planner.feedback.services import MIN_GROUP
 from planner.i18n import gettext as _
 from planner.i18n import number, pgettext
 from planner.rollout.models import StageStatus
@@ -69,4 +70,4 @@ def index():
 @bp.route("/dashboard/health-rules")
 @login_required
 def rules():
-    return render_template("dashboard/rules.html", h=health, rules=list(health.Rule))
+    return render_template("dashboard/rules.html", h=health, rules=list(health.Rule), min_group=MIN_GROUP)
