@@ -244,3 +244,21 @@ def test_a_worker_killed_mid_import_leaves_nothing_written(client, db, setup, ap
     response = client.post(f"/projects/{project.id}/crm/import/{job.id}/run", follow_redirects=True)
     assert f"Import finished: {rows:,} added" in response.get_data(as_text=True)
     assert accounts(db, project) == rows
+
+
+def test_polling_the_progress_writes_nothing(client, db, setup):
+    """On SQLite a running import holds the only write lock: the page's polls must not need it."""
+    from planner.auth.models import UserSession
+
+    project, _manager = setup
+    upload(client, project, CSV)
+    job = latest(db)
+    earlier = utcnow() - timedelta(minutes=5)
+    db.session.execute(update(UserSession).values(last_seen_at=earlier))
+    db.session.commit()
+    assert client.get(f"/projects/{project.id}/crm/import/{job.id}/progress").status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(UserSession.last_seen_at)) == earlier
+    client.get(f"/projects/{project.id}/crm/import/{job.id}")
+    db.session.expire_all()
+    assert db.session.scalar(select(UserSession.last_seen_at)) > earlier
