@@ -7,7 +7,6 @@ features link to: ``crm.accounts``, ``crm.contacts``, ``crm.interactions``, ``cr
 """
 
 import logging
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -61,17 +60,19 @@ from planner.crm.models import (
     ServiceCase,
 )
 from planner.crm.tasks import check_import, run_import
+from planner.dates import local_today
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.projects import registry
-from planner.projects.access import get_in_project, project_view
+from planner.projects.access import get_in_project, is_manager, project_view
 from planner.projects.models import ProjectMember, ProjectRole
+from planner.transactions import report, saving
 from planner.uploads import storage
 
 bp = Blueprint("crm", __name__, cli_group="crm")
 
-registry.tab(300, "crm.accounts", _l("Customer records"), icon="person-vcard")
+registry.tab(305, "crm.accounts", _l("Customer records"), icon="person-vcard")
 sessions.quiet("crm.import_progress")
 
 NEW_TITLES = {
@@ -113,10 +114,6 @@ def _members(project) -> dict[int, str]:
     return dict(sorted(names.items(), key=lambda item: item[1].lower()))
 
 
-def _is_manager() -> bool:
-    return g.membership is not None and g.membership.is_manager
-
-
 # --------------------------------------------------------------------------- lists
 
 
@@ -131,7 +128,7 @@ def list_view(kind: RecordKind):
                                                               Account.id == found.filters["account"]))
         return render_template(f"crm/{kind.value}.html", project=project, kind=kind, found=found,
                                page=found.page, account=account, can_capture=g.membership is not None,
-                               can_import=_is_manager(), empty_message=EMPTY[kind],
+                               can_import=is_manager(), empty_message=EMPTY[kind],
                                export_args={key: value for key, value in request.args.items()
                                             if key not in ("after", "before", "lang", "sort")})
 
@@ -214,20 +211,15 @@ def _save(kind, form, project, obj=None):
     if not valid or any(getattr(form, name).errors for name in ("account_ref", "contact_ref") if hasattr(form, name)):
         return None
     fields = _form_fields(kind, form) | references
-    try:
+    with saving(quiet=True) as saved:
         if obj is None:
             obj = services.create(project, kind, fields, current_user)
         else:
             services.update_record(obj, fields)
-    except services.ExternalIdTaken as error:
-        db.session.rollback()
-        form.external_id.errors.append(str(error.message))
+    if not saved:
+        taken = isinstance(saved.error, services.ExternalIdTaken)
+        report(saved.error.message, form.external_id if taken else None)
         return None
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-        return None
-    db.session.commit()
     return obj
 
 
@@ -262,7 +254,7 @@ def _defaults(kind, form, project) -> None:
     if hasattr(form, "opened_at"):
         form.opened_at.data = now
     if hasattr(form, "opened_on"):
-        form.opened_on.data = datetime.now(get_timezone()).date()
+        form.opened_on.data = local_today()
     account_id = request.args.get("account", type=int)
     if account_id and hasattr(form, "account_ref"):
         account = db.session.scalar(select(Account).where(Account.project_id == project.id, Account.id == account_id))
@@ -308,13 +300,10 @@ def delete_view(kind: RecordKind):
         obj = get_in_project(kind.model, record_id, project)
         if not services.can_edit(obj, current_user, g.membership):
             abort(403)
-        try:
+        with saving() as saved:
             services.delete_record(obj)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+        if not saved:
             return redirect(url_for(f"crm.{kind.value}_edit", project_id=project.id, record_id=record_id))
-        db.session.commit()
         flash(_("Deleted."), "success")
         return redirect(url_for(f"crm.{kind.value}", project_id=project.id))
 
@@ -396,14 +385,10 @@ def import_upload(project):
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with saving(error_to=form.file) as saved:
             job = uploads.accept(project, RecordKind(form.kind.data), upload.stream, upload.filename,
                                  current_user, _limit_mb())
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        if saved:
             return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id))
     return render_template("crm/import.html", project=project, form=form, jobs=_jobs(project),
                            limit_mb=_limit_mb())

@@ -19,9 +19,10 @@ from planner.crm.models import (
     valid_email,
     valid_phone,
 )
+from planner.crm.signals import records_changed
+from planner.dates import utc_date
 from planner.db import utcnow
 from planner.extensions import db
-from planner.kpis import cache
 
 TARGETS = {RecordKind.ACCOUNTS: Account, RecordKind.CONTACTS: Contact, RecordKind.INTERACTIONS: Interaction,
            RecordKind.CASES: ServiceCase, RecordKind.OPPORTUNITIES: Opportunity}
@@ -144,7 +145,7 @@ class Writer:
 
     def _note_date(self, *values) -> None:
         for value in values:
-            day = cache.as_date(value) if value is not None else None
+            day = utc_date(value)
             if day is not None and (self.earliest is None or day < self.earliest):
                 self.earliest = day
 
@@ -155,7 +156,7 @@ class Writer:
         if self.kind is RecordKind.CONTACTS and self.contact_keys_changed:
             refresh_duplicates(self.project.id)
         if self.outcome.inserted or self.outcome.updated:
-            cache.invalidate_kind(self.project.id, self.kind, self.earliest)
+            records_changed.send(self.project.id, kind=self.kind, since=self.earliest)
             refresh_statistics(self.table.name)
 
 
