@@ -15,14 +15,14 @@ from planner.db import utcnow
 from planner.extensions import db
 
 _TOUCH_EVERY = timedelta(seconds=60)
-_QUIET: set[str] = set()
 
 
-def quiet(endpoint: str) -> str:
-    """Marks an endpoint that pages poll by themselves (progress): it neither keeps the session alive nor
-    writes to the database (on SQLite a running import holds the only write lock)."""
-    _QUIET.add(endpoint)
-    return endpoint
+def _quiet() -> bool:
+    """A view that pages poll by themselves (``view.quiet_session = True``, e.g. an import's progress):
+    it neither keeps the session alive nor writes to the database (on SQLite a running import holds the
+    only write lock)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "quiet_session", False))
 
 
 def _digest(token: str) -> str:
@@ -94,7 +94,7 @@ def load_user(user_id: str) -> User | None:
     user = record.user
     if not user.active:
         return None
-    if now - record.last_seen_at > _TOUCH_EVERY and request.endpoint not in _QUIET:
+    if now - record.last_seen_at > _TOUCH_EVERY and not _quiet():
         db.session.execute(
             update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now)
         )

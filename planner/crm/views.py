@@ -33,7 +33,6 @@ from sqlalchemy.orm import selectinload
 
 from planner import logs
 from planner.audit.services import record
-from planner.auth import sessions
 from planner.crm import export, listing, services
 from planner.crm.fields import FIELDS, propose_mapping
 from planner.crm.forms import FORMS, UploadForm, mapping_form
@@ -73,7 +72,6 @@ from planner.uploads import storage
 bp = Blueprint("crm", __name__, cli_group="crm")
 
 registry.tab(305, "crm.accounts", _l("Customer records"), icon="person-vcard")
-sessions.quiet("crm.import_progress")
 
 NEW_TITLES = {
     RecordKind.ACCOUNTS: _l("New account"),
@@ -490,11 +488,14 @@ def import_run(project, job_id):
 @bp.route("/projects/<int:project_id>/crm/import/<int:job_id>/progress")
 @project_view(ProjectRole.MANAGER)
 def import_progress(project, job_id):
-    """Polled by the page every second: reads only (see ``sessions.quiet``)."""
+    """Polled by the page every second: reads only."""
     job = _job(project, job_id)
     response = jsonify(job_state.progress(job))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+import_progress.quiet_session = True  # polled every second: no session touch, no write
 
 
 @bp.route("/projects/<int:project_id>/crm/import/<int:job_id>/discard", methods=["POST"])
