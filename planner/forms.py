@@ -92,11 +92,17 @@ class BaseForm(FlaskForm):
             return WTFormsTranslations()
 
     def validate(self, extra_validators=None):
-        extra = dict(extra_validators or {})
-        for name in self._fields:
-            if name != "csrf_token":
-                extra[name] = [safe_text, *extra.get(name, ())]
-        return super().validate(extra)
+        valid = super().validate(extra_validators)
+        for name, field in self._fields.items():
+            if name == "csrf_token":
+                continue
+            try:
+                safe_text(self, field)
+            except ValidationError as error:
+                field.errors = [*field.errors, *error.args]
+                self._errors = None
+                valid = False
+        return valid
 
 
 def required(message=None):
