@@ -14,7 +14,7 @@ MAX_ID = 2**63 - 1  # the largest BIGINT; SQLite's INTEGER has the same range
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from planner import cli, config, errors, features, i18n, jobs, logs, security
+    from planner import cli, config, errors, features, i18n, jobs, logs, once, security
     from planner.auth import sessions
     from planner.db import install_sqlite_pragmas
     from planner.extensions import babel, bootstrap, csrf, db, login_manager, migrate
@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.session_protection = None  # sessions are server-side records, checked on every request
 
     errors.init_app(app)
+    once.init_app(app)
     security.init_app(app)
     for module in features.modules("views"):
         app.register_blueprint(module.bp)

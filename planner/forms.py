@@ -4,10 +4,14 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from flask import has_request_context, request
 from flask_babel import get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
+from markupsafe import Markup
 from wtforms import DateField, Field, SelectChoice, StringField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
@@ -83,15 +87,66 @@ def safe_text(form, field) -> None:
             raise ValidationError(_l("Remove the control characters (such as NUL) from this text."))
 
 
+class OnceTokenField(CSRFTokenField):
+    """The CSRF token field, rendered together with the form's one-time token (planner.once), so
+    every template that shows ``form.csrf_token`` (or ``form.hidden_tag()``) sends both."""
+
+    once_name = "form_token"
+    once_token = None
+
+    def __call__(self, **kwargs):
+        from flask import g
+
+        from planner import once
+
+        html = super().__call__(**kwargs)
+        if self.once_token and g.get("form_token_claimed") == self.once_token:
+            # Used up by this very request, yet the form is shown again: the next sending is a new one.
+            self.once_token = once.new_token()
+        if self.once_token:
+            # Both values are ours (a prefix and a token matching planner.once.PATTERN), and escaped.
+            extra = Markup('<input type="hidden" name="%s" value="%s">') % (self.once_name, self.once_token)
+            html = Markup(html) + extra  # noqa: S704 - WTForms' own rendering of the CSRF field
+        return html
+
+
+class OnceCSRF(_FlaskFormCSRF):
+    field_class = OnceTokenField
+
+
 class BaseForm(FlaskForm):
-    """A FlaskForm (CSRF on) whose field errors are all translatable, and whose every field is
-    checked by ``safe_text``."""
+    """A FlaskForm (CSRF on) whose field errors are all translatable, whose every field is checked
+    by ``safe_text``, and which is saved once however often it is sent (planner.once)."""
 
     class Meta:
+        csrf_class = OnceCSRF
+
         def get_translations(self, form):
             return WTFormsTranslations()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from planner import once
+
+        self._once_posted = None
+        field = self._fields.get("csrf_token")
+        if isinstance(field, OnceTokenField):
+            name = f"{self._prefix}{once.FIELD}"
+            posted = None
+            if has_request_context() and request.method == "POST":
+                posted = once.usable(request.form.get(name))
+            field.once_name, field.once_token = name, posted or once.new_token()
+            self._once_posted = posted
+
     def validate(self, extra_validators=None):
+        valid = self._validate_fields(extra_validators)
+        if valid and self._once_posted and has_request_context() and request.method == "POST":
+            from planner import once
+
+            once.claim(self._once_posted)  # raises once.AlreadySubmitted for a second submission
+        return valid
+
+    def _validate_fields(self, extra_validators=None):
         valid = super().validate(extra_validators)
         for name, field in self._fields.items():
             if name == "csrf_token":
