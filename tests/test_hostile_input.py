@@ -260,3 +260,64 @@ def test_json_for_anonymous_callers_is_not_stored_either(client):
     assert response.is_json
     response = client.get("/api/nothing", headers={"Accept": "application/json"})
     assert response.status_code in (401, 404) and response.headers["Cache-Control"] == "no-store"
+
+
+# --------------------------------------------------------------------------- every field has a limit
+
+
+def _form_classes():
+    import importlib
+    import pkgutil
+
+    import planner
+    from planner.forms import BaseForm
+
+    for info in pkgutil.walk_packages(planner.__path__, "planner."):
+        if info.name.endswith(".forms"):
+            importlib.import_module(info.name)
+    found, pending = set(), [BaseForm]
+    while pending:
+        cls = pending.pop()
+        for sub in cls.__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                pending.append(sub)
+    return found
+
+
+def test_every_text_and_number_field_has_a_limit_the_form_states(app):
+    from wtforms import IntegerField, PasswordField, StringField, TextAreaField
+    from wtforms.fields.core import UnboundField
+    from wtforms.validators import Length, NumberRange
+
+    from planner.forms import LocaleDecimalField
+
+    missing = []
+    for cls in _form_classes():
+        for name in dir(cls):
+            unbound = getattr(cls, name, None)
+            if not isinstance(unbound, UnboundField):
+                continue
+            kind = unbound.field_class
+            validators = unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else [])
+            label = f"{cls.__module__}.{cls.__name__}.{name}"
+            if issubclass(kind, (StringField, TextAreaField, PasswordField)) and kind.__name__ not in (
+                    "HiddenField", "CSRFTokenField", "SubmitField") and not issubclass(kind, IntegerField):
+                lengths = [v for v in validators if isinstance(v, Length) and v.max and v.max > 0]
+                if not lengths:
+                    missing.append(f"{label}: no maximum length")
+            if issubclass(kind, IntegerField) and not any(isinstance(v, NumberRange) for v in validators):
+                missing.append(f"{label}: no range")
+            if issubclass(kind, LocaleDecimalField):
+                limit = unbound.kwargs.get("limit") or LocaleDecimalField.LIMIT
+                assert limit <= LocaleDecimalField.LIMIT or limit <= 10**12
+    assert not missing, "\n".join(sorted(missing))
+
+
+def test_text_inputs_state_their_maximum_to_the_browser(client, team):
+    login(client, team["manager"])
+    html = client.get(f"/projects/{team['project'].id}/change/tasks/new").get_data(as_text=True)
+    title = re.search(r'<input[^>]*name="title"[^>]*>', html).group(0)
+    assert 'maxlength="200"' in title
+    description = re.search(r'<textarea[^>]*name="description"[^>]*>', html).group(0)
+    assert 'maxlength="4000"' in description
