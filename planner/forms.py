@@ -76,6 +76,24 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
 
 
+ID_ARG = re.compile(r"[0-9]{1,18}")
+
+
+def id_arg(name: str) -> int | None:
+    """A query parameter holding a database id: a whole number below 2^63, else None (ignored)."""
+    value = (request.args.get(name) or "").strip()
+    return int(value) if ID_ARG.fullmatch(value) else None
+
+
+def date_arg(name: str) -> date | None:
+    """A query parameter holding an ISO date between EARLIEST_DATE and LATEST_DATE, else None."""
+    try:
+        value = date.fromisoformat((request.args.get(name) or "").strip()[:10])
+    except ValueError:
+        return None
+    return value if EARLIEST_DATE <= value <= LATEST_DATE else None
+
+
 def safe_text(form, field) -> None:
     """Refuses control characters (NUL…) and oversized values in whatever a field received."""
     for value in field.raw_data or ():

@@ -41,15 +41,13 @@ MEGABYTE = "长" * (1024 * 1024 // 3)  # about 1 MB of UTF-8
 # KPI snapshots are a cache of weekly figures, filled whenever a page needs them.
 BOOKKEEPING = {"user_sessions", "rate_counters", "kpi_snapshots"}
 
-TEXT = ["", "   ", "a\x00b", "\x07\x1b[31m\x7f", "\u202eevil.exe\u202c", "😀👍🏽家", "<script>x</script>'\"",
-        "ｘ" * 5000]
-NUMBER = ["1e309", "-0", "NaN", "Infinity", "99999999999999999999", "-99999999999999999999", BIG_ID, "0x1A",
-          "１２", "1,2,3", "-1", "\x00"]
-DATE = ["0001-01-01", "9999-12-31", "2026-02-30", "99999-01-01", "-1", "\x00"]
-DATETIME = ["0001-01-01T00:00", "9999-12-31T23:59", "2026-02-30T10:00", "2026-01-01T25:61", "\x00"]
-CHOICE = ["no-such-choice", BIG_ID, "-1", "0", "99999999999999999999", "a\x00b", "   "]
-QUERY = ["", "\x00", "-1", "0", BIG_ID, "99999999999999999999", "1e309", "NaN", "0001-01-01", "9999-12-31",
-         "\u202e", "😀", "'\"<>%", "ｘ" * 3000, "none", "[]"]
+TEXT = ["", "a\x00b", "\x07\x1b[31m\x7f", "\u202eevil.exe\u202c", "😀👍🏽家<script>'\"", "ｘ" * 5000]
+NUMBER = ["1e309", "-0", "NaN", "99999999999999999999", BIG_ID, "²", "-1", "\x00"]
+DATE = ["0001-01-01", "9999-12-31", "2026-02-30", "\x00"]
+DATETIME = ["0001-01-01T00:00", "9999-12-31T23:59", "2026-02-30T10:00", "\x00"]
+CHOICE = ["no-such-choice", BIG_ID, "-1", "a\x00b"]
+QUERY = ["", "\x00", "-1", BIG_ID, "9999-12-31", "²", "99999999999999999999", "1e309", "\u202e😀", "'\"<>%",
+         "ｘ" * 3000]
 COMMON_QUERY = ("page", "after", "before", "sort", "q", "stage", "period", "view", "status", "lang")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 INVALID_FEEDBACK = re.compile(r'class="invalid-feedback[^"]*">(.*?)</div>', re.S)
@@ -176,7 +174,7 @@ def values_for(field, world, first_of_its_kind=True) -> list:
     kind = kind_of(field)
     if kind is None:
         return []
-    foreign = [str(world.ids[key]) for key in sorted(world.ids) if key.startswith(("foreign", "other"))][:3]
+    foreign = [str(world.ids[key]) for key in sorted(world.ids) if key.startswith(("foreign", "other"))][:2]
     full = {"number": NUMBER, "date": DATE, "datetime": DATETIME, "choice": CHOICE + foreign,
             "boolean": ["y", "\x00", "ｘ" * 5000], "hidden": ["", "-1", BIG_ID, "1e309", "\x00", "ｘ" * 5000],
             "text": TEXT}[kind]
@@ -340,8 +338,10 @@ def test_every_query_parameter_survives_hostile_values(module_name, app, db, ins
         names = (Recorder.args | set(COMMON_QUERY[:1])) - {"lang"}
         swept.add(endpoint)
         separator = "&" if "?" in url else "?"
-        for name in sorted(names):
-            for value in (QUERY if name in Recorder.args else QUERY[:6]):
+        first = True
+        for name in sorted(names, key=lambda n: (n not in Recorder.args, n)):
+            values, first = (QUERY if first and name in Recorder.args else QUERY[:6]), False
+            for value in values:
                 response = client.get(url + separator + urlencode({name: value}))
                 problems += problems_with(response, client, writes, f"GET {url} {name}={value[:20]!r}")
         for path in with_big_ids(url, world):

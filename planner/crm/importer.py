@@ -577,7 +577,7 @@ class Importer:
             f"ON t.project_id = :project AND t.external_id = c.{column}"), {"project": self.project.id}).all())
         internal = {int(ref[1:]): ref for (ref,) in db.session.execute(text(
             f"SELECT DISTINCT {column} FROM crm_import_chunk WHERE {column} LIKE '#%'"))  # noqa: S608
-            if ref[1:].isdigit()}
+            if re.fullmatch(r"[0-9]{1,18}", ref[1:])}
         if internal:
             for row_id in db.session.scalars(select(model.id).where(model.project_id == self.project.id,
                                                                     model.id.in_(list(internal)))):

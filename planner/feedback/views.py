@@ -11,6 +11,7 @@ from planner.extensions import db
 from planner.feedback import charts, services
 from planner.feedback.forms import RATING_LABELS, LinkForm, MemberFeedbackForm, SurveyForm
 from planner.feedback.models import DIMENSIONS, FeedbackResponse, SurveyLink, week_start
+from planner.forms import id_arg
 from planner.i18n import current_language, language_label
 from planner.projects import registry
 from planner.projects.access import get_in_project, has_role, project_view
@@ -78,12 +79,10 @@ def _render_give(project, form):
 
 
 def _stage_filter(stages):
-    value = request.args.get("stage", "")
-    if value == "none":
+    if request.args.get("stage", "") == "none":
         return "none"
-    if value.isdigit() and int(value) in {s.id for s in stages}:
-        return int(value)
-    return None
+    value = id_arg("stage")
+    return value if value in {s.id for s in stages} else None
 
 
 @bp.route("/projects/<int:project_id>/feedback/results")
