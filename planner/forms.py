@@ -112,6 +112,10 @@ class OnceTokenField(CSRFTokenField):
     once_name = "form_token"
     once_token = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "CSRFTokenField"  # templates tell hidden fields by this name
+
     def __call__(self, **kwargs):
         from flask import g
 

@@ -56,7 +56,7 @@ def test_the_demo_comes_back_identical_in_an_empty_database(app, db, demo_world,
         manifest = json.loads(archive.read("manifest.json"))
         assert manifest["format"] == "rollout-backup" and manifest["version"] == 1
         assert manifest["revision"] and manifest["tables"]["users"] == len(before["users"])
-        assert sorted(manifest["files"]) == ["imports/job-1.csv", "imports/nested/job-2.xlsx"]
+        assert {"imports/job-1.csv", "imports/nested/job-2.xlsx"} <= set(manifest["files"])
 
     empty_tables(db)
     import shutil
