@@ -110,6 +110,9 @@ def switch_language_url(code: str) -> str:
 def _template_helpers(app: Flask) -> None:
     # Globals, not context variables, so that imported macros see them too.
     app.jinja_env.globals["url_with"] = url_with
+    from planner.urls import id_url
+
+    app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["switch_language_url"] = switch_language_url
 
     from planner import nav

@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -108,14 +109,17 @@ class Channel(StrEnum):
 
     @property
     def label(self):
-        return {
-            Channel.PHONE: lazy_pgettext("channel", "Phone"),
-            Channel.EMAIL: lazy_pgettext("channel", "E-mail"),
-            Channel.WEB: lazy_pgettext("channel", "Web"),
-            Channel.IN_PERSON: lazy_pgettext("channel", "In person"),
-            Channel.CHAT: lazy_pgettext("channel", "Chat"),
-            Channel.OTHER: lazy_pgettext("channel", "Other"),
-        }[self]
+        return CHANNEL_LABELS[self]
+
+
+CHANNEL_LABELS = {
+    Channel.PHONE: lazy_pgettext("channel", "Phone"),
+    Channel.EMAIL: lazy_pgettext("channel", "E-mail"),
+    Channel.WEB: lazy_pgettext("channel", "Web"),
+    Channel.IN_PERSON: lazy_pgettext("channel", "In person"),
+    Channel.CHAT: lazy_pgettext("channel", "Chat"),
+    Channel.OTHER: lazy_pgettext("channel", "Other"),
+}
 
 
 class OpportunityKind(StrEnum):
@@ -228,6 +232,9 @@ class Interaction(CrmRecord, db.Model):
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_interactions_project_external"),
         Index("ix_crm_interactions_project_occurred", "project_id", "occurred_at", "id"),
+        # Interactions without an outcome, for the closed-loop KPI (planner.kpis.engine.NO_OUTCOME).
+        Index("ix_crm_interactions_project_no_outcome", "project_id", "occurred_at",
+              sqlite_where=text("outcome = ''"), postgresql_where=text("outcome = ''")),
         Index("ix_crm_interactions_project_account", "project_id", "account_id", "occurred_at"),
         Index("ix_crm_interactions_project_captured", "project_id", "captured_by_id", "occurred_at"),
         Index("ix_crm_interactions_contact", "contact_id"),
