@@ -1,7 +1,7 @@
 """forms: one-time form tokens, so a double submission saves once
 
-Revision ID: 0012_form_submissions
-Revises: 0011_survey_link_limit
+Revision ID: 0013_form_submissions
+Revises: 0012_survey_link_limit
 Create Date: 2026-11-29 16:20:00
 
 """
@@ -12,8 +12,8 @@ import planner.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_form_submissions'
-down_revision = '0011_survey_link_limit'
+revision = '0013_form_submissions'
+down_revision = '0012_survey_link_limit'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """feedback: a survey link can be limited to a number of answers
 
-Revision ID: 0011_survey_link_limit
-Revises: 0010_exports
+Revision ID: 0012_survey_link_limit
+Revises: 0011_kpi_indexes
 Create Date: 2026-11-29 15:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_survey_link_limit'
-down_revision = '0010_exports'
+revision = '0012_survey_link_limit'
+down_revision = '0011_kpi_indexes'
 branch_labels = None
 depends_on = None
 
