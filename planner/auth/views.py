@@ -45,6 +45,9 @@ def login():
             )
             return render_template("auth/login.html", form=form, blocked_message=message), 429
         user = User.by_email(address)
+        # An unknown or inactive account is checked against a dummy hash: the answer takes as long.
+        if user is None or not user.active:
+            User.check_no_password(form.password.data)
         if user is None or not user.active or not user.check_password(form.password.data):
             throttle.record_failure(address, request.remote_addr)
             reason = "unknown_user" if user is None else ("inactive" if not user.active else "password")

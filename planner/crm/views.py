@@ -63,6 +63,7 @@ from planner.dates import local_today
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.forms import id_arg
 from planner.projects import registry
 from planner.projects.access import get_in_project, is_manager, project_view
 from planner.projects.models import ProjectMember, ProjectRole
@@ -253,7 +254,7 @@ def _defaults(kind, form, project) -> None:
         form.opened_at.data = now
     if hasattr(form, "opened_on"):
         form.opened_on.data = local_today()
-    account_id = request.args.get("account", type=int)
+    account_id = id_arg("account")
     if account_id and hasattr(form, "account_ref"):
         account = db.session.scalar(select(Account).where(Account.project_id == project.id, Account.id == account_id))
         if account is not None:
@@ -465,7 +466,7 @@ PROBLEMS_PER_PAGE = 200
 
 def _problems_page(job) -> dict:
     """A page of the check's problems in line order, after the (line, id) given in the URL."""
-    after = (request.args.get("after_line", type=int) or 0, request.args.get("after_id", type=int) or 0)
+    after = (id_arg("after_line") or 0, id_arg("after_id") or 0)
     p = ImportProblem
     rows = db.session.scalars(select(p).where(p.job_id == job.id, tuple_(p.line, p.id) > tuple_(*after))
                               .order_by(p.line, p.id).limit(PROBLEMS_PER_PAGE + 1)).all()

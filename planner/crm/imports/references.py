@@ -6,6 +6,8 @@ current chunk, joined to the records instead of long IN lists, so memory stays f
 length of the file.
 """
 
+import re
+
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
 
 from planner.auth.models import User
@@ -128,7 +130,7 @@ class References:
             f"ON t.project_id = :project AND t.external_id = c.{column}"), {"project": self.project.id}).all())
         internal = {int(ref[1:]): ref for (ref,) in db.session.execute(text(
             f"SELECT DISTINCT {column} FROM crm_import_chunk WHERE {column} LIKE '#%'"))  # noqa: S608
-            if ref[1:].isdigit()}
+            if re.fullmatch(r"[0-9]{1,18}", ref[1:])}  # an id below 2^63, whatever the file says
         if internal:
             for row_id in db.session.scalars(select(model.id).where(model.project_id == self.project.id,
                                                                     model.id.in_(list(internal)))):

@@ -1,7 +1,7 @@
 """jobs: import jobs run in the worker (state, claim, progress, preview); uploads stored in the database
 
-Revision ID: 0012_jobs
-Revises: 0011_kpi_indexes
+Revision ID: 0014_jobs
+Revises: 0013_form_submissions
 Create Date: 2026-11-29 15:44:57.016908
 
 """
@@ -12,8 +12,8 @@ import planner.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_jobs'
-down_revision = '0011_kpi_indexes'
+revision = '0014_jobs'
+down_revision = '0013_form_submissions'
 branch_labels = None
 depends_on = None
 
