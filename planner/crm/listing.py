@@ -29,6 +29,7 @@ from planner.crm.models import (
     search_key,
 )
 from planner.extensions import db
+from planner.forms import date_arg, id_arg
 
 PER_PAGE = 50
 SEARCH_ACCOUNT_LIMIT = 500  # interactions: at most this many accounts match a name search
@@ -168,15 +169,11 @@ def arg(name: str) -> str:
 
 
 def arg_int(name: str) -> int | None:
-    value = arg(name)
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return id_arg(name)
 
 
 def arg_date(name: str) -> date | None:
-    try:
-        return date.fromisoformat(arg(name)) if arg(name) else None
-    except ValueError:
-        return None
+    return date_arg(name)
 
 
 def local_day_start(day: date) -> datetime:
