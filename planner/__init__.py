@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from planner import cli, config, errors, features, i18n, security
+    from planner import assets, cli, config, errors, features, i18n, security
     from planner.auth import sessions
     from planner.db import install_sqlite_pragmas
     from planner.extensions import babel, bootstrap, csrf, db, login_manager, migrate
@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     cli.init_app(app)
     _template_helpers(app)
+    assets.init_app(app)
 
     @app.before_request
     def load_signed_in_user():

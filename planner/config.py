@@ -94,6 +94,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(hours=12),
+        # Hashed, compressed copies of the static files (planner/assets.py); shared, content-addressed.
+        "ASSET_CACHE": os.environ.get("ASSET_CACHE")
+        or str(Path(__file__).resolve().parent.parent / "build" / "assets"),
     }
     if env == "testing":
         config.update(

@@ -6,7 +6,7 @@ All Chinese variants negotiate to Simplified Chinese, the only Chinese catalogue
 """
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale
@@ -15,10 +15,11 @@ from flask import current_app, g, has_request_context, request, session
 from flask_babel import (
     format_currency,
     format_date,
-    format_datetime,
     format_decimal,
     format_percent,
+    format_time,
     get_locale,
+    get_timezone,
 )
 from flask_login import current_user
 
@@ -161,11 +162,39 @@ def parse_amount(text: str, locale: Locale | str | None = None) -> Decimal:
 
 
 def date_format(value: date | datetime | None, fmt: str = "medium") -> str:
+    """A date with a four-digit year in the reader's language: ``Nov 29, 2026``, ``29 nov 2026``,
+    ``2026年11月29日``. CLDR's short date has a two-digit year in English and Spanish (``11/29/26``),
+    so ``short`` means medium here too: one style of date on every page."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, fmt)
-    return format_date(value, fmt)
+        value = value.astimezone(get_timezone()).date() if value.tzinfo else value.date()
+    return format_date(value, "medium" if fmt == "short" else fmt)
+
+
+def zone_label(moment: datetime) -> str:
+    """The reader's UTC offset at ``moment``: ``UTC``, ``UTC+8``, ``UTC−6``, ``UTC+5:30``."""
+    offset = moment.astimezone(get_timezone()).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def datetime_format(value: datetime | None, fmt: str = "medium", zone: bool = False) -> str:
+    """A moment as date (four-digit year) and hours and minutes in the reader's time zone, e.g.
+    ``Nov 29, 2026, 10:05 PM`` or ``2026年11月29日 22:05``; with ``zone=True`` the UTC offset follows
+    (``… 22:05 UTC+8``), for times that people in different zones compare (sign-offs, the audit log)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    locale = babel_locale()
+    day = date_format(value, "long" if fmt in ("long", "full") else "medium")
+    text = locale.datetime_formats["medium"].replace("{1}", day).replace("{0}", format_time(value, "short"))
+    return f"{text} {zone_label(value)}" if zone else text
 
 
 def language_label(code: str | None) -> str:
@@ -178,7 +207,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["date"] = lambda v, fmt="medium": date_format(v, fmt)
-    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["datetime"] = datetime_format
     app.jinja_env.filters["language_label"] = language_label
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language

@@ -368,7 +368,8 @@ def test_dates_in_the_waiting_list_use_the_readers_format(client, portfolio):
     rf.request(gate, portfolio["manager"], when=datetime(2026, 3, 9, 10, tzinfo=UTC))
     login(client, portfolio["sponsor"])
     text = visible_text(client.get("/dashboard?lang=es").get_data(as_text=True))
-    assert "9/3/26" in text
+    assert "9 mar 2026, 10:00 UTC" in text  # four-digit year, and the zone the hour is in
+    assert "9/3/26" not in text
 
 
 def test_the_demo_sponsor_sees_every_demo_project_with_its_reasons(client, db):

@@ -21,7 +21,6 @@ EVERYONE_LOGOUT = dict.fromkeys(PUBLIC, LOGIN)  # sign-out always lands on the s
 RULES = [
     Rule("main.home", "/", SIGNED_IN | {"outsider": OK}),
     Rule("main.healthz", "/healthz", PUBLIC),
-    Rule("main.plotly_js", "/vendor/plotly.min.js", PUBLIC),
     Rule("main.plotly_locale", "/i18n/plotly-zh.js", PUBLIC),
     Rule("auth.login", "/login", PUBLIC),
     Rule("auth.login", "/login", PUBLIC, method="POST"),
