@@ -304,7 +304,7 @@ def test_an_incomplete_assessment_is_refused_and_nothing_is_saved(client, team, 
     data.pop("a-dirty_data-no_data_owner")
     data["a-big_bang-all_at_once"] = "sometimes"
     text = page(client.post(f"/projects/{project.id}/risk/new", data=data))
-    assert "请回答此问题。" in text and "请从给出的选项中选择一项。" in text
+    assert "还有 1 个问题未回答" in text and "请从给出的选项中选择一项。" in text
     assert db.session.scalar(select(func.count()).select_from(SinAssessment)) == 0
 
 
