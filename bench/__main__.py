@@ -12,6 +12,8 @@
    and by a sponsor of all 50: latency and SQL statements per request.
 5. Import: a CSV of interactions of 25k, 50k and 100k rows, each in a process of its own against
    the large database (rolled back): rows per second and peak memory.
+6. The key pages in Chromium (``bench.browser``): largest contentful paint, cold and warm, and bytes
+   transferred, in three languages at 1366 and 390 px (``--browser-only`` runs just this part).
 
 Prints a table and writes ``bench/results.json``. ``--quick`` takes fewer samples.
 """
@@ -284,6 +286,9 @@ def report(results):
     from bench import dashboard
 
     lines += dashboard.report(results["dashboard"])
+    from bench import browser
+
+    lines += browser.report(results["browser"])
     export = results["exports"]["accounts_csv"]
     lines += ["", f"CSV export of {export['rows']:,} accounts: {export['seconds']} s "
                   f"({export['rows_per_second']:,} rows/s, {export['mb']} MB)", "", "Targets"]
@@ -320,9 +325,16 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer samples")
     parser.add_argument("--scale", type=float, default=1.0, help="data size relative to the issue's (1.0)")
     parser.add_argument("--generate-only", action="store_true", help="only make sure the data is there")
+    parser.add_argument("--browser-only", action="store_true",
+                        help="only the key pages in Chromium (largest contentful paint, bytes)")
     args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
     os.environ.setdefault("PLANNER_INSTANCE_PATH", str(DATA / "instance"))
+    from bench import browser
+
+    if args.browser_only:
+        browser.main(DATA)
+        return
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{DATA / 'bench.db'}"
 
     import flask_migrate
@@ -354,11 +366,13 @@ def main():
     exports = measure_exports(app, meta)
     log("Measuring imports …")
     imports = measure_imports(database_url)
+    log("Measuring the key pages in Chromium (LCP, bytes) …")
+    browser_results = browser.measure(DATA)
     results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                            "database": database_url.split(":", 1)[0], "platform": platform.platform()},
                "data": meta, "kpis": kpis, "pages": pages, "exports": exports, "imports": imports,
-               "dashboard": dashboard_results}
-    results["targets"] = targets(results) + dashboard.targets(dashboard_results)
+               "dashboard": dashboard_results, "browser": browser_results}
+    results["targets"] = targets(results) + dashboard.targets(dashboard_results) + browser.targets(browser_results)
     results["seconds"] = round(time.perf_counter() - started, 1)
     (HERE / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str))
     log(report(results))
