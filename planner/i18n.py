@@ -6,22 +6,16 @@ All Chinese variants negotiate to Simplified Chinese, the only Chinese catalogue
 """
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale
-from babel.numbers import NumberFormatError, format_compact_currency, parse_decimal
+from babel.numbers import NumberFormatError, parse_decimal
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import (
-    format_currency,
-    format_date,
-    format_decimal,
-    format_percent,
-    format_time,
-    get_locale,
-    get_timezone,
-)
+from flask_babel import get_timezone
 from flask_login import current_user
+
+from planner.formatting import formats
 
 LANGUAGES = {"en": "English", "es": "Español", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
@@ -101,25 +95,48 @@ def select_timezone() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or DEFAULT_LANGUAGE).split("_")[0]
+    return formats().language
 
 
 def babel_locale() -> Locale:
-    return get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+    return formats().locale
+
+
+# gettext, ngettext and pgettext as Flask-Babel's (same arguments, same result) through the request's
+# translations, for code that translates in a loop (the dashboard's fifty cards).
+
+
+def gettext(message: str, **variables) -> str:
+    text = formats().translations.ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return formats().translations.ungettext(singular, plural, num) % variables
+
+
+def pgettext(context: str, message: str, **variables) -> str:
+    text = formats().translations.upgettext(context, message)
+    return text % variables if variables else text
+
+
+# Dates and numbers go through the request's cached formatters (planner.formatting): the same
+# output as Flask-Babel's format_* helpers, without looking the locale up for every value.
 
 
 def money(amount, currency: str) -> str:
     """An amount in the reader's locale, e.g. ``1.234,50 €`` or ``¥1,234.50``."""
     if amount is None:
         return ""
-    return format_currency(Decimal(amount), currency)
+    return formats().currency(Decimal(amount), currency)
 
 
 def money_compact(amount, currency: str) -> str:
     """A rounded amount for at-a-glance figures, e.g. ``€906.8K``, ``906,8 mil €`` or ``€90.7万``."""
     if amount is None:
         return ""
-    return format_compact_currency(Decimal(amount), currency, locale=babel_locale(), fraction_digits=1)
+    return formats().compact_currency(Decimal(amount), currency)
 
 
 def number(value, digits: int | None = None) -> str:
@@ -128,8 +145,8 @@ def number(value, digits: int | None = None) -> str:
     if type(value) is int and 0 <= value < 1000 and not digits:
         return str(value)  # the same in every language we offer (Latin digits, no grouping below 1,000)
     if digits is None:
-        return format_decimal(value)
-    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+        return formats().decimal(value)
+    return formats().decimal(value, "#,##0." + "0" * digits if digits else "#,##0")
 
 
 def percent(value, digits: int = 0) -> str:
@@ -137,7 +154,7 @@ def percent(value, digits: int = 0) -> str:
     if value is None:
         return ""
     fmt = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
-    return format_percent(value, format=fmt)
+    return formats().percent(value, fmt)
 
 
 def parse_amount(text: str, locale: Locale | str | None = None) -> Decimal:
@@ -168,12 +185,13 @@ def date_format(value: date | datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(get_timezone()).date() if value.tzinfo else value.date()
-    return format_date(value, "medium" if fmt == "short" else fmt)
+        return formats().datetime(value, "medium" if fmt == "short" else fmt)
+    # CLDR's short date has a two-digit year in English and Spanish (11/29/26): medium instead.
+    return formats().date(value, "medium" if fmt == "short" else fmt)
 
 
 def zone_label(moment: datetime) -> str:
-    """The reader's UTC offset at ``moment``: ``UTC``, ``UTC+8``, ``UTC−6``, ``UTC+5:30``."""
+    """The reader's UTC offset at ``moment``: ``UTC``, ``UTC+8``, ``UTC\u22126``, ``UTC+5:30``."""
     offset = moment.astimezone(get_timezone()).utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     if minutes == 0:
@@ -184,16 +202,11 @@ def zone_label(moment: datetime) -> str:
 
 
 def datetime_format(value: datetime | None, fmt: str = "medium", zone: bool = False) -> str:
-    """A moment as date (four-digit year) and hours and minutes in the reader's time zone, e.g.
-    ``Nov 29, 2026, 10:05 PM`` or ``2026年11月29日 22:05``; with ``zone=True`` the UTC offset follows
-    (``… 22:05 UTC+8``), for times that people in different zones compare (sign-offs, the audit log)."""
-    if value is None:
+    """A moment with a four-digit year; with ``zone=True`` the reader's UTC offset follows, for times
+    that people in different zones compare (sign-offs, the audit log)."""
+    if not value:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    locale = babel_locale()
-    day = date_format(value, "long" if fmt in ("long", "full") else "medium")
-    text = locale.datetime_formats["medium"].replace("{1}", day).replace("{0}", format_time(value, "short"))
+    text = formats().datetime(value, "medium" if fmt == "short" else fmt)
     return f"{text} {zone_label(value)}" if zone else text
 
 
@@ -206,9 +219,17 @@ def init_app(app) -> None:
     app.jinja_env.filters["money_compact"] = money_compact
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
-    app.jinja_env.filters["date"] = lambda v, fmt="medium": date_format(v, fmt)
+    app.jinja_env.filters["date"] = date_format
     app.jinja_env.filters["datetime"] = datetime_format
     app.jinja_env.filters["language_label"] = language_label
+    # Templates translate through the request's translations, looked up once (Flask-Babel's own
+    # callables look the locale and the domain up again for every string).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda message: formats().translations.ugettext(message),
+        ngettext=lambda singular, plural, n: formats().translations.ungettext(singular, plural, n),
+        pgettext=lambda context, message: formats().translations.upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: formats().translations.unpgettext(context, singular, plural, n),
+        newstyle=True)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
 

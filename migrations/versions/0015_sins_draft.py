@@ -1,7 +1,7 @@
 """seven-sins self-assessment: the round in progress (a saved draft per project)
 
-Revision ID: 0011_sins_draft
-Revises: 0010_exports
+Revision ID: 0015_sins_draft
+Revises: 0014_jobs
 Create Date: 2026-11-29 16:00:00
 
 """
@@ -12,8 +12,8 @@ import planner.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_sins_draft'
-down_revision = '0010_exports'
+revision = '0015_sins_draft'
+down_revision = '0014_jobs'
 branch_labels = None
 depends_on = None
 
