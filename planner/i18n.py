@@ -206,13 +206,7 @@ def datetime_format(value: datetime | None, fmt: str = "medium", zone: bool = Fa
     that people in different zones compare (sign-offs, the audit log)."""
     if not value:
         return ""
-    if fmt in ("short", "medium"):  # the date with its four-digit year, then hours and minutes
-        from flask_babel import format_time
-
-        pattern = babel_locale().datetime_formats["medium"]
-        text = pattern.replace("{1}", formats().date(value, "medium")).replace("{0}", format_time(value, "short"))
-    else:
-        text = formats().datetime(value, fmt)
+    text = formats().datetime(value, "medium" if fmt == "short" else fmt)
     return f"{text} {zone_label(value)}" if zone else text
 
 

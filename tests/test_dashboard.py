@@ -368,7 +368,7 @@ def test_dates_in_the_waiting_list_use_the_readers_format(client, portfolio):
     rf.request(gate, portfolio["manager"], when=datetime(2026, 3, 9, 10, tzinfo=UTC))
     login(client, portfolio["sponsor"])
     text = visible_text(client.get("/dashboard?lang=es").get_data(as_text=True))
-    assert "9 mar 2026, 10:00 UTC" in text  # four-digit year, and the zone the hour is in
+    assert "9 mar 2026, 10:00:00 UTC" in text  # four-digit year, and the zone the hour is in
     assert "9/3/26" not in text
 
 
