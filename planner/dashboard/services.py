@@ -70,6 +70,30 @@ class ProjectCard:
     checklist: tuple[int, int]
 
 
+def _facts(pid: int, currency: str, statuses: dict, summary: dict | None, overdue: dict, sins: dict,
+           feedback: dict) -> health.Facts:
+    return health.Facts(
+        overdue_tasks=overdue.get(pid, 0),
+        kpis_below_target=tuple(key for key, kpi in statuses.items() if kpi.status == KpiStatus.OFF_TARGET),
+        kpis_with_target=sum(1 for kpi in statuses.values() if kpi.target is not None),
+        sins=sins.get(pid),
+        total_cost=summary["total_cost"] if summary else None,
+        approved_budget=summary.get("approved_budget") if summary else None,
+        currency=currency,
+        feedback=tuple(feedback.get(pid, [])),
+    )
+
+
+def health_of(project: Project, today: date | None = None) -> health.Health:
+    """One project's health, judged by the same rules and bulk functions as the dashboard."""
+    today = today or utcnow().date()
+    ids = [project.id]
+    return health.assess(_facts(
+        project.id, project.currency, kpi_status_by_project(ids, today).get(project.id, {}),
+        tco_summary_by_project(ids).get(project.id), overdue_tasks_by_project(ids, today),
+        sins_risk_by_project(ids), feedback_trend_by_project(ids, health.FEEDBACK_WEEKS, today)))
+
+
 def cards(user, today: date | None = None) -> list[ProjectCard]:
     """One card per followed project, worst health first, then by name."""
     today = today or utcnow().date()
@@ -93,16 +117,7 @@ def cards(user, today: date | None = None) -> list[ProjectCard]:
         pid = project.id
         statuses = kpis.get(pid, {})
         summary = tco.get(pid)
-        facts = health.Facts(
-            overdue_tasks=overdue.get(pid, 0),
-            kpis_below_target=tuple(key for key, kpi in statuses.items() if kpi.status == KpiStatus.OFF_TARGET),
-            kpis_with_target=sum(1 for kpi in statuses.values() if kpi.target is not None),
-            sins=sins.get(pid),
-            total_cost=summary["total_cost"] if summary else None,
-            approved_budget=summary.get("approved_budget") if summary else None,
-            currency=project.currency,
-            feedback=tuple(feedback.get(pid, [])),
-        )
+        facts = _facts(pid, project.currency, statuses, summary, overdue, sins, feedback)
         adoption_kpi = statuses.get(KpiKey.ADOPTION)
         found.append(ProjectCard(
             id=pid, name=project.name, currency=project.currency, stage=stages.get(pid),

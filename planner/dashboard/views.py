@@ -3,7 +3,7 @@
 
 from collections import Counter
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
@@ -13,6 +13,9 @@ from planner import nav
 from planner.dashboard import health, services
 from planner.extensions import db
 from planner.i18n import number
+from planner.projects import registry
+from planner.projects.access import has_role
+from planner.projects.models import ProjectRole
 from planner.rollout.models import StageStatus
 from planner.rollout.services import pending_signoffs_for
 
@@ -20,6 +23,15 @@ bp = Blueprint("dashboard", __name__)
 
 nav.item(10, "dashboard.index", _l("Dashboard"), visible=services.follows_projects, icon="speedometer2")
 nav.landing(10, "dashboard.index", services.lands_on_dashboard)
+
+def _health_panel(project):
+    """The project's health on its overview, for those who follow it (not for staff)."""
+    if not (has_role(ProjectRole.MANAGER) or has_role(ProjectRole.SPONSOR) or g.get("membership") is None):
+        return None
+    return {"health": services.health_of(project)}
+
+
+registry.panel(10, "dashboard/_panel_health.html", _health_panel)
 
 LEVELS = [level.value for level in health.Level]
 
@@ -32,6 +44,7 @@ WORDS = {
     "no_cost_model": _l("No cost model yet."),
     "no_payback": _l("no payback within three years"),
     "no_warning": _l("No warning signs."),
+    "unknown": _l("No warning signs so far, but too little data to call it on track."),
     "no_stages": _l("No rollout stages planned yet"),
     "feedback_title": _l("Staff feedback, 1–5"),
     "no_adoption": _l("No adoption figures yet."),

@@ -2,7 +2,8 @@
 
 - ``tab(order, endpoint, label, roles=())``: a tab in the project navigation.
 - ``panel(order, template, context)``: a card on the project overview; ``context(project)``
-  returns the template's variables, or None to hide the card.
+  returns the template's variables, or None to hide the card. Panels ordered below
+  ``TOP_PANELS`` open the page, above the vision (setup checklist, health, next sign-off).
 """
 
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ class Panel:
     template: str
     context: object
 
+
+TOP_PANELS = 50
 
 _TABS: dict[str, Tab] = {}
 _PANELS: dict[str, Panel] = {}

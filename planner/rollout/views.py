@@ -62,11 +62,13 @@ def _panel(project):
     if stage is None:
         return {"stage": None} if has_role(ProjectRole.MANAGER) else None
     pending = services.pending_signoffs_by_project([project.id])[project.id]
-    return {"stage": stage, "days": stage.days_in_stage(services.today()), "pending": pending}
+    leads = has_role(ProjectRole.MANAGER) or has_role(ProjectRole.SPONSOR) or g.get("membership") is None
+    blockers = services.signoff_blockers(project, stage) if leads else []
+    return {"stage": stage, "days": stage.days_in_stage(services.today()), "pending": pending, "blockers": blockers}
 
 
 registry.tab(200, "rollout.index", lazy_pgettext("project tab", "Stages"), icon="signpost-2")
-registry.panel(200, "rollout/_panel.html", _panel)
+registry.panel(20, "rollout/_panel.html", _panel)
 nav.item(200, "rollout.inbox", _l("Sign-offs"), visible=lambda user: _inbox(user)[0],
          badge=lambda user: _inbox(user)[1], icon="pen")
 
