@@ -1,5 +1,5 @@
 # Rollout — the CRM implementation planner.
-#   make run    set everything up and serve the demo at http://127.0.0.1:$(PORT)
+#   make run    set everything up and serve the demo at http://127.0.0.1:$(PORT), with the job worker
 #   make test   set everything up and run the whole suite (SQLite, PostgreSQL, browser)
 #   make i18n   extract strings, update the catalogues, compile them
 #   make bench  measure the pages and imports at realistic size
@@ -34,7 +34,7 @@ run: export PLANNER_ENV ?= development
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	HOST=$(HOST) WORKERS=$(WORKERS) VENV=$(VENV) $(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
 
 test: setup
 	$(VENV)/bin/ruff check .

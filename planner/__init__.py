@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from planner import cli, config, errors, features, i18n, security
+    from planner import cli, config, errors, features, i18n, jobs, logs, security
     from planner.auth import sessions
     from planner.db import install_sqlite_pragmas
     from planner.extensions import babel, bootstrap, csrf, db, login_manager, migrate
@@ -24,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(config.load(Path(app.instance_path), overrides))
+    logs.init_app(app)  # first, so every line of a request carries its id
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -47,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     for module in features.modules("views"):
         app.register_blueprint(module.bp)
     cli.init_app(app)
+    jobs.init_app(app)
     _template_helpers(app)
 
     @app.before_request

@@ -94,7 +94,16 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(hours=12),
+        # Background jobs (planner.jobs): Redis when REDIS_URL is set, else SQLite in the instance folder.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", env == "testing"),
+        "JOBS_WORKERS": _int("JOBS_WORKERS", 2),
+        # Logs: one line per event on stderr, "text" (readable) or "json" (one JSON object a line).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
     }
+    if config["LOG_FORMAT"] not in {"text", "json"}:
+        raise ConfigError(f"LOG_FORMAT must be text or json, not {config['LOG_FORMAT']!r}")
     if env == "testing":
         config.update(
             TESTING=True,
