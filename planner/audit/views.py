@@ -7,13 +7,14 @@ from planner.audit.models import AuditEvent
 from planner.audit.services import describe
 from planner.auth.decorators import admin_required
 from planner.pagination import paginate
+from planner.projects import registry
 from planner.projects.access import project_view
 
 bp = Blueprint("audit", __name__)
 
 
 @bp.route("/projects/<int:project_id>/audit")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def project_log(project):
     query = (
         select(AuditEvent)

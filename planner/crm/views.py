@@ -60,7 +60,7 @@ from planner.projects.models import ProjectMember, ProjectRole
 
 bp = Blueprint("crm", __name__, cli_group="crm")
 
-registry.tab(300, "crm.accounts", _l("Customer records"), icon="person-vcard")
+registry.tab(300, "crm.accounts", _l("Customer records"), icon="person-vcard", section="data")
 
 NEW_TITLES = {
     RecordKind.ACCOUNTS: _l("New account"),

@@ -3,7 +3,7 @@
 
 from collections import Counter
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
@@ -14,8 +14,7 @@ from planner.dashboard import health, services
 from planner.extensions import db
 from planner.i18n import number
 from planner.projects import registry
-from planner.projects.access import has_role
-from planner.projects.models import ProjectRole
+from planner.projects.access import is_lead
 from planner.rollout.models import StageStatus
 from planner.rollout.services import pending_signoffs_for
 
@@ -26,7 +25,7 @@ nav.landing(10, "dashboard.index", services.lands_on_dashboard)
 
 def _health_panel(project):
     """The project's health on its overview, for those who follow it (not for staff)."""
-    if not (has_role(ProjectRole.MANAGER) or has_role(ProjectRole.SPONSOR) or g.get("membership") is None):
+    if not is_lead():
         return None
     return {"health": services.health_of(project)}
 

@@ -35,7 +35,7 @@ def _panel(project):
     return {"give_only": False, "snapshot": snapshot}
 
 
-registry.tab(600, "feedback.index", _l("Feedback"), icon="chat-heart")
+registry.tab(600, "feedback.index", _l("Feedback"), icon="chat-heart", section="people")
 registry.panel(600, "feedback/_panel.html", _panel)
 
 

@@ -22,7 +22,7 @@ bp = Blueprint("kpis", __name__)
 
 TREND_WEEKS = 16
 
-registry.tab(310, "kpis.index", _l("KPIs"), icon="graph-up-arrow")
+registry.tab(310, "kpis.index", _l("KPIs"), icon="graph-up-arrow", section="data")
 
 
 def _panel(project):

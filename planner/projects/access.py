@@ -35,6 +35,15 @@ def has_role(role: ProjectRole) -> bool:
     return membership is not None and membership.has(role)
 
 
+def is_lead() -> bool:
+    """True for a manager or sponsor of this request's project, or an administrator who is not a
+    member: who reads the pages staff do not need (``registry.LEADS``)."""
+    membership = getattr(g, "membership", None)
+    if membership is None:
+        return bool(current_user.is_authenticated and current_user.is_admin)
+    return membership.has(ProjectRole.MANAGER) or membership.has(ProjectRole.SPONSOR)
+
+
 def project_view(*roles: ProjectRole, admin_ok: bool = False, allow_archived: bool = False):
     def decorator(view):
         @wraps(view)

@@ -17,9 +17,11 @@ bp = Blueprint("projects", __name__)
 
 nav.item(5, "projects.index", _l("Projects"), icon="folder2-open")
 registry.tab(0, "projects.overview", _l("Overview"), icon="house")
-registry.tab(900, "audit.project_log", _l("Audit log"), icon="journal-text")
-registry.tab(910, "projects.members", _l("Members"), icon="people")
-registry.tab(920, "projects.settings", _l("Settings"), roles=(ProjectRole.MANAGER,), icon="gear")
+registry.tab(930, "audit.project_log", _l("Audit log"), roles=registry.LEADS, icon="journal-text",
+             section="settings")
+registry.tab(610, "projects.members", _l("Members"), icon="people", section="people")
+registry.tab(920, "projects.settings", _l("Project settings"), roles=(ProjectRole.MANAGER,), icon="gear",
+             section="settings")
 
 
 def _form_fields(form: ProjectForm) -> dict:

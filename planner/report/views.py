@@ -19,7 +19,7 @@ from planner.report import charts, services
 
 bp = Blueprint("report", __name__)
 
-registry.tab(880, "report.index", _l("Report"), icon="printer")
+registry.tab(320, "report.index", _l("Report"), roles=registry.LEADS, icon="printer", section="data")
 
 
 def _can_read_feedback() -> bool:
@@ -29,7 +29,7 @@ def _can_read_feedback() -> bool:
 
 
 @bp.route("/projects/<int:project_id>/report")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def index(project):
     report = services.project_report(project, _can_read_feedback())
     figures = {

@@ -15,7 +15,7 @@ from planner import nav
 from planner.errors import DomainError, render_error
 from planner.extensions import db
 from planner.projects import registry
-from planner.projects.access import get_in_project, has_role, project_view
+from planner.projects.access import get_in_project, has_role, is_lead, project_view
 from planner.projects.models import ProjectRole
 from planner.rollout import figures, services
 from planner.rollout.forms import (
@@ -62,12 +62,11 @@ def _panel(project):
     if stage is None:
         return {"stage": None} if has_role(ProjectRole.MANAGER) else None
     pending = services.pending_signoffs_by_project([project.id])[project.id]
-    leads = has_role(ProjectRole.MANAGER) or has_role(ProjectRole.SPONSOR) or g.get("membership") is None
-    blockers = services.signoff_blockers(project, stage) if leads else []
+    blockers = services.signoff_blockers(project, stage) if is_lead() else []
     return {"stage": stage, "days": stage.days_in_stage(services.today()), "pending": pending, "blockers": blockers}
 
 
-registry.tab(200, "rollout.index", lazy_pgettext("project tab", "Stages"), icon="signpost-2")
+registry.tab(200, "rollout.index", lazy_pgettext("project tab", "Stages"), icon="signpost-2", section="rollout")
 registry.panel(20, "rollout/_panel.html", _panel)
 nav.item(200, "rollout.inbox", _l("Sign-offs"), visible=lambda user: _inbox(user)[0],
          badge=lambda user: _inbox(user)[1], icon="pen")
