@@ -54,7 +54,9 @@ def give(project):
         active = db.session.scalar(
             select(Stage.id).where(Stage.project_id == project.id, Stage.status == StageStatus.ACTIVE)
             .order_by(Stage.position, Stage.id).limit(1))
-        form.stage_id.data = active
+        asked = request.args.get("stage", type=int)  # "My work" links to the member's own stage
+        offered = {str(choice.value) for choice in form.stage_id.choices}
+        form.stage_id.data = asked if asked is not None and str(asked) in offered else active
     if form.validate_on_submit():
         _response, replaced = services.submit_member_feedback(
             project, g.membership, form.ratings(), form.comment.data or "", form.stage_id.data, current_language())
