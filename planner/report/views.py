@@ -16,6 +16,7 @@ from planner.projects import registry
 from planner.projects.access import has_role, project_view
 from planner.projects.models import ProjectRole
 from planner.report import charts, services
+from planner.report.summary import executive_summary
 
 bp = Blueprint("report", __name__)
 
@@ -40,6 +41,7 @@ def index(project):
         if report.feedback is not None and report.feedback.overall.shown else None,
     }
     page = render_template("report/index.html", project=project, report=report, figures=figures,
+                           summary=executive_summary(report),
                            generated_at=utcnow(), min_group=MIN_GROUP, threshold=BARRIER_THRESHOLD)
     db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
     return page
