@@ -60,7 +60,7 @@ def _inbox(user) -> tuple[bool, int]:
 def _panel(project):
     stage = services.current_stage(project)
     if stage is None:
-        return {"stage": None} if has_role(ProjectRole.MANAGER) else None
+        return {"stage": None, "blockers": []} if is_lead() else None
     pending = services.pending_signoffs_by_project([project.id])[project.id]
     blockers = services.signoff_blockers(project, stage) if is_lead() else []
     return {"stage": stage, "days": stage.days_in_stage(services.today()), "pending": pending, "blockers": blockers}
