@@ -44,6 +44,21 @@ def is_lead() -> bool:
     return membership.has(ProjectRole.MANAGER) or membership.has(ProjectRole.SPONSOR)
 
 
+def may_open(endpoint: str) -> bool:
+    """Whether the reader may open a project page (by its ``project_view`` roles), so that no page
+    links to one that would refuse them."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(endpoint)
+    roles = getattr(view, "project_roles", ())
+    if not roles:
+        return view is not None
+    membership = getattr(g, "membership", None)
+    if membership is None:
+        return bool(current_user.is_authenticated and current_user.is_admin)
+    return any(membership.has(role) for role in roles)
+
+
 def project_view(*roles: ProjectRole, admin_ok: bool = False, allow_archived: bool = False):
     def decorator(view):
         @wraps(view)
