@@ -328,7 +328,7 @@ def test_staff_have_no_dashboard_entry_and_an_empty_page(client, portfolio, make
     staff = make_user(name="员工")
     add_member(portfolio["red"], staff)
     login(client, staff)
-    assert client.get("/").headers["Location"].endswith("/projects")
+    assert client.get("/").headers["Location"].endswith("/my-work")  # staff start from their own page
     page = client.get("/dashboard?lang=en").get_data(as_text=True)
     assert "You do not sponsor or manage any active project" in page and "红色项目" not in page
     assert 'href="/dashboard"' not in client.get("/projects?lang=en").get_data(as_text=True)

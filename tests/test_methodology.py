@@ -321,7 +321,7 @@ def test_an_incomplete_assessment_is_refused_and_nothing_is_saved(client, team, 
 def test_staff_cannot_record_an_assessment(client, team, db):
     login(client, team["staff"])
     assert client.post(f"/projects/{team['project'].id}/risk/new", data=answers({})).status_code == 403
-    assert client.get(f"/projects/{team['project'].id}/risk").status_code == 200
+    assert client.get(f"/projects/{team['project'].id}/risk").status_code == 403  # a page for managers and sponsors
     assert db.session.scalar(select(func.count()).select_from(SinAssessment)) == 0
 
 
