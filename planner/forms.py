@@ -166,3 +166,29 @@ class StrippedStringField(StringField):
         super().process_formdata(valuelist)
         if isinstance(self.data, str):
             self.data = self.data.strip()
+
+
+def flash_errors(form) -> None:
+    """Shows every validation error of a form as a flash message (for forms posted from a list
+    page that redirects instead of re-rendering the form)."""
+    from flask import flash
+
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "danger")
+
+
+CHOOSE_AN_OPTION = _l("Choose one of the options.")
+
+
+def optional_int(value):
+    """Coerces a select's value to an id (None for the empty option). Anything else stays as it came,
+    matches no option, and is refused with our own message."""
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value

@@ -363,7 +363,7 @@ def test_the_page_is_translated(client, portfolio):
     spanish = visible_text(client.get("/dashboard?lang=es").get_data(as_text=True))
     assert "Panel de dirección" in spanish and "tareas de cambio" in spanish
     chinese = visible_text(client.get("/dashboard?lang=zh").get_data(as_text=True))
-    assert "管理驾驶舱" in chinese and "项变革任务已逾期" in chinese
+    assert "高管仪表板" in chinese and "项变革任务已逾期" in chinese
 
 
 @pytest.mark.parametrize("language", ["en", "es", "zh"])

@@ -100,7 +100,7 @@ def test_the_whole_workbook_has_one_sheet_per_data_set_the_reader_may_see(client
     response = client.get(f"/projects/{team['project'].id}/exports/all.xlsx")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["任务", "速赢目标", "关键指标", "审批决定"]  # no feedback for staff
+    assert workbook.sheetnames == ["任务", "速赢目标", "KPI", "审批决定"]  # no feedback for staff
     assert workbook["任务"]["A2"].value == "培训"
     manager = make_client()
     login(manager, team["manager"])
@@ -212,7 +212,7 @@ def test_kpis_export_types_ratios_as_percent_and_satisfaction_as_a_score(client,
     login(client, team["sponsor"])
     ws = _xlsx(client.get(f"/projects/{project.id}/exports/kpis.xlsx"))
     headers = [c.value for c in ws[1]]
-    assert headers[0] == "Indicador" and "Objetivo" in headers
+    assert headers[0] == "KPI" and "Objetivo" in headers
     rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
     assert len(rows) == len(KpiKey)
     target = headers.index("Objetivo") + 1
@@ -267,7 +267,7 @@ def test_feedback_export_hides_small_groups_and_never_names_anyone(client, team,
     assert overall[people_col] == 7 and isinstance(overall[people_col + 1], float)
     warehouse = next(row for row in rows if row[1] == "仓库")
     assert warehouse[people_col] is None and all(value is None for value in warehouse[people_col + 1:-1])
-    assert warehouse[-1] == "已隐藏：作答人数不足五人"
+    assert warehouse[-1] == "已隐藏：作答人数不足 5 人"
     comments = _csv(client.get(f"/projects/{project.id}/exports/feedback-comments.csv"))
     body = "\n".join(",".join(row) for row in comments)
     assert "系统太慢，请优化" in body and "'=1+1 匿名意见" in body
@@ -365,7 +365,7 @@ def test_the_feed_is_valid_icalendar_in_the_owners_language(client, make_client,
     stage_event = by_uid[f"stage-{stage.id}@localhost"]
     assert stage_event["DTSTART;VALUE=DATE"] == "20260401"
     assert stage_event["DTEND;VALUE=DATE"] == "20260501"  # exclusive: the day after the last day
-    assert unescape(stage_event["SUMMARY;LANGUAGE=zh"]) == f"实施阶段：{long_name}"
+    assert unescape(stage_event["SUMMARY;LANGUAGE=zh"]) == f"推广阶段：{long_name}"
     assert re.fullmatch(r"\d{8}T\d{6}Z", stage_event["DTSTAMP"])
     assert text.count("\r\n ") > 2  # the long Chinese summary was folded
     task_event = by_uid[f"task-{task.id}@localhost"]
@@ -380,7 +380,7 @@ def test_the_feed_speaks_the_owners_language_not_the_visitors(client, make_clien
     rf.stage(team["project"], name="Piloto", planned_start=date(2026, 4, 1))
     _url, token = _make_token(client, team, "sponsor")
     text = make_client().get(f"/calendar/{token}.ics", headers={"Accept-Language": "zh-CN"}).data.decode()
-    assert "SUMMARY;LANGUAGE=es:Etapa de la implantación: Piloto" in unfold(text)
+    assert "SUMMARY;LANGUAGE=es:Etapa del despliegue: Piloto" in unfold(text)
 
 
 def test_a_new_address_replaces_the_old_and_revoking_ends_it(client, make_client, team, db):

@@ -50,7 +50,7 @@ def answers(db, project=None):
 @pytest.mark.parametrize("language, thanks", [
     ("en", "Thank you. The project team will see your answer"),
     ("es", "Gracias. El equipo del proyecto verá tu respuesta"),
-    ("zh", "谢谢！项目组会把你的回答"),
+    ("zh", "谢谢！项目组会把您的回答"),
 ])
 def test_a_member_answers_in_their_language_and_their_team_is_recorded(client, team, db, language, thanks):
     project, staff = team["project"], team["staff"]
@@ -61,7 +61,7 @@ def test_a_member_answers_in_their_language_and_their_team_is_recorded(client, t
     form = client.get(f"/projects/{project.id}/feedback/give").get_data(as_text=True)
     statement = {"en": "I know why the company is moving to the new CRM.",
                  "es": "Sé por qué la empresa se pasa al nuevo CRM.",
-                 "zh": "我清楚公司为什么要改用新的客户关系管理系统。"}[language]
+                 "zh": "我清楚公司为什么要改用新的 CRM 系统。"}[language]
     assert statement in form
     response = client.post(f"/projects/{project.id}/feedback/give", follow_redirects=True,
                            data=ratings(stage_id=str(stage.id), comment="系统有点慢，但很有用"))
@@ -128,7 +128,7 @@ def test_the_feedback_tab_leads_staff_to_the_form_and_managers_to_the_results(cl
 @pytest.mark.parametrize("language, heading, thanks", [
     ("en", "How is the new CRM working for you?", "Thank you for your answer"),
     ("es", "¿Qué tal te funciona el nuevo CRM?", "Gracias por tu respuesta"),
-    ("zh", "新的客户关系管理系统用得怎么样？", "感谢你的回答"),
+    ("zh", "新的 CRM 系统用得怎么样？", "感谢您的回答"),
 ])
 def test_anyone_with_the_link_answers_anonymously_in_their_language(client, team, db, language, heading, thanks):
     project = team["project"]
@@ -299,13 +299,25 @@ def test_groups_of_fewer_than_five_people_are_not_shown(team, answered):
     assert not only_wave.overall.shown and only_wave.overall.averages == {}
 
 
+def test_the_pages_state_the_anonymity_and_barrier_rules_from_the_constants(client, team, answered, monkeypatch):
+    monkeypatch.setattr(services, "MIN_GROUP", 7)
+    monkeypatch.setattr(services, "BARRIER_THRESHOLD", 2.5)
+    login(client, team["manager"])
+    page = client.get(f"/projects/{team['project'].id}/feedback/results?lang=en").get_data(as_text=True)
+    assert "Barrier points (average of 2.5 or less)" in page
+    assert "a dimension averaging 2.5 or less" in page
+    assert "Hidden: fewer than 7 people answered" in page and "five people" not in page
+    give = client.get(f"/projects/{team['project'].id}/feedback/give?lang=en").get_data(as_text=True)
+    assert "results of groups of 7 people or more" in give
+
+
 def test_the_results_page_shows_the_figures_the_weakest_dimension_and_the_barrier_points(client, team, answered):
     login(client, team["manager"])
     page = client.get(f"/projects/{team['project'].id}/feedback/results?lang=en").get_data(as_text=True)
     assert "People who answered" in page
     assert "Weakest dimension (2.7)" in page
     assert "Barrier point: Knowledge" in page  # the first barrier in ADKAR order
-    assert page.count("Hidden: fewer than five people answered") == 4
+    assert page.count("Hidden: fewer than 5 people answered") == 4
     assert ">3.5<" in page  # pilot: 88/25 = 3.52
     assert ">2.6<" in page  # pilot reinforcement, and Chinese answers' reinforcement
     assert "试点阶段" in page and "简体中文" in page

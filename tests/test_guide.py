@@ -7,12 +7,12 @@ from decimal import Decimal as D
 
 import pytest
 
+from planner.dates import local_today as today
 from planner.guide.models import SetupDismissal
 from planner.kpis.definitions import KpiKey
 from planner.kpis.models import BaselineSource, KpiSetting
 from planner.methodology import services as methodology
 from planner.rollout.models import StageStatus
-from planner.rollout.services import today
 from tests import rollout_factories as rf
 from tests.helpers import login
 from tests.tco_factories import make_scenario

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from planner.change.models import QuickWinStatus, TaskStatus
-from planner.change.services import today
+from planner.dates import local_today as today
 from planner.rollout.models import StageStatus
 from tests import rollout_factories as rf
 from tests.change_factories import make_quick_win, make_response, make_task

@@ -236,7 +236,7 @@ def test_the_adoption_is_audited_in_the_readers_language(client, team, db):
     adopt(client, team["project"])
     event_ = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "methodology.adopted"))
     with force_locale("zh"):
-        assert describe(event_) == "采用了方法论“构建客户关系管理基础设施的十二个步骤”，共 12 个步骤。"
+        assert describe(event_) == "采用了方法论“构建 CRM 基础设施的十二个步骤”，共 12 个步骤。"
     with force_locale("es"):
         assert "«Doce pasos para construir la infraestructura del CRM»" in describe(event_)
 

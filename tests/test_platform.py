@@ -105,7 +105,7 @@ def test_a_form_post_without_csrf_token_is_refused(client, make_user):
 def test_a_csrf_error_is_translated(client):
     response = client.post("/login?lang=es", data={"email": "a@example.com", "password": "x"}, csrf=False)
     assert response.status_code == 400
-    assert "Este formulario ha caducado" in response.get_data(as_text=True)
+    assert "Este formulario ha vencido" in response.get_data(as_text=True)
 
 
 def test_not_found_pages_are_translated(client):

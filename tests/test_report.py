@@ -120,7 +120,7 @@ def test_the_report_shows_every_section_in_the_readers_language(client, team, la
     assert 'id="chart-sins"' in html and 'id="chart-kpis"' in html and 'id="chart-tco"' in html
     assert 'id="chart-feedback"' in html
     # the charts are static SVG with a translated title
-    title = {"en": "Cost and benefits by year", "es": "Coste y beneficios por año", "zh": "各年度成本与收益"}[language]
+    title = {"en": "Cost and benefits by year", "es": "Costo y beneficios por año", "zh": "各年度成本与收益"}[language]
     assert f'<title id="chart-tco-title">{title}</title>' in html
     assert 'role="img"' in html
     assert f'<html lang="{language}">' in html
@@ -163,7 +163,7 @@ def test_sponsors_and_administrators_see_the_feedback_figures(client, team, role
 def test_feedback_from_fewer_than_five_people_shows_no_figure(client, team, db):
     build(team["project"], team["manager"], team["sponsor"], answers=4)
     html = get_report(client, team["manager"], team["project"], "en")
-    assert "To protect anonymity, figures appear once at least five people have answered." in html
+    assert "To protect anonymity, figures appear once at least 5 people have answered." in html
     assert 'id="chart-feedback"' not in html and "People who answered" not in html
     # the fifth person makes the figures appear; a stage answered by fewer than five stays hidden
     make_response(team["project"], ratings=(4, 3, 2, 4, 5))
@@ -172,7 +172,7 @@ def test_feedback_from_fewer_than_five_people_shows_no_figure(client, team, db):
         make_response(team["project"], ratings=(1, 1, 1, 1, 1), stage=stage)
     text = visible_text(get_report(client, team["manager"], team["project"], "en"))
     assert "People who answered" in text
-    assert "只有两人回答的阶段 &lt; 5 Hidden: fewer than five people answered" in text
+    assert "只有两人回答的阶段 &lt; 5 Hidden: fewer than 5 people answered" in text
 
 
 def test_an_empty_project_reads_without_figures(client, team):

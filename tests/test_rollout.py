@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 
 from planner.audit.models import AuditEvent, AuditImmutableError
 from planner.auth.models import GlobalRole
+from planner.db import utcnow
 from planner.rollout import services
 from planner.rollout.models import (
     CriterionKind,
@@ -83,7 +84,7 @@ def test_a_template_adds_stages_one_after_the_other_in_the_readers_language(team
         "plan": "pilot_waves", "start": "2027-01-04", "waves": "2", "with_criteria": "y"})
     assert response.status_code == 302
     stages = services.project_stages(project)
-    assert [s.name for s in stages] == ["Piloto", "Oleada 1", "Oleada 2", "Implantación completa"]
+    assert [s.name for s in stages] == ["Piloto", "Oleada 1", "Oleada 2", "Despliegue completo"]
     assert stages[0].planned_start == date(2027, 1, 4) and stages[0].planned_end == date(2027, 2, 28)  # 8 weeks
     for before, after in zip(stages, stages[1:], strict=False):
         assert after.planned_start == before.planned_end + timedelta(days=1)
@@ -91,7 +92,7 @@ def test_a_template_adds_stages_one_after_the_other_in_the_readers_language(team
     assert all(c.kind == CriterionKind.KPI for s in stages for c in s.criteria) and stages[0].criteria
     client.post(f"/projects/{project.id}/rollout/plan?lang=zh", data={"plan": "adoption_cycle", "start": "2027-09-06"})
     names = [s.name for s in services.project_stages(project)][4:]
-    assert names == ["刚性使用", "优化", "固化", "再优化"]
+    assert names == ["僵化", "优化", "固化", "再优化"]
     assert not any(s.criteria for s in services.project_stages(project)[4:])  # the box was left unticked
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.project_id == project.id)).all()
     assert actions.count("stage.plan_applied") == 2
@@ -384,6 +385,29 @@ def awaiting(team, db):
     return project, other, u, stage, request_
 
 
+def _offers(project, stage, user, db):
+    from planner.projects.access import membership_for
+
+    page = services.gate_page(project, stage, user, membership_for(project.id, user.id))
+    return {name for name in ("decision", "start", "request", "withdraw") if getattr(page, f"offers_{name}")}, page
+
+
+def test_the_gate_page_service_decides_who_gets_which_form(awaiting, app, db):
+    project, _other, u, stage, _request = awaiting
+    planned = r.stage(project, name="第二批")
+    with app.test_request_context("/"):
+        assert _offers(project, stage, u["sponsor"], db)[0] == {"decision"}
+        offers, page = _offers(project, stage, u["both"], db)  # manager and sponsor, but requested it
+        assert offers == {"withdraw"} and "requested this sign-off yourself" in str(page.refusal)
+        assert _offers(project, stage, u["manager"], db)[0] == {"withdraw"}
+        assert _offers(project, planned, u["manager"], db)[0] == {"start"}
+        assert _offers(project, stage, u["staff"], db)[0] == set()
+        assert _offers(project, stage, u["admin"], db)[0] == set()  # not a member: reads only
+        project.archived_at = utcnow()
+        assert _offers(project, stage, u["sponsor"], db)[0] == set()
+        assert _offers(project, planned, u["manager"], db)[0] == set()
+
+
 @pytest.mark.parametrize("role, status", [("staff", 403), ("manager", 403), ("admin", 403), ("outsider", 404),
                                           ("both", 403)])
 def test_only_another_sponsor_of_the_project_can_decide(awaiting, make_client, db, role, status):
@@ -469,7 +493,7 @@ def test_two_sponsors_deciding_at_the_same_moment_do_not_both_win(awaiting, app,
         both_checked.wait()  # each request has passed the version check and written nothing yet
         return gate
 
-    monkeypatch.setattr(services, "evaluate_stage", evaluate_together)
+    monkeypatch.setattr(services.signoff, "evaluate_stage", evaluate_together)  # where decide() looks it up
     url = f"/projects/{project.id}/rollout/requests/{request_.id}/decide?lang=en"
     version, stage_id = str(stage.version), stage.id
     results = [None, None]

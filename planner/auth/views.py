@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,7 +11,7 @@ from planner.audit.services import record
 from planner.auth import sessions, throttle
 from planner.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
 from planner.auth.models import User, UserSession, normalise_email
-from planner.db import utcnow
+from planner.dates import local_today
 from planner.extensions import db
 from planner.i18n import (
     current_language,
@@ -112,7 +113,11 @@ def change_password():
 def end_other_sessions():
     ended = sessions.end_all(current_user, keep_current=True)
     db.session.commit()
-    flash(_("Signed out of %(count)d other sessions.", count=ended), "success")
+    if ended:
+        flash(ngettext("Signed out of %(num)d other session.", "Signed out of %(num)d other sessions.", ended),
+              "success")
+    else:
+        flash(_("You had no other sessions to sign out of."), "info")
     return redirect(url_for("auth.account"))
 
 
@@ -121,7 +126,7 @@ SAMPLE_CURRENCY = {"en": "USD", "es": "EUR", "zh": "CNY"}
 
 def format_samples() -> dict:
     """How dates, numbers and amounts look in the reader's language."""
-    today = utcnow().date()
+    today = local_today()
     language = current_language()
     return {
         "date": date_format(today, "long"),

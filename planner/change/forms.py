@@ -8,6 +8,7 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from planner.change.models import QuickWinStatus, TaskCategory, TaskStatus
 from planner.extensions import db
 from planner.forms import (
+    CHOOSE_AN_OPTION,
     BaseForm,
     DateInput,
     LocaleDecimalField,
@@ -15,26 +16,12 @@ from planner.forms import (
     choices,
     length,
     optional,
+    optional_int,
     required,
 )
 from planner.kpis.definitions import KpiKey
 from planner.projects.models import ProjectMember
-from planner.rollout.models import Stage
-
-CHOOSE_AN_OPTION = _l("Choose one of the options.")
-
-
-def optional_int(value):
-    """Coerces a select's value to an id (None for the empty option). Anything else stays as it came,
-    matches no option, and is refused with our own message."""
-    if value in (None, "", "None"):
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return value
+from planner.rollout.forms import stage_choices
 
 
 def member_choices(project, empty_label):
@@ -43,13 +30,6 @@ def member_choices(project, empty_label):
     ).all()
     members = sorted(members, key=lambda m: m.user.name.lower())
     return choices([("", empty_label)] + [(str(m.id), m.user.name) for m in members])
-
-
-def stage_choices(project, empty_label):
-    stages = db.session.scalars(
-        select(Stage).where(Stage.project_id == project.id).order_by(Stage.position, Stage.id)
-    ).all()
-    return choices([("", empty_label)] + [(str(s.id), s.name) for s in stages])
 
 
 class TaskForm(BaseForm):

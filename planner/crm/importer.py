@@ -50,10 +50,11 @@ from planner.crm.models import (
     valid_email,
     valid_phone,
 )
+from planner.crm.signals import records_changed
+from planner.dates import utc_date
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
-from planner.kpis import cache
 from planner.projects.models import ProjectMember
 
 CHUNK = 5000
@@ -786,7 +787,7 @@ class Importer:
 
     def _note_date(self, *values) -> None:
         for value in values:
-            day = cache.as_date(value) if value is not None else None
+            day = utc_date(value)
             if day is not None and (self.earliest is None or day < self.earliest):
                 self.earliest = day
 
@@ -797,7 +798,7 @@ class Importer:
         if self.kind is RecordKind.CONTACTS and self.contact_keys_changed:
             refresh_duplicates(self.project.id)
         if self.outcome.inserted or self.outcome.updated:
-            cache.invalidate_kind(self.project.id, self.kind, self.earliest)
+            records_changed.send(self.project.id, kind=self.kind, since=self.earliest)
             refresh_statistics(self.table.name)
 
 

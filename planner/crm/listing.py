@@ -187,14 +187,10 @@ def _choose_sort(sorts: list[Sort]) -> Sort:
     return next((s for s in sorts if s.key == wanted), sorts[0])
 
 
-def _search(term: str, *conditions):
-    return or_(*conditions) if term else None
-
-
 # --------------------------------------------------------------------------- one function per kind
 
 
-NAME_SORTS = lambda model, default_recent=False: [  # noqa: E731
+NAME_SORTS = lambda model: [  # noqa: E731
     Sort("name", _l("Name, A to Z"), model.name_key),
     Sort("-name", _l("Name, Z to A"), model.name_key, descending=True),
     Sort("-created", _l("Newest first"), model.created_at, descending=True, kind="datetime"),

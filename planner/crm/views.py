@@ -7,7 +7,6 @@ features link to: ``crm.accounts``, ``crm.contacts``, ``crm.interactions``, ``cr
 """
 
 import uuid
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -51,12 +50,14 @@ from planner.crm.models import (
     RecordKind,
     ServiceCase,
 )
+from planner.dates import local_today
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.projects import registry
-from planner.projects.access import get_in_project, project_view
+from planner.projects.access import get_in_project, is_manager, project_view
 from planner.projects.models import ProjectMember, ProjectRole
+from planner.transactions import report, saving
 
 bp = Blueprint("crm", __name__, cli_group="crm")
 
@@ -107,10 +108,6 @@ def _members(project) -> dict[int, str]:
     return dict(sorted(names.items(), key=lambda item: item[1].lower()))
 
 
-def _is_manager() -> bool:
-    return g.membership is not None and g.membership.is_manager
-
-
 # --------------------------------------------------------------------------- lists
 
 
@@ -125,7 +122,7 @@ def list_view(kind: RecordKind):
                                                               Account.id == found.filters["account"]))
         return render_template(f"crm/{kind.value}.html", project=project, kind=kind, found=found,
                                page=found.page, account=account, can_capture=g.membership is not None,
-                               can_import=_is_manager(), empty_message=EMPTY[kind],
+                               can_import=is_manager(), empty_message=EMPTY[kind],
                                export_args={key: value for key, value in request.args.items()
                                             if key not in ("after", "before", "lang", "sort")})
 
@@ -208,20 +205,15 @@ def _save(kind, form, project, obj=None):
     if not valid or any(getattr(form, name).errors for name in ("account_ref", "contact_ref") if hasattr(form, name)):
         return None
     fields = _form_fields(kind, form) | references
-    try:
+    with saving(quiet=True) as saved:
         if obj is None:
             obj = services.create(project, kind, fields, current_user)
         else:
             services.update_record(obj, fields)
-    except services.ExternalIdTaken as error:
-        db.session.rollback()
-        form.external_id.errors.append(str(error.message))
+    if not saved:
+        taken = isinstance(saved.error, services.ExternalIdTaken)
+        report(saved.error.message, form.external_id if taken else None)
         return None
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-        return None
-    db.session.commit()
     return obj
 
 
@@ -256,7 +248,7 @@ def _defaults(kind, form, project) -> None:
     if hasattr(form, "opened_at"):
         form.opened_at.data = now
     if hasattr(form, "opened_on"):
-        form.opened_on.data = datetime.now(get_timezone()).date()
+        form.opened_on.data = local_today()
     account_id = request.args.get("account", type=int)
     if account_id and hasattr(form, "account_ref"):
         account = db.session.scalar(select(Account).where(Account.project_id == project.id, Account.id == account_id))
@@ -302,13 +294,10 @@ def delete_view(kind: RecordKind):
         obj = get_in_project(kind.model, record_id, project)
         if not services.can_edit(obj, current_user, g.membership):
             abort(403)
-        try:
+        with saving() as saved:
             services.delete_record(obj)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+        if not saved:
             return redirect(url_for(f"crm.{kind.value}_edit", project_id=project.id, record_id=record_id))
-        db.session.commit()
         flash(_("Deleted."), "success")
         return redirect(url_for(f"crm.{kind.value}", project_id=project.id))
 

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from planner import nav
 from planner.dashboard import health, services
 from planner.extensions import db
+from planner.feedback.services import MIN_GROUP
 from planner.i18n import number
 from planner.projects import registry
 from planner.projects.access import is_lead
@@ -82,4 +83,4 @@ def index():
 @bp.route("/dashboard/health-rules")
 @login_required
 def rules():
-    return render_template("dashboard/rules.html", h=health, rules=list(health.Rule))
+    return render_template("dashboard/rules.html", h=health, rules=list(health.Rule), min_group=MIN_GROUP)

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 
-from planner.change.forms import CHOOSE_AN_OPTION, optional_int, stage_choices
 from planner.feedback.models import DIMENSIONS, Dimension
-from planner.forms import BaseForm, StrippedStringField, choices, length, optional
+from planner.forms import CHOOSE_AN_OPTION, BaseForm, StrippedStringField, choices, length, optional, optional_int
+from planner.rollout.forms import stage_choices
 
 RATING_LABELS = {
     1: _l("Strongly disagree"),

@@ -20,11 +20,14 @@ from planner import ratelimit
 from planner.audit.services import record, register
 from planner.change import services as change_services
 from planner.change.models import ChangeTask, TaskCategory
+from planner.dates import utc_today
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.feedback.models import DIMENSIONS, Channel, Dimension, FeedbackResponse, SurveyLink, week_start
+from planner.i18n import language_label
 from planner.projects.models import Project, ProjectMember
+from planner.rollout.models import Stage
 
 MIN_GROUP = 5
 BARRIER_THRESHOLD = 3.0
@@ -258,10 +261,14 @@ def _grouped(conditions, column) -> list[Group]:
     return [_group_from_row(row[0], row[1:]) for row in rows]
 
 
-def results(project: Project, stage_filter=None, since: date | None = None) -> Results:
-    """Every figure of the results page: five aggregate queries, whatever the number of answers.
+def results(project: Project, stage_filter=None, since: date | None = None, stages=None) -> Results:
+    """Every figure of the results page, each group labelled and in reading order: five aggregate
+    queries whatever the number of answers, and one for the stages unless ``stages`` (the project's,
+    in rollout order) are given.
 
-    ``stage_filter`` is a stage id, "none" for answers not tied to a stage, or None for all."""
+    ``stage_filter`` is a stage id, "none" for answers not tied to a stage, or None for all.
+    Stages come in rollout order (answers not tied to a stage last), teams A to Z (no team given
+    last), languages by code, weeks oldest first."""
     conditions = _filters(project.id, stage_filter, since)
     row = db.session.execute(select(_respondents(), func.count(), *_averages()).where(*conditions)).one()
     overall = _group_from_row(None, row)
@@ -269,6 +276,20 @@ def results(project: Project, stage_filter=None, since: date | None = None) -> R
     by_team = _grouped(conditions, R.team)
     by_language = _grouped(conditions, R.language)
     trend = sorted(_grouped(conditions, R.week_start), key=lambda g: g.key)
+    if stages is None:
+        stages = db.session.execute(select(Stage.id, Stage.name).where(Stage.project_id == project.id)
+                                    .order_by(Stage.position, Stage.id)).all()
+    names = {stage.id: stage.name for stage in stages}
+    order = {stage.id: position for position, stage in enumerate(stages)}
+    for group in by_stage:
+        group.label = names.get(group.key) if group.key is not None else _("Not tied to a stage")
+    by_stage.sort(key=lambda group: order.get(group.key, len(order)))
+    for group in by_team:
+        group.label = group.key or _("Team not given")
+    by_team.sort(key=lambda group: (not group.key, (group.key or "").lower()))
+    for group in by_language:
+        group.label = language_label(group.key) or group.key
+    by_language.sort(key=lambda group: group.key)
     return Results(overall=overall, by_stage=by_stage, by_team=by_team, by_language=by_language, trend=trend)
 
 
@@ -313,8 +334,9 @@ class Snapshot:
     barriers: list
 
 
-def _since(weeks: int, today: date | None) -> date:
-    return week_start(today or utcnow().date()) - timedelta(weeks=max(weeks, 1) - 1)
+def period_start(weeks: int, today: date | None = None) -> date:
+    """The Monday (UTC) that starts a period of the last ``weeks`` weeks, this one included."""
+    return week_start(today or utc_today()) - timedelta(weeks=max(weeks, 1) - 1)
 
 
 def feedback_trend_by_project(project_ids, weeks: int = 8, today: date | None = None) -> dict[int, list]:
@@ -326,7 +348,7 @@ def feedback_trend_by_project(project_ids, weeks: int = 8, today: date | None = 
         return result
     rows = db.session.execute(
         select(R.project_id, R.week_start, _respondents(), func.avg(_overall_expr()))
-        .where(R.project_id.in_(ids), R.week_start >= _since(weeks, today))
+        .where(R.project_id.in_(ids), R.week_start >= period_start(weeks, today))
         .group_by(R.project_id, R.week_start).order_by(R.project_id, R.week_start)
     )
     for project_id, week, respondents, average in rows:
@@ -344,7 +366,7 @@ def latest_feedback_by_project(project_ids, weeks: int = 4, today: date | None =
         return result
     rows = db.session.execute(
         select(R.project_id, _respondents(), func.count(), *_averages())
-        .where(R.project_id.in_(ids), R.week_start >= _since(weeks, today)).group_by(R.project_id)
+        .where(R.project_id.in_(ids), R.week_start >= period_start(weeks, today)).group_by(R.project_id)
     )
     for row in rows:
         group = _group_from_row(row[0], row[1:])

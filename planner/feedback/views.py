@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -6,17 +5,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from planner.errors import DomainError, render_error
+from planner.errors import render_error
 from planner.extensions import db
 from planner.feedback import charts, services
 from planner.feedback.forms import RATING_LABELS, LinkForm, MemberFeedbackForm, SurveyForm
-from planner.feedback.models import DIMENSIONS, FeedbackResponse, SurveyLink, week_start
-from planner.i18n import current_language, language_label
+from planner.feedback.models import DIMENSIONS, FeedbackResponse, SurveyLink
+from planner.i18n import current_language
 from planner.projects import registry
 from planner.projects.access import get_in_project, has_role, project_view
 from planner.projects.forms import ConfirmForm
 from planner.projects.models import ProjectRole
 from planner.rollout.models import Stage, StageStatus
+from planner.transactions import saving
 
 bp = Blueprint("feedback", __name__)
 
@@ -32,7 +32,8 @@ def _panel(project):
     if not _can_read_results():
         return {"give_only": True} if g.get("membership") is not None else None
     snapshot = services.latest_feedback_by_project([project.id])[project.id]
-    return {"give_only": False, "snapshot": snapshot}
+    return {"give_only": False, "snapshot": snapshot, "min_group": services.MIN_GROUP,
+            "threshold": services.BARRIER_THRESHOLD}
 
 
 registry.tab(600, "feedback.index", _l("Feedback"), icon="chat-heart", section="people")
@@ -67,7 +68,7 @@ def give(project):
     return render_template(
         "feedback/give.html", project=project, form=form, rating_labels=RATING_LABELS,
         history=services.member_history(project, current_user.id), follow_ups=services.follow_up_tasks(project),
-        can_read_results=_can_read_results(),
+        can_read_results=_can_read_results(), min_group=services.MIN_GROUP,
     )
 
 
@@ -89,19 +90,9 @@ def results(project):
     period = request.args.get("period", "")
     if period not in PERIODS:
         period = ""
-    since = week_start(_today()) - timedelta(weeks=PERIODS[period] - 1) if period else None
-    found = services.results(project, stage_filter, since)
+    since = services.period_start(PERIODS[period]) if period else None
+    found = services.results(project, stage_filter, since, stages)
     stage_names = {s.id: s.name for s in stages}
-    for group in found.by_stage:
-        group.label = stage_names.get(group.key) if group.key is not None else _("Not tied to a stage")
-    for group in found.by_team:
-        group.label = group.key or _("Team not given")
-    order = {stage.id: position for position, stage in enumerate(stages)}
-    found.by_stage.sort(key=lambda grp: order.get(grp.key, len(order)))
-    found.by_team.sort(key=lambda grp: (not grp.key, (grp.key or "").lower()))
-    for group in found.by_language:
-        group.label = language_label(group.key) or group.key
-    found.by_language.sort(key=lambda grp: grp.key)
     shown = found.overall.shown
     comment_rows, comment_tasks = services.comments(project, stage_filter, since) if shown else ([], {})
     return render_template(
@@ -117,25 +108,16 @@ def results(project):
     )
 
 
-def _today():
-    from planner.change.services import today
-
-    return today()
-
-
 @bp.route("/projects/<int:project_id>/feedback/responses/<int:response_id>/task", methods=["POST"])
 @project_view(ProjectRole.MANAGER)
 def comment_to_task(project, response_id):
     response = get_in_project(FeedbackResponse, response_id, project)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("feedback.results", project_id=project.id))
-    try:
+    with saving() as saved:
         task, created = services.task_from_comment(project, response)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    if not saved:
         return redirect(url_for("feedback.results", project_id=project.id))
-    db.session.commit()
     if created:
         flash(_("The comment is now a task. Choose its owner and due date."), "success")
     else:
@@ -182,13 +164,9 @@ def reopen_link(project, link_id):
 def _change_link(project, link_id, operation, message):
     link = get_in_project(SurveyLink, link_id, project)
     if ConfirmForm().validate_on_submit():
-        try:
+        with saving(category="warning") as saved:
             operation(link)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "warning")
-        else:
-            db.session.commit()
+        if saved:
             flash(message, "success")
     return redirect(url_for("feedback.links", project_id=project.id))
 
@@ -217,4 +195,4 @@ def survey(token):
         services.count_survey_answer(link, address)
         return redirect(url_for("feedback.survey", token=link.token, sent=1))
     return render_template("feedback/survey.html", link=link, project=project, form=form,
-                           rating_labels=RATING_LABELS)
+                           rating_labels=RATING_LABELS, min_group=services.MIN_GROUP)

@@ -4,13 +4,12 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from planner.errors import DomainError
-from planner.extensions import db
 from planner.guide import services
 from planner.projects import registry
 from planner.projects.access import has_role, project_view
 from planner.projects.forms import ConfirmForm
 from planner.projects.models import ProjectRole
+from planner.transactions import saving
 
 bp = Blueprint("guide", __name__)
 
@@ -30,11 +29,8 @@ registry.panel(5, "guide/_panel_setup.html", _setup_panel)
 @project_view(ProjectRole.MANAGER)
 def dismiss(project):
     if ConfirmForm().validate_on_submit():
-        try:
+        with saving(category="warning") as saved:  # refused while a step is open: the refusal is flashed, nothing saved
             services.dismiss(project, current_user)
-        except DomainError as error:
-            flash(str(error), "warning")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The setup checklist is put away. Every step stays one tab away."), "success")
     return redirect(url_for("projects.overview", project_id=project.id))

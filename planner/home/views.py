@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from planner import nav
-from planner.change.services import today
+from planner.dates import local_today as today
 from planner.home import services
 
 bp = Blueprint("home", __name__)

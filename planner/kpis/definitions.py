@@ -101,6 +101,35 @@ class KpiDefinition:
     denominator: object  # what the bottom counts
     places: int = 4  # decimal places of the value (ratios 0.8125; satisfaction 4.25)
 
+    def whole(self, count: int) -> str:
+        """The bottom of the ratio with its count, e.g. "28 interactions"."""
+        return counted(self.key, count)
+
+
+def counted(key: KpiKey, count: int) -> str:
+    """What a KPI's bottom counts, with the count: each language chooses its own plural and, in
+    Chinese, the measure word that fits the noun (名 for people, 次 for interactions…)."""
+    from flask_babel import ngettext
+
+    from planner.i18n import number
+
+    shown = number(count)
+    if key is KpiKey.ADOPTION:
+        return ngettext("%(count)s person in scope", "%(count)s people in scope", count, count=shown)
+    if key is KpiKey.CLOSED_LOOP:
+        return ngettext("%(count)s interaction", "%(count)s interactions", count, count=shown)
+    if key is KpiKey.FIRST_CONTACT_RESOLUTION:
+        return ngettext("%(count)s case opened", "%(count)s cases opened", count, count=shown)
+    if key is KpiKey.SATISFACTION:
+        return ngettext("%(count)s case with a score", "%(count)s cases with a score", count, count=shown)
+    if key is KpiKey.CROSS_SELL_WIN_RATE:
+        return ngettext("%(count)s opportunity won or lost", "%(count)s opportunities won or lost", count,
+                        count=shown)
+    if key is KpiKey.RETENTION:
+        return ngettext("%(count)s account active in the previous period",
+                        "%(count)s accounts active in the previous period", count, count=shown)
+    return ngettext("%(count)s contact", "%(count)s contacts", count, count=shown)
+
 
 DEFINITIONS: dict[KpiKey, KpiDefinition] = {
     KpiKey.ADOPTION: KpiDefinition(

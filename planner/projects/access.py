@@ -59,6 +59,11 @@ def may_open(endpoint: str) -> bool:
     return any(membership.has(role) for role in roles)
 
 
+def is_manager() -> bool:
+    """True when the signed-in user manages the project of this request."""
+    return has_role(ProjectRole.MANAGER)
+
+
 def project_view(*roles: ProjectRole, admin_ok: bool = False, allow_archived: bool = False):
     def decorator(view):
         @wraps(view)

@@ -77,7 +77,7 @@ def test_a_manager_imports_a_file_and_sees_the_kpis(page, live_server, make_user
     # Adoption and closed-loop capture have data; the other five say there is nothing to draw yet.
     expect(page.locator(".plotly-chart[data-rendered=true]")).to_have_count(2, timeout=15000)
     expect(page.locator(".kpi-no-trend")).to_have_count(5)
-    expect(page.get_by_role("heading", name="各项关键指标的计算方法")).to_be_visible()
+    expect(page.get_by_role("heading", name="各项 KPI 的计算方法")).to_be_visible()
     screenshot(page, "kpis-zh")
 
 

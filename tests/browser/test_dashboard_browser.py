@@ -32,7 +32,7 @@ def test_a_sponsor_lands_on_the_dashboard_and_follows_a_sign_off(page, live_serv
 
     browser_login(page, sponsor, language="zh")
     page.goto(f"{live_server}/")
-    expect(page.get_by_role("heading", name="管理驾驶舱")).to_be_visible()
+    expect(page.get_by_role("heading", name="高管仪表板")).to_be_visible()
     cards = page.locator("article.dash-card")
     expect(cards).to_have_count(2)
     expect(cards.first).to_contain_text("华信家电华东区")

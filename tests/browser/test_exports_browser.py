@@ -30,7 +30,7 @@ def test_a_member_subscribes_to_the_calendar_and_downloads_an_export(
     calendar_app = page.context.browser.new_context()  # no cookies, no session
     feed = calendar_app.request.get(url)
     assert feed.status == 200 and feed.headers["content-type"] == "text/calendar; charset=utf-8"
-    assert "SUMMARY;LANGUAGE=es:Etapa de la implantación: Piloto en Madrid" in feed.text()
+    assert "SUMMARY;LANGUAGE=es:Etapa del despliegue: Piloto en Madrid" in feed.text()
     calendar_app.close()
 
     page.goto(f"{live_server}/projects/{project.id}/exports")

@@ -24,16 +24,16 @@ def test_staff_answer_in_chinese_and_the_manager_reads_it_in_english(page, brows
     browser_login(page, staff, language="zh")
     page.goto(f"{live_server}/projects/{project.id}")
     page.get_by_role("link", name="反馈", exact=True).click()
-    expect(page.get_by_role("heading", name="这次变革对你来说进展如何？")).to_be_visible()
-    expect(page.get_by_text("我清楚公司为什么要改用新的客户关系管理系统。")).to_be_visible()
-    page.get_by_label("你针对哪个阶段作答？").select_option(label="试点 — 上海")
+    expect(page.get_by_role("heading", name="这次变革对您来说进展如何？")).to_be_visible()
+    expect(page.get_by_text("我清楚公司为什么要改用新的 CRM 系统。")).to_be_visible()
+    page.get_by_label("您针对哪个阶段作答？").select_option(label="试点 — 上海")
     for field, value in [("awareness", 4), ("desire", 4), ("knowledge", 2), ("ability", 3), ("reinforcement", 3)]:
         page.locator(f"label[for={field}-{value - 1}]").click()
     page.get_by_label("还有什么想告诉项目组的吗？（选填）").fill(COMMENT)
     screenshot(page, "feedback-give-zh")
     page.get_by_role("button", name="提交我的反馈").click()
-    expect(page.get_by_text("谢谢！项目组会把你的回答和同事们的回答汇总在一起查看。")).to_be_visible()
-    expect(page.get_by_text("你最近的回答")).to_be_visible()
+    expect(page.get_by_text("谢谢！项目组会把您的回答和同事们的回答汇总在一起查看。")).to_be_visible()
+    expect(page.get_by_text("您最近的回答")).to_be_visible()
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # another person, another browser
     browser_login(page, manager, language="en")

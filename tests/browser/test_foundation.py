@@ -20,7 +20,7 @@ def test_sign_in_and_switch_to_spanish_and_chinese(page, live_server, make_user,
     page.locator("#language-menu").click()
     page.locator("a[data-lang=es]").click()
     expect(page.locator("html")).to_have_attribute("lang", "es")
-    expect(page.get_by_role("heading", name="Proyectos de implantación")).to_be_visible()
+    expect(page.get_by_role("heading", name="Proyectos de implementación")).to_be_visible()
 
     page.locator("#language-menu").click()
     page.locator("a[data-lang=zh]").click()

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from planner.auth.models import GlobalRole
 from planner.change.models import QuickWinStatus
-from planner.change.services import today
+from planner.dates import local_today as today
 from planner.rollout.models import StageStatus
 from tests import rollout_factories as rf
 from tests.browser.test_report_browser import _compact

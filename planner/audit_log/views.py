@@ -1,4 +1,7 @@
+"""The audit log pages (see the package text)."""
+
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,6 +14,9 @@ from planner.projects import registry
 from planner.projects.access import project_view
 
 bp = Blueprint("audit", __name__)
+
+registry.tab(930, "audit.project_log", _l("Audit log"), roles=registry.LEADS, icon="journal-text",
+             section="settings")
 
 
 @bp.route("/projects/<int:project_id>/audit")
