@@ -14,17 +14,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale
-from babel.numbers import NumberFormatError, format_compact_currency, parse_decimal
+from babel.numbers import NumberFormatError, parse_decimal
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import (
-    format_currency,
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_percent,
-    get_locale,
-)
 from flask_login import current_user
+
+from planner.formatting import formats
 
 LANGUAGES = {"en": "English", "es": "Español", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
@@ -124,25 +118,48 @@ def select_timezone() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or DEFAULT_LANGUAGE).split("_")[0]
+    return formats().language
 
 
 def babel_locale() -> Locale:
-    return get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+    return formats().locale
+
+
+# gettext, ngettext and pgettext as Flask-Babel's (same arguments, same result) through the request's
+# translations, for code that translates in a loop (the dashboard's fifty cards).
+
+
+def gettext(message: str, **variables) -> str:
+    text = formats().translations.ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return formats().translations.ungettext(singular, plural, num) % variables
+
+
+def pgettext(context: str, message: str, **variables) -> str:
+    text = formats().translations.upgettext(context, message)
+    return text % variables if variables else text
+
+
+# Dates and numbers go through the request's cached formatters (planner.formatting): the same
+# output as Flask-Babel's format_* helpers, without looking the locale up for every value.
 
 
 def money(amount, currency: str) -> str:
     """An amount in the reader's locale, e.g. ``1.234,50 €`` or ``¥1,234.50``."""
     if amount is None:
         return ""
-    return format_currency(Decimal(amount), currency)
+    return formats().currency(Decimal(amount), currency)
 
 
 def money_compact(amount, currency: str) -> str:
     """A rounded amount for at-a-glance figures, e.g. ``€906.8K``, ``906,8 mil €`` or ``€90.7万``."""
     if amount is None:
         return ""
-    return format_compact_currency(Decimal(amount), currency, locale=babel_locale(), fraction_digits=1)
+    return formats().compact_currency(Decimal(amount), currency)
 
 
 def number(value, digits: int | None = None) -> str:
@@ -151,8 +168,8 @@ def number(value, digits: int | None = None) -> str:
     if type(value) is int and 0 <= value < 1000 and not digits:
         return str(value)  # the same in every language we offer (Latin digits, no grouping below 1,000)
     if digits is None:
-        return format_decimal(value)
-    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+        return formats().decimal(value)
+    return formats().decimal(value, "#,##0." + "0" * digits if digits else "#,##0")
 
 
 def percent(value, digits: int = 0) -> str:
@@ -160,7 +177,7 @@ def percent(value, digits: int = 0) -> str:
     if value is None:
         return ""
     fmt = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
-    return format_percent(value, format=fmt)
+    return formats().percent(value, fmt)
 
 
 def parse_amount(text: str, locale: Locale | str | None = None) -> Decimal:
@@ -188,8 +205,12 @@ def date_format(value: date | datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, fmt)
-    return format_date(value, fmt)
+        return formats().datetime(value, fmt)
+    return formats().date(value, fmt)
+
+
+def datetime_format(value: datetime | None, fmt: str = "medium") -> str:
+    return formats().datetime(value, fmt) if value else ""
 
 
 def language_label(code: str | None) -> str:
@@ -201,9 +222,17 @@ def init_app(app) -> None:
     app.jinja_env.filters["money_compact"] = money_compact
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
-    app.jinja_env.filters["date"] = lambda v, fmt="medium": date_format(v, fmt)
-    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["date"] = date_format
+    app.jinja_env.filters["datetime"] = datetime_format
     app.jinja_env.filters["language_label"] = language_label
+    # Templates translate through the request's translations, looked up once (Flask-Babel's own
+    # callables look the locale and the domain up again for every string).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda message: formats().translations.ugettext(message),
+        ngettext=lambda singular, plural, n: formats().translations.ungettext(singular, plural, n),
+        pgettext=lambda context, message: formats().translations.upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: formats().translations.unpgettext(context, singular, plural, n),
+        newstyle=True)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
 

@@ -99,9 +99,9 @@ class QuickWinForm(BaseForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        kpi = KpiKey(self.kpi.data) if self.kpi.data else None
+        kpi = KpiKey(self.kpi.data) if self.kpi.data in KpiKey._value2member_map_ else None
         target = self.kpi_target.data
-        if target is not None and kpi is None:
+        if target is not None and kpi is None and not self.kpi.errors:
             self.kpi.errors = [*self.kpi.errors, _l("Choose the KPI this target applies to.")]
             valid = False
         if kpi is not None and target is not None:
@@ -115,7 +115,7 @@ class QuickWinForm(BaseForm):
 
     def kpi_value(self):
         """The KPI and its target in the KPI's own unit (a ratio for rates)."""
-        kpi = KpiKey(self.kpi.data) if self.kpi.data else None
+        kpi = KpiKey(self.kpi.data) if self.kpi.data in KpiKey._value2member_map_ else None
         target = self.kpi_target.data
         if kpi is not None and target is not None and kpi.is_ratio:
             target = target / 100

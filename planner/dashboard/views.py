@@ -4,16 +4,15 @@
 from collections import Counter
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from flask_login import current_user, login_required
 
 from planner import nav
 from planner.dashboard import health, services
 from planner.extensions import db
 from planner.feedback.services import MIN_GROUP
-from planner.i18n import number
+from planner.i18n import gettext as _
+from planner.i18n import number, pgettext
 from planner.projects import registry
 from planner.projects.access import is_lead
 from planner.rollout.models import StageStatus

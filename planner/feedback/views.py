@@ -10,6 +10,7 @@ from planner.extensions import db
 from planner.feedback import charts, services
 from planner.feedback.forms import RATING_LABELS, LinkForm, MemberFeedbackForm, SurveyForm
 from planner.feedback.models import DIMENSIONS, FeedbackResponse, SurveyLink
+from planner.forms import id_arg
 from planner.i18n import current_language
 from planner.projects import registry
 from planner.projects.access import get_in_project, has_role, project_view
@@ -50,21 +51,28 @@ def index(project):
 @bp.route("/projects/<int:project_id>/feedback/give", methods=["GET", "POST"])
 @project_view(ProjectRole.STAFF)
 def give(project):
-    form = MemberFeedbackForm(project)
+    form = MemberFeedbackForm(project, g.membership)
     if request.method == "GET":
-        active = db.session.scalar(
-            select(Stage.id).where(Stage.project_id == project.id, Stage.status == StageStatus.ACTIVE)
-            .order_by(Stage.position, Stage.id).limit(1))
+        active = [s.id for s in services.stages_open_to(project, g.membership) if s.status == StageStatus.ACTIVE]
         asked = request.args.get("stage", type=int)  # "My work" links to the member's own stage
         offered = {str(choice.value) for choice in form.stage_id.choices}
-        form.stage_id.data = asked if asked is not None and str(asked) in offered else active
+        form.stage_id.data = asked if asked is not None and str(asked) in offered else (active[0] if active else None)
     if form.validate_on_submit():
-        _response, replaced = services.submit_member_feedback(
-            project, g.membership, form.ratings(), form.comment.data or "", form.stage_id.data, current_language())
-        db.session.commit()
+        outcome = {}
+        with saving(error_to=form.stage_id) as saved:
+            _response, outcome["replaced"] = services.submit_member_feedback(
+                project, g.membership, form.ratings(), form.comment.data or "", form.stage_id.data,
+                current_language())
+        if not saved:
+            return _render_give(project, form)
+        replaced = outcome["replaced"]
         flash(_("Thank you. Your answer for this week is updated.") if replaced
               else _("Thank you. The project team will see your answer together with your colleagues'."), "success")
         return redirect(url_for("feedback.give", project_id=project.id))
+    return _render_give(project, form)
+
+
+def _render_give(project, form):
     return render_template(
         "feedback/give.html", project=project, form=form, rating_labels=RATING_LABELS,
         history=services.member_history(project, current_user.id), follow_ups=services.follow_up_tasks(project),
@@ -73,12 +81,10 @@ def give(project):
 
 
 def _stage_filter(stages):
-    value = request.args.get("stage", "")
-    if value == "none":
+    if request.args.get("stage", "") == "none":
         return "none"
-    if value.isdigit() and int(value) in {s.id for s in stages}:
-        return int(value)
-    return None
+    value = id_arg("stage")
+    return value if value in {s.id for s in stages} else None
 
 
 @bp.route("/projects/<int:project_id>/feedback/results")
@@ -93,14 +99,15 @@ def results(project):
     since = services.period_start(PERIODS[period]) if period else None
     found = services.results(project, stage_filter, since, stages)
     stage_names = {s.id: s.name for s in stages}
-    shown = found.overall.shown
+    shown = found.overall.shown or any(group.shown for group in found.by_link)
     comment_rows, comment_tasks = services.comments(project, stage_filter, since) if shown else ([], {})
     return render_template(
         "feedback/results.html", project=project, results=found, stages=stages, stage_filter=stage_filter,
         period=period, periods=PERIODS, dimensions=DIMENSIONS, min_group=services.MIN_GROUP,
         threshold=services.BARRIER_THRESHOLD, stage_names=stage_names,
-        dimensions_figure=charts.dimensions_figure(found.overall) if shown else None,
-        trend_figure=charts.trend_figure(found.trend) if shown and any(w.shown for w in found.trend) else None,
+        dimensions_figure=charts.dimensions_figure(found.overall) if found.overall.shown else None,
+        trend_figure=charts.trend_figure(found.trend) if found.overall.shown and any(
+            w.shown for w in found.trend) else None,
         hidden_weeks=sum(1 for w in found.trend if not w.shown),
         comments=comment_rows, comment_tasks=comment_tasks, can_manage=has_role(ProjectRole.MANAGER),
         open_links=db.session.scalar(select(func.count()).select_from(SurveyLink).where(
@@ -133,7 +140,8 @@ def comment_to_task(project, response_id):
 def links(project):
     form = LinkForm(project)
     if form.validate_on_submit():
-        services.create_link(project, form.stage_id.data, form.label.data or "", current_user)
+        services.create_link(project, form.stage_id.data, form.label.data or "", current_user,
+                             form.max_answers.data)
         db.session.commit()
         flash(_("The survey link is ready. Share it with the people of that stage."), "success")
         return redirect(url_for("feedback.links", project_id=project.id))

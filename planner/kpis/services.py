@@ -11,7 +11,7 @@ Public API (``project`` is a Project or its id; dates are UTC days):
   at least ``threshold`` in each of the last ``weeks`` complete weeks (a stage-gate criterion such
   as "adoption ≥ 80 % for two consecutive weeks").
 - ``kpi_overview(project, as_of=None) -> list[KpiOverview]``: every KPI with value, baseline, target
-  and status.
+  and status; ``kpi_page(project, weeks, as_of=None)``: the overview and every KPI's weekly trend.
 - Bulk, for many projects in a bounded number of queries whatever their number:
   ``kpi_trends_by_project(project_ids, keys, weeks=12, until=None)``,
   ``adoption_trend_by_project(project_ids, weeks=12, until=None) -> {project_id: [WeekValue]}``,
@@ -199,11 +199,21 @@ def settings_by_project(project_ids) -> dict[int, dict[KpiKey, KpiSetting]]:
     return found
 
 
+def _targets_by_project(project_ids) -> dict[int, dict]:
+    """The target and baseline columns of the KPI settings, as rows (what the statuses read)."""
+    s = KpiSetting
+    found: dict[int, dict] = {pid: {} for pid in project_ids}
+    for row in db.session.execute(select(s.project_id, s.key, s.target, s.baseline_value, s.baseline_as_of,
+                                         s.baseline_source).where(s.project_id.in_(list(project_ids)))):
+        found.setdefault(row.project_id, {})[KpiKey(row.key)] = row
+    return found
+
+
 def kpi_status_by_project(project_ids, as_of: date | None = None) -> dict[int, dict[KpiKey, KpiOverview]]:
     """Every KPI's value, baseline, target and status per project: two queries when cached."""
     as_of = as_of or utc_today()
     project_ids = sorted(set(project_ids))
-    settings = settings_by_project(project_ids)
+    settings = _targets_by_project(project_ids)
     found = values(project_ids, list(KpiKey), [as_of])
     result: dict[int, dict[KpiKey, KpiOverview]] = {}
     for pid in project_ids:
@@ -226,6 +236,16 @@ def kpi_overview(project, as_of: date | None = None) -> list[KpiOverview]:
     pid = _project_id(project)
     by_key = kpi_status_by_project([pid], as_of)[pid]
     return [by_key[key] for key in KpiKey]
+
+
+def kpi_page(project, weeks: int, as_of: date | None = None) -> tuple[list[KpiOverview], dict[KpiKey, list[WeekValue]]]:
+    """Every KPI's overview and weekly trend (the KPI page). The trends come first: what is not
+    cached is then computed for all the weeks and today together, one pass over the records per
+    KPI, and the overview finds today's values cached."""
+    as_of = as_of or utc_today()
+    pid = _project_id(project)
+    trends = kpi_trends_by_project([pid], list(KpiKey), weeks, as_of)[pid]
+    return kpi_overview(pid, as_of), trends
 
 
 def save_setting(project, key, *, target: Decimal | None, baseline_source: BaselineSource | None,

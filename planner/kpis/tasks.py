@@ -19,8 +19,9 @@ def warm(project_ids: list[int]) -> int:
     if not project_ids:
         return 0
     as_of = utc_today()
-    services.kpi_status_by_project(project_ids, as_of)
+    # The trends first: every missing value of a KPI, today's included, comes from one pass.
     services.kpi_trends_by_project(project_ids, list(KpiKey), TREND_WEEKS, as_of)
+    services.kpi_status_by_project(project_ids, as_of)
     db.session.commit()
     return len(project_ids)
 

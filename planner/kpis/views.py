@@ -68,8 +68,7 @@ def trend_figure(key: KpiKey, series, target, baseline) -> dict:
 @project_view()
 def index(project):
     as_of = utc_today()
-    rows = services.kpi_overview(project, as_of)
-    trends = services.kpi_trends_by_project([project.id], list(KpiKey), TREND_WEEKS, as_of)[project.id]
+    rows, trends = services.kpi_page(project, TREND_WEEKS, as_of)
     db.session.commit()  # keeps the values computed for this page
     charts = {row.key: trend_figure(row.key, trends[row.key], row.target, row.baseline) for row in rows
               if any(point.value is not None for point in trends[row.key])}

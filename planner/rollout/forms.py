@@ -61,9 +61,11 @@ class StageForm(VersionedForm):
     def __init__(self, teams, *args, **kwargs):
         super().__init__(*args, **kwargs)
         known = list(teams)
-        for value in self.teams.data or []:  # a team no member has any more stays choosable
+        stage = kwargs.get("obj")
+        for value in getattr(stage, "teams", None) or []:  # a team no member has any more stays choosable
             if value not in known:
                 known.append(value)
+        # Only these can be chosen: anything else posted is refused as an unknown choice.
         self.teams.choices = choices((team, team) for team in known)
 
     def validate(self, extra_validators=None):

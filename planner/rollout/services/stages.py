@@ -115,12 +115,21 @@ def members_in_teams(project: Project, teams) -> int:
         ProjectMember.project_id == project.id, ProjectMember.team.in_(list(teams)))) or 0
 
 
+MAX_STAGE_TEAMS = 100
+TEAM_CHARS = 80  # ProjectMember.team
+
+
 def _clean_scope(fields: dict) -> dict:
     if "business_areas" in fields:
         known = BusinessArea._value2member_map_
         fields["business_areas"] = [value for value in fields["business_areas"] or [] if value in known]
     if "teams" in fields:
-        fields["teams"] = sorted(set(fields["teams"] or []), key=str.lower)
+        teams = fields["teams"] or []
+        if len(teams) > MAX_STAGE_TEAMS or any(not isinstance(t, str) or not t.strip() or len(t) > TEAM_CHARS
+                                               for t in teams):
+            raise DomainError(_l("Choose at most %(count)d teams among those of the project's members.",
+                                 count=MAX_STAGE_TEAMS))
+        fields["teams"] = sorted(set(teams), key=str.lower)
     return fields
 
 

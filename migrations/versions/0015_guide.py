@@ -1,7 +1,7 @@
 """guide: projects whose finished setup checklist was put away
 
-Revision ID: 0011_guide
-Revises: 0010_exports
+Revision ID: 0015_guide
+Revises: 0014_jobs
 Create Date: 2026-11-29 15:50:00
 
 """
@@ -12,8 +12,8 @@ import planner.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_guide'
-down_revision = '0010_exports'
+revision = '0015_guide'
+down_revision = '0014_jobs'
 branch_labels = None
 depends_on = None
 
