@@ -477,6 +477,7 @@ def test_the_second_of_two_sponsors_is_told_the_first_decided(awaiting, make_cli
     assert db.session.scalar(select(func.count()).select_from(SignoffDecision)) == 1
 
 
+@pytest.mark.real_db  # two requests at once, each on its own connection
 def test_two_sponsors_deciding_at_the_same_moment_do_not_both_win(awaiting, app, db, monkeypatch):
     """A real race: both requests pass every check in Python, then meet in the database."""
     project, _other, u, stage, request_ = awaiting
@@ -572,6 +573,7 @@ def test_changing_an_approved_stage_keeps_the_decision_and_needs_a_new_request(t
     assert "Request sign-off" in pm.get(gate_url(project, stage) + "?lang=en").get_data(as_text=True)
 
 
+@pytest.mark.real_db  # statements through db.engine, on a connection of their own
 def test_decisions_cannot_be_changed_or_deleted(team, db):
     _project, _stage, _done, decision = decided(team, db)
     decision.comment = "改写历史"
@@ -587,6 +589,7 @@ def test_decisions_cannot_be_changed_or_deleted(team, db):
     assert db.session.get(SignoffDecision, decision.id).comment == ""
 
 
+@pytest.mark.real_db  # statements through db.engine, on a connection of their own
 def test_the_database_refuses_to_change_the_audit_log(team, db):
     decided(team, db)
     count = db.session.scalar(select(func.count()).select_from(AuditEvent))
@@ -604,6 +607,7 @@ def test_the_database_refuses_to_change_the_audit_log(team, db):
     assert "forged" not in db.session.scalars(select(AuditEvent.action)).all()
 
 
+@pytest.mark.real_db  # statements through db.engine, on a connection of their own
 def test_deleting_an_account_keeps_its_decisions_and_events(team, db):
     project, _stage, _done, decision = decided(team, db)
     sponsor_id = team[2]["sponsor"].id
@@ -617,6 +621,7 @@ def test_deleting_an_account_keeps_its_decisions_and_events(team, db):
     assert event.actor_name == "发起人甲" and event.project_id == project.id
 
 
+@pytest.mark.real_db  # statements through db.engine, on a connection of their own
 def test_deleting_a_project_takes_its_history_with_it(team, db):
     """The one deletion history allows: the whole project, by cascade (the database's own guard on
     PostgreSQL lets it through)."""
@@ -655,7 +660,7 @@ def test_no_route_changes_the_audit_log(app, db):
             if rule.expect[role] != OK:
                 continue
             before = snapshot()
-            client.open(rule.url(world), method="POST", data=dict(rule.data or {}))
+            client.open(rule.url(world), method="POST", data=rule.form(world))
             after = snapshot()
             assert {key: after.get(key) for key in before} == before, f"{rule.endpoint} changed the audit log"
     assert snapshot(), "the routes recorded nothing at all"
