@@ -123,10 +123,18 @@ def _template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def helpers():
-        def project_tabs():
+        def _reader():
             membership = getattr(g, "membership", None)
             roles = membership.roles if membership else set()
-            return [t for t in registry.tabs() if not t.roles or roles & set(t.roles)]
+            return roles, membership is None and current_user.is_authenticated and current_user.is_admin
+
+        def project_tabs():
+            roles, everything = _reader()
+            return registry.visible_tabs(roles, everything)
+
+        def project_nav(active=None):
+            roles, everything = _reader()
+            return registry.navigation(roles, active, request.endpoint, request.blueprint, everything)
 
         def has_project_role(role):
             membership = getattr(g, "membership", None)
@@ -137,6 +145,7 @@ def _template_helpers(app: Flask) -> None:
 
         return {
             "project_tabs": project_tabs,
+            "project_nav": project_nav,
             "has_project_role": has_project_role,
             "ProjectRole": ProjectRole,
             "nav_items": nav_items,

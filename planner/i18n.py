@@ -1,7 +1,11 @@
 """Languages, locale negotiation and locale-aware formatting.
 
-Choice order for the interface language: the signed-in user's preference, then an explicit
-switch (``?lang=``, remembered in the session), then the browser's Accept-Language, then English.
+Choice order for the interface language: an explicit switch in this request (``?lang=``), then
+the signed-in user's preference, then a switch made earlier in this browser (remembered in the
+session), then the language of the last person signed out here, then the browser's
+Accept-Language, then English. An explicit choice is saved to the account: at once when signed
+in, at sign-in when it was made on the sign-in page (``remember_choice_at_sign_in``). The
+browser's language is used only when nobody chose.
 All Chinese variants negotiate to Simplified Chinese, the only Chinese catalogue we ship.
 """
 
@@ -80,11 +84,31 @@ def select_locale() -> str:
     user = current_user
     if user and user.is_authenticated and user.language in LANGUAGES:
         return user.language
-    chosen = normalise_language(session.get("lang"))
-    if chosen:
-        return chosen
+    for key in ("lang", "lang_hint"):
+        chosen = normalise_language(session.get(key))
+        if chosen:
+            return chosen
     best = request.accept_languages.best_match(list(LANGUAGES)) if request else None
     return best or DEFAULT_LANGUAGE
+
+
+def explicit_choice() -> str | None:
+    """The language this browser chose with the switcher (``?lang=``), if any."""
+    return normalise_language(request.args.get("lang")) or normalise_language(session.get("lang"))
+
+
+def remember_choice_at_sign_in(user, chosen: str | None) -> None:
+    """Keeps a language picked on the sign-in page through sign-in and saves it to the account."""
+    if chosen:
+        user.language = chosen
+        session["lang"] = chosen
+
+
+def keep_language_after_sign_out(language: str | None) -> None:
+    """The sign-in page after sign-out stays in the language just used, without counting as a
+    choice for whoever signs in next."""
+    if language:
+        session["lang_hint"] = language
 
 
 def select_timezone() -> str:

@@ -37,16 +37,17 @@ from planner.methodology.forms import (
 from planner.methodology.models import Answer, ChecklistItem, ItemStatus, KeyProblem, SinAssessment
 from planner.methodology.scoring import GREEN_BELOW, RED_FROM, level_of
 from planner.projects import registry
-from planner.projects.access import get_in_project, is_manager, project_view
+from planner.projects.access import get_in_project, is_lead, is_manager, project_view
 from planner.projects.forms import ConfirmForm
 from planner.projects.models import ProjectMember, ProjectRole
 from planner.transactions import saving
 
 bp = Blueprint("methodology", __name__)
 
-registry.tab(100, "methodology.index", _l("Walk-through"), icon="signpost")
-registry.tab(110, "methodology.risk", _l("Seven sins"), icon="shield-exclamation")
-registry.tab(120, "methodology.problems", _l("Key problems"), icon="bullseye")
+registry.tab(100, "methodology.index", _l("Walk-through"), icon="signpost", section="plan")
+registry.tab(120, "methodology.risk", _l("Seven sins"), roles=registry.LEADS, icon="shield-exclamation",
+             section="plan")
+registry.tab(110, "methodology.problems", _l("Key problems"), icon="bullseye", section="plan")
 nav.item(60, "methodology.library", _l("Methodologies"), icon="book")
 
 
@@ -228,7 +229,7 @@ def update_item(project, item_id):
 
 
 @bp.route("/projects/<int:project_id>/risk")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def risk(project):
     methodology = services.sins_methodology()
     rounds = services.assessments(project, limit=50)
@@ -306,7 +307,7 @@ def discard_draft(project):
 
 
 @bp.route("/projects/<int:project_id>/risk/<int:assessment_id>")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def assessment(project, assessment_id):
     current = get_in_project(SinAssessment, assessment_id, project)
     methodology = services.sins_methodology()
@@ -398,6 +399,8 @@ def _overview_progress(project):
 
 
 def _overview_risk(project):
+    if not is_lead():
+        return None
     latest = services.assessments(project, limit=1)
     if not latest:
         return {"latest": None}

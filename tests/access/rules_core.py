@@ -4,6 +4,7 @@ projects, members and the audit log."""
 from tests.access.matrix import (
     ADMIN_ONLY,
     FORBIDDEN,
+    LEADS,
     LOGIN,
     MANAGERS_AND_ADMIN,
     MEMBERS,
@@ -53,7 +54,7 @@ RULES = [
     Rule("admin.edit_user", "/admin/users/{admin_user}", ADMIN_ONLY, method="POST", data=SELF_EDIT,
          success="/admin/users"),
     Rule("audit.admin_log", "/admin/audit", ADMIN_ONLY),
-    Rule("audit.project_log", "/projects/{project}/audit", MEMBERS),
+    Rule("audit.project_log", "/projects/{project}/audit", LEADS),
     Rule("projects.index", "/projects", SIGNED_IN),
     Rule("projects.create", "/projects/new", CREATORS),
     Rule("projects.create", "/projects/new", CREATORS, method="POST", data=PROJECT),

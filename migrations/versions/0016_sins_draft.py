@@ -1,7 +1,7 @@
 """seven-sins self-assessment: the round in progress (a saved draft per project)
 
-Revision ID: 0015_sins_draft
-Revises: 0014_jobs
+Revision ID: 0016_sins_draft
+Revises: 0015_guide
 Create Date: 2026-11-29 16:00:00
 
 """
@@ -12,8 +12,8 @@ import planner.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_sins_draft'
-down_revision = '0014_jobs'
+revision = '0016_sins_draft'
+down_revision = '0015_guide'
 branch_labels = None
 depends_on = None
 
