@@ -15,7 +15,15 @@ from planner.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
 from planner.auth.models import User, UserSession, normalise_email
 from planner.dates import local_today
 from planner.extensions import db
-from planner.i18n import current_language, date_format, money, number
+from planner.i18n import (
+    current_language,
+    date_format,
+    explicit_choice,
+    keep_language_after_sign_out,
+    money,
+    number,
+    remember_choice_at_sign_in,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -59,7 +67,10 @@ def login():
             form.password.errors.append(_("Wrong e-mail address or password."))
             return render_template("auth/login.html", form=form), 200
         throttle.clear(address)
+        chosen = explicit_choice()  # read before the new session discards the old one
         sessions.start(user)
+        remember_choice_at_sign_in(user, chosen)
+        db.session.commit()
         logs.event("auth.login.ok", user_id=user.id, ip=request.remote_addr)
         return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
@@ -67,7 +78,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    language = current_language()
     sessions.end()
+    keep_language_after_sign_out(language)
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))
 
