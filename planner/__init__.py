@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BuildError, IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
-MAX_ID = 2**63 - 1  # the largest BIGINT; SQLite's INTEGER has the same range
+MAX_ID = 2**31 - 1  # the largest id an INTEGER key holds on PostgreSQL (SQLite's reach further)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -66,8 +66,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """``<int:…>`` in every route: an id beyond the database's 64-bit integers is simply not found
-    (a 404), instead of overflowing in the driver."""
+    """``<int:…>`` in every route: an id beyond what the database's integer keys can hold is simply
+    not found (a 404), instead of overflowing in the driver."""
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)

@@ -15,6 +15,7 @@ from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
+from planner import MAX_ID
 from planner.i18n import babel_locale, number, parse_amount
 
 __all__ = [
@@ -80,9 +81,9 @@ ID_ARG = re.compile(r"[0-9]{1,18}")
 
 
 def id_arg(name: str) -> int | None:
-    """A query parameter holding a database id: a whole number below 2^63, else None (ignored)."""
+    """A query parameter holding a database id (a whole number no key exceeds), else None (ignored)."""
     value = (request.args.get(name) or "").strip()
-    return int(value) if ID_ARG.fullmatch(value) else None
+    return int(value) if ID_ARG.fullmatch(value) and int(value) <= MAX_ID else None
 
 
 def date_arg(name: str) -> date | None:

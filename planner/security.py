@@ -2,6 +2,9 @@
 
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+
+from planner.errors import render_error
 
 CSP = "; ".join(
     [
@@ -38,6 +41,13 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app) -> None:
     app.session_interface = SessionInterface()
+
+    @app.before_request
+    def refuse_nul_in_the_address():
+        # No search or filter can use a NUL character, and PostgreSQL refuses it in any text it is given.
+        if any("\x00" in text for pair in request.args.items(multi=True) for text in pair):
+            return render_error(400, _("The address contains a NUL character, which no search or filter "
+                                       "accepts. Remove it and try again."))
 
     @app.after_request
     def security_headers(response):

@@ -35,6 +35,10 @@ from planner.uploads.models import Upload
 from tests import crm_factories as f
 from tests.helpers import login
 
+# The check and the import run as jobs that keep their state on a connection of their own (the import
+# job row, progress, the upload): the test reads what they committed, so it needs real commits.
+pytestmark = pytest.mark.real_db
+
 ACCOUNTS_CSV = (
     "External id,Name,Segment,Country,City\n"
     "A-1,Distribuciones Peñalver,Mayorista,España,Logroño\n"

@@ -342,6 +342,7 @@ def test_exports_are_translated_filtered_and_safe_for_spreadsheets(make_client, 
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "crm.accounts.exported"))
 
 
+@pytest.mark.real_db  # the import runs as jobs that commit on a connection of their own
 def test_an_export_imports_back_unchanged(make_client, db, team):
     project, manager, staff, *_ = team
     a = f.account(project, name="华信", external_id="A-1")

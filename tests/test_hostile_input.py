@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from planner.auth import models as auth_models
 from planner.change.models import ChangeTask
+from planner.crm.models import Contact
 from planner.exports import ical
 from planner.forms import INVALID_CHARACTERS
 from planner.rollout.models import Stage
@@ -49,9 +50,31 @@ def test_ids_beyond_64_bits_are_not_found(client, team, path):
     assert "未找到" in response.get_data(as_text=True)
 
 
-def test_the_largest_64_bit_id_is_still_looked_up(client, team):
+def test_the_largest_64_bit_id_is_not_found_on_any_database(client, team):
     login(client, team["manager"])
     assert client.get(f"/projects/{team['project'].id}/change/tasks/9223372036854775807").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "segment=%00", "a%00=1"])
+def test_a_nul_in_a_search_or_filter_is_refused_with_a_message(client, team, query):
+    login(client, team["manager"])
+    response = client.get(f"/projects/{team['project'].id}/crm/accounts?{query}")
+    assert response.status_code == 400
+    assert "NUL 字符" in response.get_data(as_text=True)
+    assert client.get(f"/projects/{team['project'].id}/crm/accounts?q=a").status_code == 200
+
+
+def test_an_id_beyond_the_key_range_in_a_filter_or_a_reference_finds_nothing(client, team, db):
+    from tests import crm_factories as f
+
+    account = f.account(team["project"], name="华信")
+    login(client, team["manager"])
+    base = f"/projects/{team['project'].id}"
+    assert client.get(f"{base}/crm/interactions?account=3000000000").status_code == 200
+    response = client.post(f"{base}/crm/contacts/new", data={"name": "王芳", "account_ref": "华信 (#3000000000)"})
+    assert response.status_code == 200
+    assert "本项目中没有与输入内容相符的客户" in response.get_data(as_text=True)
+    assert account.name == "华信" and count(db, Contact) == 0
 
 
 # --------------------------------------------------------------------------- control characters

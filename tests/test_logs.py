@@ -40,6 +40,7 @@ def lines(stream) -> list[dict]:
     return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
 
+@pytest.mark.real_db  # the import check and run are jobs that commit on a connection of their own
 def test_no_secret_reaches_a_log_line_and_the_events_are_there(app, make_client, make_user, make_project,
                                                                  add_member, db, captured):
     manager = make_user(email="pm@example.com")

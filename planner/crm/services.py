@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from planner import MAX_ID
 from planner.audit.services import record, register
 from planner.crm.models import (
     Account,
@@ -237,8 +238,10 @@ def _resolve(project, model, text: str):
         return None
     match = re.search(r"#(\d+)\)?\s*$", text)
     if match:
-        return db.session.scalar(select(model).where(model.project_id == project.id,
-                                                     model.id == int(match.group(1))))
+        record_id = int(match.group(1))
+        if record_id > MAX_ID:
+            return None
+        return db.session.scalar(select(model).where(model.project_id == project.id, model.id == record_id))
     found = db.session.scalar(select(model).where(model.project_id == project.id, model.external_id == text))
     if found is not None:
         return found

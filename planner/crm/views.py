@@ -181,7 +181,7 @@ def _form_fields(kind: RecordKind, form) -> dict:
 
 
 def _reference(field, resolve, project, not_found):
-    if not field.data:
+    if not field.data or field.errors:  # a value the field refused (a NUL, too long) is never looked up
         return None
     try:
         found = resolve(project, field.data)

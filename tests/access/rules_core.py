@@ -29,7 +29,7 @@ PASSWORD_CHANGE = {"password-current_password": PASSWORD, "password-new_password
                    "password-confirm": NEW_PASSWORD}
 NEW_USER = {"email": "new.user@example.com", "name": "新同事", "role": "user", "language": "zh", "timezone": "UTC",
             "password": NEW_PASSWORD}
-SELF_EDIT = {"name": "管理员", "role": "admin", "language": "", "timezone": "UTC", "active": "y"}
+SELF_EDIT = {"name": "管理员", "role": "admin", "language": "zh", "timezone": "UTC", "active": "y"}
 PROJECT = {"name": "新的实施项目", "description": "项目说明", "vision": "客户信息集中管理", "business_areas": ["sales"],
            "currency": "CNY"}
 NEW_MEMBER = {"email": "other@example.com", "team": "销售"}
