@@ -9,7 +9,7 @@ from wtforms import DateField, Field, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
-from planner.i18n import babel_locale, number, parse_amount
+from planner.i18n import format_locale, number, parse_amount
 
 __all__ = [
     "BaseForm",
@@ -148,7 +148,7 @@ class LocaleDecimalField(Field):
             self.data = None
             return
         try:
-            value = parse_amount(valuelist[0], babel_locale())
+            value = parse_amount(valuelist[0], format_locale())
         except ValueError:
             self.data = None
             raise ValueError(

@@ -229,8 +229,8 @@ def test_a_marked_difference_gets_a_plain_language_note(client, make_user, make_
     scenario = make_scenario(db, project, costs=[("licences", ("100000", "100000", "100000"))])
     login(client, manager)
     page = visible_text(client.get(f"/projects/{project.id}/tco/scenarios/{scenario.id}").get_data(as_text=True))
-    assert "Diferencia marcada: tu primer año solo soporta el 33,3% del costo" in page
-    assert "Diferencia marcada: solo el 0,0% de tu costo va a personalización" in page
+    assert "Diferencia marcada: tu primer año solo soporta el 33,3 % del costo" in page
+    assert "Diferencia marcada: solo el 0,0 % de tu costo va a personalización" in page
     assert "No en tres años" in page
 
 
@@ -362,7 +362,7 @@ def test_the_xlsx_opens_with_openpyxl_and_holds_the_same_totals(client, make_use
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Resumen", "Nube"]
     sheet = book["Nube"]
-    total = _row_with(sheet, "Coste total")
+    total = _row_with(sheet, "Costo total")
     assert [D(str(v)) for v in total[2:6]] == [*analysis.cost_by_year, analysis.total_cost]
     benefits = _row_with(sheet, "Total de beneficios")
     assert [D(str(v)) for v in benefits[2:6]] == [*analysis.benefit_by_year, analysis.total_benefit]
@@ -373,7 +373,7 @@ def test_the_xlsx_opens_with_openpyxl_and_holds_the_same_totals(client, make_use
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == total[5])
     assert "€" in cell.number_format and "#,##0.00" in cell.number_format
     summary = book["Resumen"]
-    assert D(str(_row_with(summary, "Coste a tres años")[1])) == analysis.total_cost
+    assert D(str(_row_with(summary, "Costo a tres años")[1])) == analysis.total_cost
 
 
 def test_the_xlsx_with_formulas_sums_the_line_cells(client, team, db):
