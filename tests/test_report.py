@@ -119,7 +119,7 @@ def test_the_report_shows_every_section_in_the_readers_language(client, team, la
     assert 'id="chart-sins"' in html and 'id="chart-kpis"' in html and 'id="chart-tco"' in html
     assert 'id="chart-feedback"' in html
     # the charts are static SVG with a translated title
-    title = {"en": "Cost and benefits by year", "es": "Coste y beneficios por año", "zh": "各年度成本与收益"}[language]
+    title = {"en": "Cost and benefits by year", "es": "Costo y beneficios por año", "zh": "各年度成本与收益"}[language]
     assert f'<title id="chart-tco-title">{title}</title>' in html
     assert 'role="img"' in html
     assert f'<html lang="{language}">' in html

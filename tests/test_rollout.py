@@ -83,7 +83,7 @@ def test_a_template_adds_stages_one_after_the_other_in_the_readers_language(team
         "plan": "pilot_waves", "start": "2027-01-04", "waves": "2", "with_criteria": "y"})
     assert response.status_code == 302
     stages = services.project_stages(project)
-    assert [s.name for s in stages] == ["Piloto", "Oleada 1", "Oleada 2", "Implantación completa"]
+    assert [s.name for s in stages] == ["Piloto", "Oleada 1", "Oleada 2", "Despliegue completo"]
     assert stages[0].planned_start == date(2027, 1, 4) and stages[0].planned_end == date(2027, 2, 28)  # 8 weeks
     for before, after in zip(stages, stages[1:], strict=False):
         assert after.planned_start == before.planned_end + timedelta(days=1)
