@@ -56,7 +56,7 @@ def test_the_tco_and_gate_pages_follow_the_browsers_region(browser, live_server,
     page = context.new_page()
     browser_login(page, manager)
     assert page.evaluate("document.documentElement.lang") == language
-    assert page.evaluate("document.documentElement.dataset.region") == browser_locale
+    assert page.evaluate("document.body.dataset.region") == browser_locale
 
     # TCO: totals, shares and the amount typed in the region's way
     page.goto(f"{live_server}/projects/{project.id}/tco/scenarios/{scenario.id}")
