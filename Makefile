@@ -3,6 +3,7 @@
 #   make test   set everything up and run the whole suite (SQLite, PostgreSQL, browser)
 #   make i18n   extract strings, update the catalogues, compile them
 #   make bench  measure the pages and imports at realistic size
+#   make lock   re-resolve requirements.lock from pyproject.toml (make lock-upgrade: newest allowed versions)
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -11,15 +12,26 @@ PYBABEL := $(VENV)/bin/pybabel
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+LOCK := requirements.lock
+PIP := $(PY) -m pip --disable-pip-version-check
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test lint i18n translations bench clean merge-driver
+.PHONY: setup run test lint i18n translations bench clean merge-driver lock lock-upgrade
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the versions in requirements.lock (generated from pyproject.toml by `make lock`), then
+# the app itself without resolving anything again.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r $(LOCK)
+	$(PIP) install --quiet --no-deps -e .
 	@touch $@
+
+# pip-tools is needed only here, never by `make run` or `make test`.
+lock lock-upgrade: $(VENV)/.installed
+	$(PIP) install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(if $(filter lock-upgrade,$@),--upgrade) --output-file $(LOCK) pyproject.toml
 
 setup: $(VENV)/.installed translations merge-driver
 

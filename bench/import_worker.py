@@ -43,7 +43,7 @@ def main() -> None:
     database_url, rows = sys.argv[1], int(sys.argv[2])
     os.environ.setdefault("SECRET_KEY", "bench")
     from planner import create_app
-    from planner.crm import importer
+    from planner.crm import imports as importer
     from planner.crm.fields import propose_mapping
     from planner.crm.models import RecordKind
     from planner.extensions import db

@@ -4,15 +4,17 @@ import os
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BuildError, IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_ID = 2**63 - 1  # the largest BIGINT; SQLite's INTEGER has the same range
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from planner import cli, config, errors, features, i18n, jobs, logs, security
+    from planner import cli, config, errors, features, i18n, jobs, logs, once, security
     from planner.auth import sessions
     from planner.db import install_sqlite_pragmas
     from planner.extensions import babel, bootstrap, csrf, db, login_manager, migrate
@@ -25,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(config.load(Path(app.instance_path), overrides))
     logs.init_app(app)  # first, so every line of a request carries its id
+    app.url_map.converters["int"] = DatabaseIdConverter
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -44,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.session_protection = None  # sessions are server-side records, checked on every request
 
     errors.init_app(app)
+    once.init_app(app)
     security.init_app(app)
     for module in features.modules("views"):
         app.register_blueprint(module.bp)
@@ -60,16 +64,43 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: an id beyond the database's 64-bit integers is simply not found
+    (a 404), instead of overflowing in the driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def current_page_path() -> str | None:
+    """The path of the page being shown, rebuilt from the matched route, never copied from the raw
+    request path (which could be ``/%5Cevil.com/x``, read by browsers as another site). None when
+    the request matched no route, or one that cannot be opened with GET."""
+    rule = request.url_rule
+    if rule is None or not request.endpoint or "GET" not in (rule.methods or ()):
+        return None
+    try:
+        return url_for(request.endpoint, **(request.view_args or {}))
+    except BuildError:
+        return None
+
+
 def url_with(**changes) -> str:
-    """The current URL with some query arguments replaced (None removes one)."""
+    """The current page's URL with some query arguments replaced (None removes one); the start
+    page, keeping only the language, when there is no page to come back to."""
     args = request.args.to_dict(flat=False)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
         else:
             args[key] = [value]
+    path = current_page_path()
+    if path is None:
+        path = url_for("main.home")
+        args = {key: value for key, value in args.items() if key == "lang"}
     query = urlencode(args, doseq=True)
-    return request.path + ("?" + query if query else "")
+    return path + ("?" + query if query else "")
 
 
 def switch_language_url(code: str) -> str:
@@ -79,6 +110,9 @@ def switch_language_url(code: str) -> str:
 def _template_helpers(app: Flask) -> None:
     # Globals, not context variables, so that imported macros see them too.
     app.jinja_env.globals["url_with"] = url_with
+    from planner.urls import id_url
+
+    app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["switch_language_url"] = switch_language_url
 
     from planner import nav

@@ -54,6 +54,41 @@ def users_create(email, name, role, password):
     click.echo(f"Created {email} ({role}).")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def backup_command(file):
+    """Writes a consistent backup of the database and the uploaded files to FILE (a zip file)."""
+    from pathlib import Path
+
+    from planner import backup
+
+    try:
+        summary = backup.backup(Path(file))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {summary.rows} rows of {len(summary.tables)} tables and {summary.files} files "
+               f"(schema {summary.revision}, format {backup.FORMAT_VERSION}) to {file}.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace whatever the database holds with the backup.")
+def restore_command(file, force):
+    """Restores a backup made by ``flask backup`` into this database (an empty one unless --force)."""
+    from pathlib import Path
+
+    from planner import backup
+
+    try:
+        summary = backup.restore(Path(file), force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {summary.rows} rows of {len(summary.tables)} tables and {summary.files} files "
+               f"(schema {summary.revision}).")
+
+
 def init_app(app) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -94,6 +94,11 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(hours=12),
+        # Uploaded files: in the database unless UPLOAD_DIR names a (shared) folder; kept at most this long.
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", ""),
+        "UPLOAD_MAX_AGE_HOURS": _int("UPLOAD_MAX_AGE_HOURS", 48),
+        # A running job whose worker has not reported for this long is taken as lost (marked failed).
+        "JOBS_STALE_SECONDS": _int("JOBS_STALE_SECONDS", 120),
         # Background jobs (planner.jobs): Redis when REDIS_URL is set, else SQLite in the instance folder.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", env == "testing"),

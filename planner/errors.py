@@ -52,6 +52,15 @@ def init_app(app) -> None:
         return render_error(
             400, _("This form has expired or was not sent from this site. Reload the page and try again."))
 
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        """A refusal no view expected: nothing of the request is kept, and the reader sees why.
+        Views that can answer better (a form error, a flash) use ``planner.transactions.saving``."""
+        from planner.extensions import db
+
+        db.session.rollback()
+        return render_error(400, error.message)
+
     @app.errorhandler(500)
     def server_error(_error):
         from planner.extensions import db

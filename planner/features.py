@@ -32,6 +32,7 @@ def modules(kind: str) -> list[ModuleType]:
 
 
 def import_models() -> None:
-    import planner.ratelimit  # noqa: F401 - not a feature package, but it has a table
+    import planner.once  # noqa: F401 - not feature packages, but they have a table
+    import planner.ratelimit  # noqa: F401
 
     modules("models")

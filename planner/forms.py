@@ -1,12 +1,18 @@
 """Form building blocks shared by every feature, each message in our own catalogue."""
 
+import re
+from datetime import date
 from decimal import Decimal
 
+from flask import has_request_context, request
 from flask_babel import get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
+from markupsafe import Markup
 from wtforms import DateField, Field, SelectChoice, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.csrf.core import CSRFTokenField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from planner.i18n import format_locale, number, parse_amount
@@ -60,12 +66,120 @@ def _wtforms_messages():  # pragma: no cover - never called: lists WTForms' mess
     gettext("This field is required.")
 
 
+# C0 and C1 control characters except tab, line feed and carriage return, lone surrogates and the
+# two non-characters: nothing a person types, and PostgreSQL refuses NUL outright.
+INVALID_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The longest value any single field accepts, whatever its own limit (those are lower).
+MAX_FIELD_CHARS = 20_000
+# Dates the forms accept: wide enough for any plan or history, narrow enough for every calendar.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+ID_ARG = re.compile(r"[0-9]{1,18}")
+
+
+def id_arg(name: str) -> int | None:
+    """A query parameter holding a database id: a whole number below 2^63, else None (ignored)."""
+    value = (request.args.get(name) or "").strip()
+    return int(value) if ID_ARG.fullmatch(value) else None
+
+
+def date_arg(name: str) -> date | None:
+    """A query parameter holding an ISO date between EARLIEST_DATE and LATEST_DATE, else None."""
+    try:
+        value = date.fromisoformat((request.args.get(name) or "").strip()[:10])
+    except ValueError:
+        return None
+    return value if EARLIEST_DATE <= value <= LATEST_DATE else None
+
+
+def safe_text(form, field) -> None:
+    """Refuses control characters (NUL…) and oversized values in whatever a field received."""
+    for value in field.raw_data or ():
+        if not isinstance(value, str):
+            continue
+        if len(value) > MAX_FIELD_CHARS:
+            raise ValidationError(_l("This value is too long."))
+        if INVALID_CHARACTERS.search(value):
+            raise ValidationError(_l("Remove the control characters (such as NUL) from this text."))
+
+
+class OnceTokenField(CSRFTokenField):
+    """The CSRF token field, rendered together with the form's one-time token (planner.once), so
+    every template that shows ``form.csrf_token`` (or ``form.hidden_tag()``) sends both."""
+
+    once_name = "form_token"
+    once_token = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "CSRFTokenField"  # templates tell hidden fields by this name
+
+    def __call__(self, **kwargs):
+        from flask import g
+
+        from planner import once
+
+        html = super().__call__(**kwargs)
+        if self.once_token and g.get("form_token_claimed") == self.once_token:
+            # Used up by this very request, yet the form is shown again: the next sending is a new one.
+            self.once_token = once.new_token()
+        if self.once_token:
+            # Both values are ours (a prefix and a token matching planner.once.PATTERN), and escaped.
+            extra = Markup('<input type="hidden" name="%s" value="%s">') % (self.once_name, self.once_token)
+            html = Markup(html) + extra  # noqa: S704 - WTForms' own rendering of the CSRF field
+        return html
+
+
+class OnceCSRF(_FlaskFormCSRF):
+    field_class = OnceTokenField
+
+
 class BaseForm(FlaskForm):
-    """A FlaskForm (CSRF on) whose field errors are all translatable."""
+    """A FlaskForm (CSRF on) whose field errors are all translatable, whose every field is checked
+    by ``safe_text``, and which is saved once however often it is sent (planner.once)."""
 
     class Meta:
+        csrf_class = OnceCSRF
+
         def get_translations(self, form):
             return WTFormsTranslations()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from planner import once
+
+        self._once_posted = None
+        field = self._fields.get("csrf_token")
+        if isinstance(field, OnceTokenField):
+            name = f"{self._prefix}{once.FIELD}"
+            posted = None
+            if has_request_context() and request.method == "POST":
+                posted = once.usable(request.form.get(name))
+            field.once_name, field.once_token = name, posted or once.new_token()
+            self._once_posted = posted
+
+    def validate(self, extra_validators=None):
+        valid = self._validate_fields(extra_validators)
+        if valid and self._once_posted and has_request_context() and request.method == "POST":
+            from planner import once
+
+            once.claim(self._once_posted)  # raises once.AlreadySubmitted for a second submission
+        return valid
+
+    def _validate_fields(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for name, field in self._fields.items():
+            if name == "csrf_token":
+                continue
+            try:
+                safe_text(self, field)
+            except ValidationError as error:
+                field.errors = [*field.errors, *error.args]
+                self._errors = None
+                valid = False
+        return valid
 
 
 def required(message=None):
@@ -101,11 +215,14 @@ def in_range(min=None, max=None):  # noqa: A002
 
 
 class DateInput(DateField):
-    """An HTML date input: the browser shows it in the reader's locale and sends ISO dates."""
+    """An HTML date input: the browser shows it in the reader's locale and sends ISO dates, within
+    ``EARLIEST_DATE`` and ``LATEST_DATE`` (stated to the browser as min and max)."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("render_kw", {})
         kwargs["render_kw"].setdefault("type", "date")
+        kwargs["render_kw"].setdefault("min", EARLIEST_DATE.isoformat())
+        kwargs["render_kw"].setdefault("max", LATEST_DATE.isoformat())
         super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
 
     def process_formdata(self, valuelist):
@@ -119,6 +236,12 @@ class DateInput(DateField):
             raise ValueError(_l("Enter a valid date.")) from None
         if self.data is None:
             raise ValueError(_l("Enter a valid date."))
+        if not EARLIEST_DATE <= self.data <= LATEST_DATE:
+            from planner.i18n import date_format
+
+            self.data = None
+            raise ValueError(_l("Enter a date from %(first)s to %(last)s.", first=date_format(EARLIEST_DATE),
+                                last=date_format(LATEST_DATE)))
 
 
 class LocaleDecimalField(Field):
@@ -128,13 +251,17 @@ class LocaleDecimalField(Field):
     """
 
     widget = TextInput()
+    # What every decimal column holds (Numeric(14, 2) and Numeric(14, 4) alike); fields may narrow it.
+    LIMIT = Decimal("999999999")
 
-    def __init__(self, label=None, validators=None, places: int = 2, **kwargs):
+    def __init__(self, label=None, validators=None, places: int = 2, limit: Decimal | int | None = None, **kwargs):
         kwargs.setdefault("render_kw", {})
         kwargs["render_kw"].setdefault("inputmode", "decimal")
         kwargs["render_kw"].setdefault("autocomplete", "off")
+        kwargs["render_kw"].setdefault("maxlength", 32)
         super().__init__(label, validators, **kwargs)
         self.places = places
+        self.limit = Decimal(limit) if limit is not None else self.LIMIT
 
     def _value(self):
         if self.raw_data:
@@ -154,6 +281,12 @@ class LocaleDecimalField(Field):
             raise ValueError(
                 _l("Enter a number such as %(example)s.", example=number(Decimal("1234.5"), self.places))
             ) from None
+        if abs(value) > self.limit:
+            self.data = None
+            digits = 0 if self.limit == self.limit.to_integral_value() else self.places
+            raise ValueError(_l("Enter a number from %(min)s to %(max)s.", min=number(-self.limit, digits),
+                                max=number(self.limit, digits)))
+        value = value + 0  # -0 is 0
         quantum = Decimal(1).scaleb(-self.places)
         if value != value.quantize(quantum):
             self.data = None
@@ -166,3 +299,29 @@ class StrippedStringField(StringField):
         super().process_formdata(valuelist)
         if isinstance(self.data, str):
             self.data = self.data.strip()
+
+
+def flash_errors(form) -> None:
+    """Shows every validation error of a form as a flash message (for forms posted from a list
+    page that redirects instead of re-rendering the form)."""
+    from flask import flash
+
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "danger")
+
+
+CHOOSE_AN_OPTION = _l("Choose one of the options.")
+
+
+def optional_int(value):
+    """Coerces a select's value to an id (None for the empty option). Anything else stays as it came,
+    matches no option, and is refused with our own message."""
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value

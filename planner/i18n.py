@@ -15,13 +15,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale, dates, numbers
-from babel.numbers import NumberFormatError, format_compact_currency, parse_decimal
+from babel.numbers import NumberFormatError, parse_decimal
 from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from jinja2 import pass_context
 
-from planner.regions import DEFAULT_REGION, browser_region, formatting_locale, normalise_region
+from planner.formatting import formats
+from planner.regions import DEFAULT_REGION, browser_region, normalise_region
 
 LANGUAGES = {"en": "English", "es": "Español", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
@@ -101,18 +101,18 @@ def select_timezone() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or DEFAULT_LANGUAGE).split("_")[0]
+    return formats().language
 
 
 def babel_locale() -> Locale:
     """The interface language's locale: for words (names of languages, currencies, time zones)."""
-    return get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+    return formats().locale
 
 
-def select_region() -> str:
+def select_region(language: str | None = None) -> str:
     """The reader's region for formats (``es_MX``): their preference, else their browser's, else the
     language's usual region."""
-    language = current_language()
+    language = language or current_language()
     forced = getattr(g, "forced_region", None) if has_app_context() else None
     if forced:
         return forced
@@ -125,22 +125,37 @@ def select_region() -> str:
 
 def format_locale() -> Locale:
     """The locale that writes numbers, dates and amounts: the language in the reader's region."""
-    return formatting_locale(current_language(), select_region())
+    return formats().format_locale
 
 
-def _with_places(pattern: str, digits: int | None):
-    parsed = numbers.parse_pattern(pattern)
-    if digits is not None:
-        parsed.frac_prec = (digits, digits)
-    return parsed
+# gettext, ngettext and pgettext as Flask-Babel's (same arguments, same result) through the request's
+# translations, for code that translates in a loop (the dashboard's fifty cards).
+
+
+def gettext(message: str, **variables) -> str:
+    text = formats().translations.ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return formats().translations.ungettext(singular, plural, num) % variables
+
+
+def pgettext(context: str, message: str, **variables) -> str:
+    text = formats().translations.upgettext(context, message)
+    return text % variables if variables else text
+
+
+# Dates and numbers go through the request's cached formatters (planner.formatting): the same
+# output as Flask-Babel's format_* helpers, without looking the locale up for every value.
 
 
 def money(amount, currency: str) -> str:
-    """An amount in the reader's region, e.g. ``1.234,50 €`` (Spain), ``EUR 1,234.50`` (Mexico) or ``€1,234.50``."""
+    """An amount in the reader's locale, e.g. ``1.234,50 €`` or ``¥1,234.50``."""
     if amount is None:
         return ""
-    locale = format_locale()
-    return currency_spacing(numbers.format_currency(Decimal(amount), currency, locale=locale), currency, locale)
+    return currency_spacing(formats().currency(Decimal(amount), currency), currency, format_locale())
 
 
 def currency_spacing(text: str, currency: str, locale: Locale) -> str:
@@ -158,21 +173,17 @@ def money_compact(amount, currency: str) -> str:
     """A rounded amount for at-a-glance figures, e.g. ``€906.8K``, ``906,8 mil €`` or ``€90.7万``."""
     if amount is None:
         return ""
-    locale = format_locale()
-    return currency_spacing(format_compact_currency(Decimal(amount), currency, locale=locale, fraction_digits=1),
-                            currency, locale)
+    return currency_spacing(formats().compact_currency(Decimal(amount), currency), currency, format_locale())
 
 
 def number(value, digits: int | None = None) -> str:
-    """A number with the region's decimal and group signs; ``digits`` fixes the decimal places."""
     if value is None:
         return ""
     if type(value) is int and 0 <= value < 1000 and not digits:
-        return str(value)  # the same in every region we offer (Latin digits, no grouping below 1,000)
-    locale = format_locale()
+        return str(value)  # the same in every language we offer (Latin digits, no grouping below 1,000)
     if digits is None:
-        return numbers.format_decimal(value, locale=locale)
-    return _with_places(locale.decimal_formats[None].pattern, digits).apply(Decimal(str(value)), locale)
+        return formats().decimal(value)
+    return formats().decimal(value, "#,##0." + "0" * digits if digits else "#,##0")
 
 
 def percent(value, digits: int = 0) -> str:
@@ -180,12 +191,13 @@ def percent(value, digits: int = 0) -> str:
     (``25 %`` in Spain, ``25%`` in Mexico and China)."""
     if value is None:
         return ""
-    locale = format_locale()
-    return _with_places(locale.percent_formats[None].pattern, digits).apply(Decimal(str(value)), locale)
+    pattern = format_locale().percent_formats[None].pattern
+    fmt = pattern.replace("#,##0", "#,##0." + "0" * digits, 1) if digits else pattern
+    return formats().percent(value, fmt)
 
 
 def parse_amount(text: str, locale: Locale | str | None = None) -> Decimal:
-    """Parses an amount typed in the reader's region format (``1.234,50`` in Spain, ``1,234.50`` in Mexico).
+    """Parses an amount typed in the reader's locale format (``1.234,50`` in Spanish).
 
     Raises ValueError when the text is not a number in that locale.
     """
@@ -206,27 +218,23 @@ def parse_amount(text: str, locale: Locale | str | None = None) -> Decimal:
 
 
 def date_format(value: date | datetime | None, fmt: str = "medium") -> str:
-    """A date (or a moment, in the reader's time zone) as the reader's region writes it."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return datetime_format(value, fmt)
-    return dates.format_date(value, fmt, locale=format_locale())
+        return formats().datetime(value, fmt)
+    return formats().date(value, fmt)
 
 
 def datetime_format(value: datetime | None, fmt: str = "medium") -> str:
-    if value is None:
-        return ""
-    return dates.format_datetime(value, fmt, tzinfo=get_timezone(), locale=format_locale())
+    return formats().datetime(value, fmt) if value else ""
 
 
 def date_skeleton(value: date | datetime | None, skeleton: str) -> str:
     """A date written by a CLDR skeleton (``MMMd`` → "Mar 5", "5 mar", "3月5日")."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return dates.format_skeleton(skeleton, value, tzinfo=get_timezone(), locale=format_locale())
-    return dates.format_skeleton(skeleton, datetime(value.year, value.month, value.day), locale=format_locale())
+    value = formats().local(value) if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    return dates.format_skeleton(skeleton, value, locale=format_locale())
 
 
 def region_choices_for_reader() -> list[tuple[str, str]]:
@@ -238,7 +246,7 @@ def region_choices_for_reader() -> list[tuple[str, str]]:
     options = []
     for code in REGIONS:
         locale = Locale.parse(code)
-        sample = _with_places(locale.decimal_formats[None].pattern, 2).apply(Decimal("1234.5"), locale)
+        sample = numbers.format_decimal(Decimal("1234.5"), format="#,##0.00", locale=locale)
         day = dates.format_skeleton("yMd", datetime(2026, 12, 31), locale=locale)
         options.append((code, f"{region_label(code, reader)} — {sample} · {day}"))
     return options
@@ -268,6 +276,14 @@ def init_app(app) -> None:
     app.jinja_env.filters["datetime"] = _per_reader(datetime_format)
     app.jinja_env.filters["date_skeleton"] = _per_reader(date_skeleton)
     app.jinja_env.filters["language_label"] = language_label
+    # Templates translate through the request's translations, looked up once (Flask-Babel's own
+    # callables look the locale and the domain up again for every string).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda message: formats().translations.ugettext(message),
+        ngettext=lambda singular, plural, n: formats().translations.ungettext(singular, plural, n),
+        pgettext=lambda context, message: formats().translations.upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: formats().translations.unpgettext(context, singular, plural, n),
+        newstyle=True)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["current_region"] = select_region

@@ -105,6 +105,9 @@ def configure(kind: str = "text", level: str = "INFO", stream=None) -> logging.H
 
 def init_app(app: Flask) -> None:
     configure(app.config.get("LOG_FORMAT", "text"), app.config.get("LOG_LEVEL", "INFO"))
+    from planner.audit.services import init_logging
+
+    init_logging()
 
     @app.before_request
     def _request_id():

@@ -1,7 +1,9 @@
-"""Top navigation entries added by features: ``item(order, endpoint, label, visible=None, badge=None)``.
+"""Top navigation entries added by features: ``item(order, endpoint, label, visible=None, badge=None,
+icon="", section="")``.
 
 ``visible(user)`` decides whether the signed-in user sees the entry; ``badge(user)`` returns a
-number shown beside it (for example, sign-offs waiting), or 0 for none.
+number shown beside it (for example, sign-offs waiting), or 0 for none. ``section`` (a blueprint
+name) marks the entry current on every page of that blueprint, not only on ``endpoint``.
 
 ``landing(order, endpoint, applies)`` offers a start page after sign-in: the first entry (lowest
 order) whose ``applies(user)`` is true wins; without one, ``HOME_ENDPOINT`` from the configuration.
@@ -18,13 +20,17 @@ class NavItem:
     visible: object = None
     badge: object = None
     icon: str = ""
+    section: str = ""  # a blueprint: the entry is marked current on all its pages
+
+    def is_current(self, request) -> bool:
+        return request.endpoint == self.endpoint or bool(self.section and request.blueprint == self.section)
 
 
 _ITEMS: dict[str, NavItem] = {}
 
 
-def item(order: int, endpoint: str, label, visible=None, badge=None, icon: str = "") -> None:
-    _ITEMS[endpoint] = NavItem(order, endpoint, label, visible, badge, icon)
+def item(order: int, endpoint: str, label, visible=None, badge=None, icon: str = "", section: str = "") -> None:
+    _ITEMS[endpoint] = NavItem(order, endpoint, label, visible, badge, icon, section)
 
 
 def items_for(user) -> list[tuple[NavItem, int]]:

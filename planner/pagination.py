@@ -20,14 +20,6 @@ class Page:
     def has_previous(self) -> bool:
         return self.number > 1
 
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def last_index(self) -> int:
-        return self.first_index + len(self.items) - 1 if self.items else 0
-
 
 def page_number(arg: str = "page") -> int:
     try:

@@ -20,6 +20,10 @@ CSP = "; ".join(
 )
 
 
+# Static files and vendor bundles: the same for everyone, cacheable even when someone is signed in.
+PUBLIC_ASSETS = {"static", "bootstrap.static", "main.plotly_js", "main.plotly_locale", "main.healthz"}
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Marks the session cookie Secure whenever the request came over HTTPS."""
 
@@ -46,6 +50,15 @@ def init_app(app) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
+        if request.endpoint not in PUBLIC_ASSETS and (_signed_in() or response.is_json):
+            # Whatever a signed-in person is shown (pages, exports, JSON) stays out of every cache.
+            headers["Cache-Control"] = "no-store"
+        elif response.mimetype == "text/html" or response.is_json:
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user.is_authenticated)

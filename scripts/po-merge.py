@@ -7,7 +7,7 @@ sorted catalogue. This driver merges by message (msgid + context) instead:
 - an entry changed (or added, or removed) on one side only takes that side's version;
 - an entry changed on both sides keeps ours, and the driver reports it (the merge still
   succeeds; review the printed list);
-- the header is ours.
+- the header follows the same rule (theirs when only theirs changed it, else ours).
 
 Set up once per clone (``make setup`` does it):
 
@@ -58,6 +58,11 @@ def main(base_path, ours_path, theirs_path, name="catalogue"):
     base, ours, theirs = load(base_path), load(ours_path), load(theirs_path)
     b, o, t = entries(base), entries(ours), entries(theirs)
     both_changed = []
+    if ours.header_comment == base.header_comment:
+        ours.header_comment = theirs.header_comment
+    b_head, o_head, t_head = (dict(c.mime_headers) for c in (base, ours, theirs))
+    merged = {name: (t_head.get(name, value) if value == b_head.get(name) else value) for name, value in o_head.items()}
+    ours.mime_headers = list(merged.items())
     for k in sorted(set(b) | set(o) | set(t), key=lambda item: (item[0] or "", item[1])):
         sb, so, st = signature(b.get(k)), signature(o.get(k)), signature(t.get(k))
         if so == st or st == sb:

@@ -69,6 +69,13 @@ def make_response(project, ratings=(4, 4, 4, 4, 4), respondent=None, stage=None,
     return response
 
 
+def make_member_answer(project, ratings=(4, 4, 4, 4, 4), **fields) -> FeedbackResponse:
+    """An answer from a new signed-in person (each call one more person counted by the anonymity rule)."""
+    from tests.factories import make_user
+
+    return make_response(project, ratings, respondent=make_user(), **fields)
+
+
 @contextmanager
 def count_queries(db):
     """Collects the SQL statements run inside the block."""

@@ -1,8 +1,10 @@
 """Shared fixtures.
 
 The suite runs on a real database: SQLite by default, PostgreSQL when DATABASE_URL is set
-(``make test`` does both). The schema is built once per session by the Alembic migrations;
-after each test that committed anything, every table is emptied.
+(``make test`` does both, each with pytest-xdist: one database per worker). The schema is built
+once per worker by the Alembic migrations. Each test runs inside a transaction that is rolled back
+afterwards (commits become SAVEPOINT releases, see tests/transactions.py); tests marked ``real_db``
+(and the browser tests, automatically) commit for real, and the tables are emptied after them.
 
 Fixtures:
 - ``app``: the application (session-wide), ``client``: a test client that adds a valid CSRF
@@ -10,8 +12,10 @@ Fixtures:
 - ``make_user``, ``make_project``, ``add_member``: factories (see tests/factories.py);
   ``login(client, user)`` signs in through the real form.
 - ``live_server``: the app served on a free port for the browser tests (mark them ``browser``).
+- ``matrix_world``: the access matrix's world, built once per module (each test in a savepoint on it).
 """
 
+import contextlib
 import contextvars
 import hashlib
 import os
@@ -23,11 +27,9 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from tests import factories
-from tests.helpers import empty_tables
+from tests import factories, transactions
 from tests.helpers import login as login_helper
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -64,10 +66,6 @@ def database_url(tmp_path_factory):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-class _Dirty:
-    value = True
-
-
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     import flask_migrate
@@ -84,33 +82,69 @@ def app(database_url, tmp_path_factory):
     application.test_client_class = CSRFClient
     with application.app_context():
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
-        event.listen(db.engine, "commit", lambda _conn: setattr(_Dirty, "value", True))
+        transactions.install(db)
     yield application
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
+def _needs_real_database(node) -> bool:
+    return node.get_closest_marker("real_db") is not None
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(request):
-    """Empties the tables before each test if an earlier one committed anything, then runs the
-    test inside an app context (tests marked ``no_app`` get neither)."""
+def _database(request):
+    """Runs each test inside an app context on a clean database (tests marked ``no_app`` get neither).
+
+    Most tests run inside a transaction that is rolled back afterwards (see tests/transactions.py);
+    tests marked ``real_db`` commit for real, and the tables are emptied before the next test."""
     if request.node.get_closest_marker("no_app") is not None:
         yield
         return
     app = request.getfixturevalue("app")
     from planner.extensions import db
 
-    with app.app_context():
-        if _Dirty.value:
-            empty_tables(db)
-            _Dirty.value = False
+    real = _needs_real_database(request.node)
+    if real and transactions.shared_connection() is not None:
+        pytest.fail("a real_db test cannot use a fixture that shares one transaction (such as matrix_world)")
     ctx = app.app_context()
     ctx.push()
     try:
-        yield
+        transactions.empty_if_committed(db)
+        with contextlib.nullcontext() if real else transactions.rolled_back(db):
+            try:
+                yield
+            finally:
+                db.session.remove()
     finally:
-        db.session.remove()
+        ctx.pop()
+
+
+@pytest.fixture(scope="module")
+def matrix_world(app):
+    """The access matrix's world (tests/access/matrix.py), built once for a whole test module and
+    every role signed in once: each test runs in a savepoint on it, so it always starts from this
+    world unchanged. Only for modules whose every test uses it (the transaction stays open until the
+    module ends). ``world.state`` is the database as built (see tests/helpers.database_state)."""
+    from planner.extensions import db as database
+    from tests.access.matrix import build_world
+    from tests.helpers import database_state
+
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        with transactions.shared(database):
+            world = build_world()
+            database.session.commit()
+            world.sign_in_once(app)
+            for obj in [*world.users.values(), world.project, world.other_project]:
+                if obj is not None:
+                    database.session.refresh(obj)  # loaded, so that they can be read after the session closes
+            world.state = database_state(database)
+            database.session.close()
+            yield world
+    finally:
         ctx.pop()
 
 
@@ -211,8 +245,12 @@ def login():
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "page" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None:
+        fixtures = getattr(item, "fixturenames", ())
+        if "page" in fixtures and item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.browser)
+        # The live server answers from other threads, on connections of its own: real commits.
+        if ("page" in fixtures or "live_server" in fixtures) and item.get_closest_marker("real_db") is None:
+            item.add_marker(pytest.mark.real_db)
 
 
 @pytest.fixture(autouse=True)

@@ -2,22 +2,8 @@
 
 import re
 
-from sqlalchemy import text
-
 from tests.factories import PASSWORD
-
-
-def empty_tables(db) -> None:
-    tables = list(db.metadata.sorted_tables)
-    db.session.rollback()
-    with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
-    db.session.expire_all()
+from tests.transactions import empty_tables  # noqa: F401 - shared with tests that start from nothing
 
 
 def login(client, user, password=PASSWORD):
@@ -31,3 +17,35 @@ def visible_text(html: str) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
     html = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"\s+", " ", html).strip()
+
+
+# Columns that any signed-in request may touch (a session's last activity): not a change.
+VOLATILE = {"user_sessions": {"last_seen_at"}}
+
+
+def database_state(db) -> dict[str, tuple[int, str]]:
+    """Every table's row count and a digest of its rows (ordered by primary key), to prove that a
+    request changed nothing: compare the states before and after with ``changes()``."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    state = {}
+    for table in db.metadata.sorted_tables:
+        ignored = VOLATILE.get(table.name, set())
+        columns = [c for c in table.columns if c.name not in ignored]
+        rows = db.session.execute(select(*columns).order_by(*table.primary_key.columns)).all()
+        state[table.name] = (len(rows), hashlib.sha1(repr(rows).encode(), usedforsecurity=False).hexdigest())
+    return state
+
+
+def changes(before: dict, after: dict) -> list[str]:
+    """What differs between two ``database_state`` results, readably: ``table: 3 → 4 rows``."""
+    found = []
+    for name in sorted(before.keys() | after.keys()):
+        (count_before, digest_before), (count_after, digest_after) = before.get(name, (0, "")), after.get(name, (0, ""))
+        if count_before != count_after:
+            found.append(f"{name}: {count_before} → {count_after} rows")
+        elif digest_before != digest_after:
+            found.append(f"{name}: rows changed")
+    return found

@@ -67,3 +67,17 @@ def test_non_administrators_cannot_reach_administration(client, make_user):
     login(client, make_user(role=GlobalRole.MANAGER))
     assert client.get("/admin/users").status_code == 403
     assert client.post("/admin/users/new", data={"email": "x@example.com"}).status_code == 403
+
+
+def test_the_administration_link_is_a_navigation_entry_for_administrators_only(make_client, make_user):
+    admin = make_user(role=GlobalRole.ADMIN)
+    member = make_user()
+    as_admin, as_member = make_client(), make_client()
+    login(as_admin, admin)
+    login(as_member, member)
+    link = 'href="/admin/users"'
+    page = as_admin.get("/admin/users/new?lang=en").get_data(as_text=True)
+    assert link in page and "Administration" in page
+    current = page[page.index('<ul class="navbar-nav'):page.index(link)]
+    assert current.rstrip().endswith('nav-link active"')  # every page of the administration marks it current
+    assert link not in as_member.get("/projects?lang=en").get_data(as_text=True)

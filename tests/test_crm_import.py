@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from planner.audit.models import AuditEvent
-from planner.crm import importer
+from planner.crm import imports as importer
 from planner.crm.fields import propose_mapping
 from planner.crm.models import (
     Account,
@@ -31,6 +31,7 @@ from planner.crm.models import (
 )
 from planner.kpis import services as kpis
 from planner.kpis.definitions import KpiKey
+from planner.uploads.models import Upload
 from tests import crm_factories as f
 from tests.helpers import login
 
@@ -109,7 +110,7 @@ def test_a_utf8_csv_goes_through_upload_check_and_import(client, db, setup):
     assert account.name_key == "distribuciones penalver"
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "crm.accounts.imported"))
     assert job_of(db).status is ImportStatus.IMPORTED
-    assert not (Path(client.application.instance_path) / "imports" / job.stored_name).exists()
+    assert db.session.scalar(select(func.count()).select_from(Upload)) == 0  # the upload went with the job
 
 
 def test_utf8_with_a_byte_order_mark(client, db, setup):
@@ -423,12 +424,13 @@ def test_a_file_over_the_limit_gets_a_clear_translated_error(client, db, setup, 
     big = ("Id,Name\n" + "A-1,Nombre largo de una empresa cualquiera\n" * 30000).encode()
     assert len(big) > 1024 * 1024
     client.get("/account?lang=es")
-    folder = Path(app.instance_path) / "imports"
+    folder = Path(app.instance_path) / "tmp"
     stored_before = set(folder.glob("*")) if folder.exists() else set()
     response = upload(client, project, "accounts", big, "grande.csv")
     assert response.status_code == 200
     assert "el límite es de 1 MB" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Upload)) == 0
     assert set(folder.glob("*")) == stored_before  # the partial upload was removed
 
 
@@ -462,8 +464,10 @@ def test_a_job_of_another_project_is_not_found(client, db, setup, make_project):
 def test_progress_is_reported_while_a_file_is_read(client, db, setup):
     project, *_ = setup
     job, _page = import_file(client, db, project, "accounts", ACCOUNTS_CSV.encode(), "a.csv")
-    progress = client.get(f"/projects/{project.id}/crm/import/{job.id}/progress").get_json()
-    assert progress == {"fraction": 1.0, "rows": 3, "phase": "check"}
+    response = client.get(f"/projects/{project.id}/crm/import/{job.id}/progress")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.get_json() == {"state": "idle", "work": "check", "fraction": 1.0, "rows": 3, "status": "checked",
+                                   "error": ""}
 
 
 # --------------------------------------------------------------------------- the command line

@@ -19,7 +19,7 @@ from planner.methodology.models import SinAssessment
 from planner.rollout.models import StageStatus
 from tests import crm_factories as crm
 from tests import rollout_factories as rf
-from tests.change_factories import count_queries, make_response, make_task
+from tests.change_factories import count_queries, make_member_answer, make_task
 from tests.helpers import login, visible_text
 from tests.tco_factories import make_scenario
 
@@ -145,7 +145,7 @@ def feedback_weeks(project, averages):
     for back, score in zip(range(len(averages) - 1, -1, -1), averages, strict=True):
         when = datetime.now(UTC) - timedelta(weeks=back)
         for _ in range(5):
-            make_response(project, ratings=(score,) * 5, when=when)
+            make_member_answer(project, ratings=(score,) * 5, when=when)
 
 
 @pytest.fixture

@@ -241,8 +241,8 @@ def test_a_link_of_another_project_cannot_be_closed_through_this_one(client, tea
 
 
 @pytest.fixture
-def answered(team):
-    """Seven anonymous answers; averages below are worked out by hand from these ratings."""
+def answered(team, make_user):
+    """Seven members' answers; averages below are worked out by hand from these ratings."""
     project = team["project"]
     pilot = make_stage(project, name="试点阶段", position=1)
     wave = make_stage(project, name="第一批推广", position=2)
@@ -255,8 +255,9 @@ def answered(team):
         ((5, 5, 4, 4, 4), wave, "销售", "zh"),
         ((2, 3, 2, 3, 2), wave, "客服", "zh"),
     ]
-    for values, stage, team_name, language in rows:
-        make_response(project, values, stage=stage, team=team_name, language=language)
+    for n, (values, stage, team_name, language) in enumerate(rows):
+        person = make_user(email=f"answer{n}@example.com", name=f"答卷人{n}")
+        make_response(project, values, stage=stage, team=team_name, language=language, respondent=person)
     return {"pilot": pilot, "wave": wave}
 
 
@@ -299,13 +300,25 @@ def test_groups_of_fewer_than_five_people_are_not_shown(team, answered):
     assert not only_wave.overall.shown and only_wave.overall.averages == {}
 
 
+def test_the_pages_state_the_anonymity_and_barrier_rules_from_the_constants(client, team, answered, monkeypatch):
+    monkeypatch.setattr(services, "MIN_GROUP", 7)
+    monkeypatch.setattr(services, "BARRIER_THRESHOLD", 2.5)
+    login(client, team["manager"])
+    page = client.get(f"/projects/{team['project'].id}/feedback/results?lang=en").get_data(as_text=True)
+    assert "Barrier points (average of 2.5 or less)" in page
+    assert "a dimension averaging 2.5 or less" in page
+    assert "Hidden: fewer than 7 people answered" in page and "five people" not in page
+    give = client.get(f"/projects/{team['project'].id}/feedback/give?lang=en").get_data(as_text=True)
+    assert "results of groups of 7 people or more" in give
+
+
 def test_the_results_page_shows_the_figures_the_weakest_dimension_and_the_barrier_points(client, team, answered):
     login(client, team["manager"])
     page = client.get(f"/projects/{team['project'].id}/feedback/results?lang=en").get_data(as_text=True)
     assert "People who answered" in page
     assert "Weakest dimension (2.7)" in page
     assert "Barrier point: Knowledge" in page  # the first barrier in ADKAR order
-    assert page.count("Hidden: fewer than five people answered") == 4
+    assert page.count("Hidden: fewer than 5 people answered") == 4
     assert ">3.5<" in page  # pilot: 88/25 = 3.52
     assert ">2.6<" in page  # pilot reinforcement, and Chinese answers' reinforcement
     assert "试点阶段" in page and "简体中文" in page
@@ -327,9 +340,10 @@ def test_a_member_answering_every_week_counts_as_one_person(client, team, db):
     for weeks in range(6):
         make_response(project, respondent=team["staff"], when=now - timedelta(weeks=weeks))
     for _ in range(3):
-        make_response(project)
+        make_response(project)  # through a link: never counted as people
     found = services.results(project)
-    assert (found.overall.respondents, found.overall.responses, found.overall.shown) == (4, 9, False)
+    assert (found.overall.respondents, found.overall.responses, found.overall.shown) == (1, 6, False)
+    assert [(g.respondents, g.shown) for g in found.by_link] == []  # these three came with no link
     login(client, team["manager"])
     page = client.get(f"/projects/{project.id}/feedback/results?lang=en").get_data(as_text=True)
     assert "Not enough answers to show results yet." in page
@@ -427,13 +441,14 @@ def test_weekly_trend_and_latest_average_by_project_in_one_query_each(team, make
     today = date(2026, 6, 10)  # a Wednesday; its week starts on Monday 8 June
     this_week = datetime(2026, 6, 9, 10, tzinfo=UTC)
     for values in [(4, 4, 4, 4, 4), (3, 3, 3, 3, 3), (5, 5, 5, 5, 5), (2, 2, 2, 2, 2), (4, 3, 2, 5, 1)]:
-        make_response(project, values, when=this_week)  # averages 4, 3, 5, 2, 3 → 17/5
+        make_response(project, values, respondent=make_user(), when=this_week)  # averages 4, 3, 5, 2, 3 → 17/5
     for values in [(1, 1, 1, 1, 1)] * 3:
-        make_response(project, values, when=this_week - timedelta(weeks=1))  # three people: left out
+        make_response(project, values, respondent=make_user(),
+                      when=this_week - timedelta(weeks=1))  # three people: left out
     for values in [(5, 4, 5, 4, 5)] * 5:
-        make_response(project, values, when=this_week - timedelta(weeks=2))  # 4.6 each
+        make_response(project, values, respondent=make_user(), when=this_week - timedelta(weeks=2))  # 4.6 each
     for values in [(2, 2, 2, 2, 2)] * 6:
-        make_response(other, values, when=this_week - timedelta(weeks=12))  # outside the window
+        make_response(other, values, respondent=make_user(), when=this_week - timedelta(weeks=12))  # outside the window
     ids = [project.id, other.id, empty.id]
     with count_queries(db) as statements:
         trend = services.feedback_trend_by_project(ids, weeks=8, today=today)
@@ -490,3 +505,137 @@ def test_the_results_page_runs_the_same_queries_whatever_the_number_of_answers(c
         make_response(project, stage=stage, team=f"团队{n % 7}", language=("zh", "es", "en")[n % 3],
                       comment=f"意见{n}", when=datetime.now(UTC) - timedelta(weeks=n % 9))
     assert queries_for_page() == few
+
+
+# --------------------------------------------------------------------------- padding cannot reveal anyone
+
+
+def _numbers(page: str) -> set[str]:
+    """Every decimal figure on the results page (averages are shown with one decimal)."""
+    import re
+
+    from tests.helpers import visible_text
+
+    return set(re.findall(r"\b\d[.,]\d\b", visible_text(page)))
+
+
+def test_padding_a_group_of_one_through_a_link_reveals_nothing(client, make_client, team, db, make_user,
+                                                                add_member):
+    """The attack: one real person answers; whoever holds a survey link adds four neutral answers
+    and reads the person's ratings back from the averages. Nothing of that person may show."""
+    project = team["project"]
+    stage = make_stage(project, name="试点")
+    link = make_link(project, stage=stage)
+    staff_client = make_client()
+    login(staff_client, team["staff"])
+    victim = ratings(awareness=1, desire=5, knowledge=1, ability=5, reinforcement=1, stage_id=str(stage.id))
+    assert staff_client.post(f"/projects/{project.id}/feedback/give", data=victim).status_code == 302
+
+    attacker = make_client()  # the manager, holding the link, signed out or not
+    for _ in range(4):
+        assert attacker.post(f"/s/{link.token}", data=ratings(3, 3, 3, 3, 3)).status_code == 302
+    found = services.results(project)
+    assert (found.overall.respondents, found.overall.shown) == (1, False)
+    assert all(not g.shown for g in found.by_stage + found.by_team + found.by_language + found.trend)
+    [link_group] = found.by_link
+    assert (link_group.respondents, link_group.shown) == (4, False)  # the four padded answers alone
+
+    login(client, team["manager"])
+    page = client.get(f"/projects/{project.id}/feedback/results?lang=en").get_data(as_text=True)
+    assert _numbers(page) == set(), _numbers(page)  # no average anywhere
+    assert "Not enough answers to show results yet." in page
+
+    # A fifth padded answer makes the link's own group visible: it holds only the padding.
+    attacker.post(f"/s/{link.token}", data=ratings(3, 3, 3, 3, 3))
+    found = services.results(project)
+    assert not found.overall.shown
+    [link_group] = found.by_link
+    assert link_group.shown and link_group.overall == pytest.approx(3.0)
+    page = client.get(f"/projects/{project.id}/feedback/results?lang=en").get_data(as_text=True)
+    assert _numbers(page) == {"3.0"}  # the padding's own figures, nothing of the member's 1s and 5s
+
+    # Nor do the exports, the report or the dashboard reveal the member.
+    for path in (f"/projects/{project.id}/report", "/dashboard"):
+        figures = _numbers(client.get(path + "?lang=en").get_data(as_text=True))
+        assert "1.0" not in figures and "5.0" not in figures, (path, figures)
+    assert services.latest_feedback_by_project([project.id])[project.id] is None
+    assert services.feedback_trend_by_project([project.id])[project.id] == []
+
+
+def test_padding_with_several_links_is_never_merged(team, db):
+    project = team["project"]
+    first, second = make_link(project), make_link(project)
+    for link in (first, second):
+        for _ in range(3):
+            make_response(project, (2, 2, 2, 2, 2), link=link)
+    found = services.results(project)
+    assert sorted((g.respondents, g.shown) for g in found.by_link) == [(3, False), (3, False)]
+    assert not found.overall.shown and found.overall.respondents == 0
+
+
+def test_the_rule_is_stated_on_the_results_page(client, team):
+    login(client, team["manager"])
+    for language, words in (("en", "How anonymity is kept"), ("es", None), ("zh", None)):
+        page = client.get(f"/projects/{team['project'].id}/feedback/results?lang={language}").get_data(as_text=True)
+        assert 'id="anonymity-rule"' in page
+        if words:
+            assert words in page and "open survey link" in page
+
+
+def test_a_member_answers_only_about_stages_of_their_team(client, team, db):
+    project = team["project"]
+    theirs = make_stage(project, name="售后阶段")
+    theirs.teams = ["售后服务"]
+    elsewhere = make_stage(project, name="销售阶段")
+    elsewhere.teams = ["销售"]
+    everyone = make_stage(project, name="全员阶段")
+    db.session.commit()
+    login(client, team["staff"])
+    form = client.get(f"/projects/{project.id}/feedback/give").get_data(as_text=True)
+    assert "售后阶段" in form and "全员阶段" in form and "销售阶段" not in form
+    response = client.post(f"/projects/{project.id}/feedback/give", data=ratings(stage_id=str(elsewhere.id)))
+    assert response.status_code == 200
+    assert answers(db) == []
+    for stage in (theirs, everyone):
+        assert client.post(f"/projects/{project.id}/feedback/give",
+                            data=ratings(stage_id=str(stage.id))).status_code == 302
+    assert len(answers(db)) == 2
+
+
+def test_the_service_refuses_an_answer_about_another_teams_stage(team, db):
+    from planner.errors import DomainError
+
+    stage = make_stage(team["project"], name="销售阶段")
+    stage.teams = ["销售"]
+    db.session.commit()
+    with pytest.raises(DomainError):
+        services.submit_member_feedback(team["project"], team["staff_member"], dict.fromkeys(Dimension, 3), "",
+                                        stage.id, "zh")
+    db.session.rollback()
+
+
+def test_a_link_limited_to_some_answers_closes_itself(client, make_client, team, db):
+    project = team["project"]
+    login(client, team["manager"])
+    response = client.post(f"/projects/{project.id}/feedback/links",
+                           data={"stage_id": "", "label": "仓库", "max_answers": "2"})
+    assert response.status_code == 302
+    link = db.session.scalar(select(SurveyLink))
+    assert link.max_answers == 2
+    visitor = make_client()
+    for _ in range(2):
+        assert visitor.post(f"/s/{link.token}", data=ratings()).status_code == 302
+    third = visitor.post(f"/s/{link.token}", data=ratings())
+    assert third.status_code == 410
+    assert len(answers(db)) == 2
+    links_page = client.get(f"/projects/{project.id}/feedback/links?lang=en").get_data(as_text=True)
+    assert "at most 2" in links_page
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "100001", "1e3", "99999999999999999999", "二"])
+def test_a_link_limit_must_be_sensible(client, team, db, limit):
+    login(client, team["manager"])
+    response = client.post(f"/projects/{team['project'].id}/feedback/links",
+                           data={"stage_id": "", "max_answers": limit})
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(SurveyLink)) == 0

@@ -47,6 +47,7 @@ def test_periodic_jobs_declare_a_time_of_day():
         assert job.schedule["hour"].isdigit() and job.schedule["minute"].isdigit(), job.name
 
 
+@pytest.mark.real_db  # the worker process reads the users from the database
 def test_a_worker_process_runs_queued_jobs(app, db, make_user, tmp_path):
     """`flask worker` as its own process, on the same database and queue file as a second app."""
     from planner import create_app

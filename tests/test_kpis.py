@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, event, func, select
 
-from planner.crm.models import Contact, Interaction, OpportunityKind, OpportunityStage
+from planner.crm.models import Contact, Interaction, OpportunityKind, OpportunityStage, RecordKind
 from planner.crm.services import update_record
+from planner.crm.signals import records_changed
 from planner.errors import DomainError
 from planner.kpis import services
 from planner.kpis.definitions import KpiKey, KpiStatus, status_of
@@ -248,6 +249,35 @@ def test_cached_values_follow_changes_to_records_dated_before_them(team, db):
     db.session.delete(row)  # through the ORM: the hook forgets adoption values
     db.session.commit()
     assert services.kpi_value(project, KpiKey.ADOPTION, AS_OF) == ratio(1, 1)
+
+
+def test_a_bulk_crm_write_reaches_the_cache_through_the_records_changed_signal(team, db):
+    """The CRM does not import the KPIs: its bulk writes announce themselves, the cache listens."""
+    project, _u = team
+    acme = f.account(project)
+    f.interaction(project, acme, at(2026, 9, 1), outcome="")
+    for day in (date(2026, 9, 1), AS_OF):
+        services.kpi_value(project, KpiKey.CLOSED_LOOP, day)
+        services.kpi_value(project, KpiKey.DATA_QUALITY, day)
+    db.session.commit()
+    records_changed.send(project.id, kind=RecordKind.INTERACTIONS, since=date(2026, 9, 2))
+    left = set(db.session.execute(select(KpiSnapshot.key, KpiSnapshot.as_of)))
+    assert left == {(KpiKey.CLOSED_LOOP, date(2026, 9, 1)), (KpiKey.DATA_QUALITY, date(2026, 9, 1)),
+                    (KpiKey.DATA_QUALITY, AS_OF)}
+
+
+def test_the_cache_hooks_are_installed_once_however_often_the_app_is_made(app, team, db, monkeypatch):
+    from planner.kpis import cache
+
+    cache.init_app(app)
+    cache.init_app(app)
+    project, _u = team
+    acme = f.account(project)
+    calls = []
+    monkeypatch.setattr(cache, "invalidate", lambda *args, **kwargs: calls.append(args))
+    f.interaction(project, acme, at(2026, 9, 1), outcome="")
+    assert calls == [(project.id, date(2026, 9, 1), list(cache.KEYS_BY_KIND[RecordKind.INTERACTIONS]))]
+    assert len(list(records_changed.receivers_for(project.id))) == 1
 
 
 # --------------------------------------------------------------------------- weekly series and bulk functions

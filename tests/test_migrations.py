@@ -5,9 +5,9 @@ from alembic.migration import MigrationContext
 
 
 def test_the_models_and_the_migrations_agree(app, db):
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
-        differences = compare_metadata(context, db.metadata)
+    context = MigrationContext.configure(db.session.connection(),
+                                         opts={"compare_type": True, "render_as_batch": True})
+    differences = compare_metadata(context, db.metadata)
     assert not differences, "run `flask db migrate`; the models differ from the migrations:\n" + "\n".join(
         str(d) for d in differences)
 

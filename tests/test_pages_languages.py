@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from tests.access.matrix import OK, all_rules, build_world
-from tests.helpers import login, visible_text
+from tests.access.matrix import OK, all_rules
+from tests.helpers import visible_text
 
 # Words a Chinese page may show in Latin letters: product name, acronyms, units, language names.
 ALLOWED = {
@@ -30,14 +30,13 @@ def stray_english(text: str) -> list[str]:
 
 
 @pytest.fixture
-def world(app, db):
-    return build_world()
+def world(matrix_world):
+    return matrix_world  # built once for the module; each test runs in a savepoint on it
 
 
 @pytest.mark.parametrize("rule", GET_PAGES, ids=lambda r: r.path)
 def test_chinese_pages_show_no_stray_english(rule, world, app):
-    client = app.test_client()
-    login(client, world.users["manager"])
+    client = world.client(app, "manager")
     response = client.get(rule.url(world) + ("&" if "?" in rule.path else "?") + "lang=zh", follow_redirects=True)
     assert response.status_code == 200
     if response.mimetype != "text/html":
@@ -49,8 +48,7 @@ def test_chinese_pages_show_no_stray_english(rule, world, app):
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("rule", GET_PAGES, ids=lambda r: r.path)
 def test_every_page_renders_in_the_language(rule, language, world, app):
-    client = app.test_client()
-    login(client, world.users["manager"])
+    client = world.client(app, "manager")
     response = client.get(rule.url(world) + ("&" if "?" in rule.path else "?") + f"lang={language}",
                           follow_redirects=True)
     assert response.status_code == 200

@@ -25,7 +25,7 @@ from planner.rollout.models import Outcome, RequestStatus, StageStatus
 from planner.tco import services as tco
 from planner.tco.models import BenefitKind, CostCategory, DeploymentModel
 from tests import rollout_factories as rf
-from tests.change_factories import count_queries, make_quick_win, make_response
+from tests.change_factories import count_queries, make_member_answer, make_quick_win
 from tests.helpers import login, visible_text
 
 HEADINGS = {
@@ -65,7 +65,7 @@ def build(project, manager, sponsor, answers=5):
     make_quick_win(project, title="首次解决率提升", status=QuickWinStatus.ACHIEVED)
     make_quick_win(project, title="统一客户视图", target_date=date.today() + timedelta(days=10))
     for _n in range(answers):
-        make_response(project, ratings=(4, 3, 2, 4, 5), language="zh")
+        make_member_answer(project, ratings=(4, 3, 2, 4, 5), language="zh")
     return {"scenario": scenario, **rollout}
 
 
@@ -161,16 +161,16 @@ def test_sponsors_and_administrators_see_the_feedback_figures(client, team, role
 def test_feedback_from_fewer_than_five_people_shows_no_figure(client, team, db):
     build(team["project"], team["manager"], team["sponsor"], answers=4)
     html = get_report(client, team["manager"], team["project"], "en")
-    assert "To protect anonymity, figures appear once at least five people have answered." in html
+    assert "To protect anonymity, figures appear once at least 5 people have answered." in html
     assert 'id="chart-feedback"' not in html and "People who answered" not in html
     # the fifth person makes the figures appear; a stage answered by fewer than five stays hidden
-    make_response(team["project"], ratings=(4, 3, 2, 4, 5))
+    make_member_answer(team["project"], ratings=(4, 3, 2, 4, 5))
     stage = rf.stage(team["project"], name="只有两人回答的阶段")
     for _n in range(2):
-        make_response(team["project"], ratings=(1, 1, 1, 1, 1), stage=stage)
+        make_member_answer(team["project"], ratings=(1, 1, 1, 1, 1), stage=stage)
     text = visible_text(get_report(client, team["manager"], team["project"], "en"))
     assert "People who answered" in text
-    assert "只有两人回答的阶段 &lt; 5 Hidden: fewer than five people answered" in text
+    assert "只有两人回答的阶段 &lt; 5 Hidden: fewer than 5 people answered" in text
 
 
 def test_an_empty_project_reads_without_figures(client, team):
@@ -238,7 +238,7 @@ def test_the_number_of_sql_statements_does_not_grow_with_the_data(client, team, 
         rf.decision(rf.request(stage, team["manager"], status=RequestStatus.DECIDED), team["sponsor"])
         make_quick_win(team["project"], title=f"速赢{n}", owner_id=None)
         for _m in range(5):
-            make_response(team["project"], stage=stage)
+            make_member_answer(team["project"], stage=stage)
     client.get(url)
     with count_queries(db) as after:
         assert client.get(url).status_code == 200

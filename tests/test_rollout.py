@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 
 from planner.audit.models import AuditEvent, AuditImmutableError
 from planner.auth.models import GlobalRole
+from planner.db import utcnow
 from planner.rollout import services
 from planner.rollout.models import (
     CriterionKind,
@@ -383,6 +384,29 @@ def awaiting(team, db):
     return project, other, u, stage, request_
 
 
+def _offers(project, stage, user, db):
+    from planner.projects.access import membership_for
+
+    page = services.gate_page(project, stage, user, membership_for(project.id, user.id))
+    return {name for name in ("decision", "start", "request", "withdraw") if getattr(page, f"offers_{name}")}, page
+
+
+def test_the_gate_page_service_decides_who_gets_which_form(awaiting, app, db):
+    project, _other, u, stage, _request = awaiting
+    planned = r.stage(project, name="第二批")
+    with app.test_request_context("/"):
+        assert _offers(project, stage, u["sponsor"], db)[0] == {"decision"}
+        offers, page = _offers(project, stage, u["both"], db)  # manager and sponsor, but requested it
+        assert offers == {"withdraw"} and "requested this sign-off yourself" in str(page.refusal)
+        assert _offers(project, stage, u["manager"], db)[0] == {"withdraw"}
+        assert _offers(project, planned, u["manager"], db)[0] == {"start"}
+        assert _offers(project, stage, u["staff"], db)[0] == set()
+        assert _offers(project, stage, u["admin"], db)[0] == set()  # not a member: reads only
+        project.archived_at = utcnow()
+        assert _offers(project, stage, u["sponsor"], db)[0] == set()
+        assert _offers(project, planned, u["manager"], db)[0] == set()
+
+
 @pytest.mark.parametrize("role, status", [("staff", 403), ("manager", 403), ("admin", 403), ("outsider", 404),
                                           ("both", 403)])
 def test_only_another_sponsor_of_the_project_can_decide(awaiting, make_client, db, role, status):
@@ -452,6 +476,7 @@ def test_the_second_of_two_sponsors_is_told_the_first_decided(awaiting, make_cli
     assert db.session.scalar(select(func.count()).select_from(SignoffDecision)) == 1
 
 
+@pytest.mark.real_db  # two requests at once, each on its own connection
 def test_two_sponsors_deciding_at_the_same_moment_do_not_both_win(awaiting, app, db, monkeypatch):
     """A real race: both requests pass every check in Python, then meet in the database."""
     project, _other, u, stage, request_ = awaiting
@@ -468,7 +493,7 @@ def test_two_sponsors_deciding_at_the_same_moment_do_not_both_win(awaiting, app,
         both_checked.wait()  # each request has passed the version check and written nothing yet
         return gate
 
-    monkeypatch.setattr(services, "evaluate_stage", evaluate_together)
+    monkeypatch.setattr(services.signoff, "evaluate_stage", evaluate_together)  # where decide() looks it up
     url = f"/projects/{project.id}/rollout/requests/{request_.id}/decide?lang=en"
     version, stage_id = str(stage.version), stage.id
     results = [None, None]
@@ -547,6 +572,7 @@ def test_changing_an_approved_stage_keeps_the_decision_and_needs_a_new_request(t
     assert "Request sign-off" in pm.get(gate_url(project, stage) + "?lang=en").get_data(as_text=True)
 
 
+@pytest.mark.real_db  # statements through db.engine, on a connection of their own
 def test_decisions_cannot_be_changed_or_deleted(team, db):
     _project, _stage, _done, decision = decided(team, db)
     decision.comment = "改写历史"
@@ -562,6 +588,7 @@ def test_decisions_cannot_be_changed_or_deleted(team, db):
     assert db.session.get(SignoffDecision, decision.id).comment == ""
 
 
+@pytest.mark.real_db  # statements through db.engine, on a connection of their own
 def test_the_database_refuses_to_change_the_audit_log(team, db):
     decided(team, db)
     count = db.session.scalar(select(func.count()).select_from(AuditEvent))
@@ -579,6 +606,7 @@ def test_the_database_refuses_to_change_the_audit_log(team, db):
     assert "forged" not in db.session.scalars(select(AuditEvent.action)).all()
 
 
+@pytest.mark.real_db  # statements through db.engine, on a connection of their own
 def test_deleting_an_account_keeps_its_decisions_and_events(team, db):
     project, _stage, _done, decision = decided(team, db)
     sponsor_id = team[2]["sponsor"].id
@@ -592,6 +620,7 @@ def test_deleting_an_account_keeps_its_decisions_and_events(team, db):
     assert event.actor_name == "发起人甲" and event.project_id == project.id
 
 
+@pytest.mark.real_db  # statements through db.engine, on a connection of their own
 def test_deleting_a_project_takes_its_history_with_it(team, db):
     """The one deletion history allows: the whole project, by cascade (the database's own guard on
     PostgreSQL lets it through)."""
@@ -630,7 +659,7 @@ def test_no_route_changes_the_audit_log(app, db):
             if rule.expect[role] != OK:
                 continue
             before = snapshot()
-            client.open(rule.url(world), method="POST", data=dict(rule.data or {}))
+            client.open(rule.url(world), method="POST", data=rule.form(world))
             after = snapshot()
             assert {key: after.get(key) for key in before} == before, f"{rule.endpoint} changed the audit log"
     assert snapshot(), "the routes recorded nothing at all"

@@ -18,7 +18,7 @@ class UserCreateForm(BaseForm):
     timezone = SelectField(_l("Time zone"), choices=timezone_choices, default="UTC")
     password = PasswordField(
         _l("Initial password"),
-        validators=[required(), StrongPassword(email_field="email")],
+        validators=[required(), length(256), StrongPassword(email_field="email")],
         render_kw={"autocomplete": "new-password"},
         description=_l("Give it to the person through a safe channel; they can change it in their account."),
     )
@@ -34,7 +34,7 @@ class UserEditForm(BaseForm):
                           description=_l("An inactive account cannot sign in; its history is kept."))
     new_password = PasswordField(
         _l("New password"),
-        validators=[optional(), StrongPassword(email_field=None)],
+        validators=[optional(), length(256), StrongPassword(email_field=None)],
         render_kw={"autocomplete": "new-password"},
         description=_l("Leave empty to keep the current password."),
     )

@@ -1,17 +1,22 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from planner import nav
 from planner.admin import services
 from planner.admin.forms import UserCreateForm, UserEditForm
 from planner.auth.decorators import admin_required
 from planner.auth.models import GlobalRole, User
-from planner.errors import DomainError
 from planner.extensions import db
 from planner.pagination import paginate
+from planner.transactions import saving
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+nav.item(900, "admin.users", _l("Administration"), visible=lambda user: user.is_admin, icon="shield-lock",
+         section="admin")
 
 
 @bp.before_request
@@ -35,14 +40,10 @@ def users():
 def create_user():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
+        with saving(error_to=form.email) as saved:
             services.create_user(form.email.data, form.name.data, form.role.data, form.password.data,
                                  form.language.data, form.timezone.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The account is created."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None, role_descriptions=_role_descriptions())
@@ -56,15 +57,11 @@ def edit_user(user_id):
         form.role.data = user.role.value
         form.language.data = user.language or ""
     if form.validate_on_submit():
-        try:
+        with saving() as saved:
             services.update_user(current_user, user, name=form.name.data, role=form.role.data,
                                  language=form.language.data, timezone=form.timezone.data,
                                  active=form.active.data, new_password=form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The account is saved."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user, role_descriptions=_role_descriptions())

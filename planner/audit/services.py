@@ -4,15 +4,18 @@ Each feature registers its actions with ``register(code, message)``, where the m
 lazy string whose named placeholders are filled from the event's data.
 """
 
+import logging
 from collections import defaultdict
 from inspect import isfunction
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from planner import logs
 from planner.audit.models import AuditEvent
 from planner.extensions import db
 
+_log = logging.getLogger("planner.audit")
 _ACTIONS: dict[str, object] = {}
 _FORMATTERS: dict[str, object] = {}
 
@@ -40,7 +43,32 @@ def record(action: str, *, project=None, target=None, actor=None, **data) -> Aud
         data={key: _plain(value) for key, value in data.items()},
     )
     db.session.add(event)
+    # Logged once the transaction commits (see ``init_logging``): the action and ids, never the data,
+    # which may hold a comment someone wrote.
+    db.session.info.setdefault("audit_log", []).append(
+        {"action": action, "actor_id": event.actor_id, "project_id": event.project_id,
+         "target_type": event.target_type, "target_id": event.target_id})
     return event
+
+
+def _log_committed(session) -> None:
+    pending = session.info.pop("audit_log", None)
+    for fields in pending or ():
+        logs.event(f"audit.{fields['action']}", logger=_log, **{k: v for k, v in fields.items() if k != "action"})
+
+
+def _forget(session, *_args) -> None:
+    session.info.pop("audit_log", None)
+
+
+def init_logging() -> None:
+    """Every audit event (admin actions, sign-off decisions, imports…) also becomes a log line."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.orm import Session
+
+    if not sa_event.contains(Session, "after_commit", _log_committed):
+        sa_event.listen(Session, "after_commit", _log_committed)
+        sa_event.listen(Session, "after_soft_rollback", _forget)
 
 
 def _plain(value):

@@ -64,17 +64,17 @@ def _current_email():
 
 
 class PasswordChangeForm(BaseForm):
-    current_password = PasswordField(_l("Current password"), validators=[required()],
+    current_password = PasswordField(_l("Current password"), validators=[required(), length(256)],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
         _l("New password"),
-        validators=[required(), StrongPassword(email_getter=_current_email)],
+        validators=[required(), length(256), StrongPassword(email_getter=_current_email)],
         render_kw={"autocomplete": "new-password"},
         description=_l("At least 12 characters; a short sentence is easy to remember and hard to guess."),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[required(), EqualTo("new_password", message=_l("The two passwords do not match."))],
+        validators=[required(), length(256), EqualTo("new_password", message=_l("The two passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Change password"))

@@ -81,6 +81,13 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    @staticmethod
+    def check_no_password(password: str) -> bool:
+        """Spends the time a real check takes, for an address with no (active) account, so the
+        sign-in answers as slowly whether or not the account exists. Always False."""
+        check_password_hash(_dummy_hash(), password)
+        return False
+
     @classmethod
     def by_email(cls, email: str) -> "User | None":
         return db.session.scalar(db.select(cls).where(func.lower(cls.email) == normalise_email(email)))
@@ -99,3 +106,16 @@ class UserSession(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship(back_populates="sessions")
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password made with the configured method (cached per method)."""
+    import secrets
+
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _DUMMY_HASHES[method]

@@ -6,14 +6,23 @@ from datetime import timedelta
 
 from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, update
 
+from planner import logs
 from planner.auth.models import User, UserSession
 from planner.db import utcnow
 from planner.extensions import db
 
 _TOUCH_EVERY = timedelta(seconds=60)
+
+
+def _quiet() -> bool:
+    """A view that pages poll by themselves (``view.quiet_session = True``, e.g. an import's progress):
+    it neither keeps the session alive nor writes to the database (on SQLite a running import holds the
+    only write lock)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "quiet_session", False))
 
 
 def _digest(token: str) -> str:
@@ -44,6 +53,7 @@ def end() -> None:
     if token:
         db.session.execute(delete(UserSession).where(UserSession.id == _digest(token)))
         db.session.commit()
+        logs.event("auth.session.ended", user_id=getattr(current_user, "id", None))
     logout_user()
     session.clear()
 
@@ -59,7 +69,9 @@ def end_all(user: User, keep_current: bool = True) -> int:
     if keep_current and current:
         stmt = stmt.where(UserSession.id != current)
     result = db.session.execute(stmt)
-    return result.rowcount or 0
+    ended = result.rowcount or 0
+    logs.event("auth.sessions.revoked", user_id=user.id, sessions=ended, kept_current=keep_current)
+    return ended
 
 
 def load_user(user_id: str) -> User | None:
@@ -75,13 +87,14 @@ def load_user(user_id: str) -> User | None:
     if now - record.last_seen_at > idle:
         db.session.delete(record)
         db.session.commit()
+        logs.event("auth.session.expired", user_id=record.user_id)
         session.pop("sid", None)
         g.session_expired = True
         return None
     user = record.user
     if not user.active:
         return None
-    if now - record.last_seen_at > _TOUCH_EVERY:
+    if now - record.last_seen_at > _TOUCH_EVERY and not _quiet():
         db.session.execute(
             update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now)
         )

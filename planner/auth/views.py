@@ -1,3 +1,4 @@
+import logging
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -8,11 +9,12 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from planner import logs
 from planner.audit.services import record
 from planner.auth import sessions, throttle
 from planner.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
 from planner.auth.models import User, UserSession, normalise_email
-from planner.db import utcnow
+from planner.dates import local_today
 from planner.extensions import db
 from planner.i18n import babel_locale, date_format, format_locale, money, number, select_region
 from planner.regions import region_label
@@ -38,18 +40,29 @@ def login():
     if form.validate_on_submit():
         address = normalise_email(form.email.data)
         if throttle.is_blocked(address, request.remote_addr):
+            logs.event("auth.login.locked", logging.WARNING, ip=request.remote_addr)
             message = _(
                 "Too many failed attempts. Wait %(minutes)d minutes, then try again.",
                 minutes=throttle.window_minutes(),
             )
             return render_template("auth/login.html", form=form, blocked_message=message), 429
         user = User.by_email(address)
+        # An unknown or inactive account is checked against a dummy hash: the answer takes as long.
+        if user is None or not user.active:
+            User.check_no_password(form.password.data)
         if user is None or not user.active or not user.check_password(form.password.data):
             throttle.record_failure(address, request.remote_addr)
+            reason = "unknown_user" if user is None else ("inactive" if not user.active else "password")
+            logs.event("auth.login.failed", logging.WARNING, user_id=user.id if user else None, reason=reason,
+                       ip=request.remote_addr)
+            if throttle.is_blocked(address, request.remote_addr):
+                logs.event("auth.login.lockout", logging.WARNING, user_id=user.id if user else None,
+                           ip=request.remote_addr)
             form.password.errors.append(_("Wrong e-mail address or password."))
             return render_template("auth/login.html", form=form), 200
         throttle.clear(address)
         sessions.start(user)
+        logs.event("auth.login.ok", user_id=user.id, ip=request.remote_addr)
         return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
@@ -115,7 +128,7 @@ def end_other_sessions():
 
 def format_samples() -> dict:
     """How dates, numbers and amounts look in the reader's region, with the region's own currency."""
-    today = utcnow().date()
+    today = local_today()
     territory = format_locale().territory
     currencies = get_territory_currencies(territory, today) if territory else []
     return {

@@ -13,20 +13,12 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.kpis.definitions import KpiKey
 from planner.projects.models import ProjectMember
-from planner.rollout.models import Stage, StageStatus
+from planner.rollout.demo import ensure_stages
 
 ORDER = 60
 
 C, S = TaskCategory, TaskStatus
 
-STAGES = {
-    "en": [("Pilot — Manchester service desk", StageStatus.ACTIVE, -28, 14),
-           ("Wave 1 — UK and US sales", StageStatus.PLANNED, 21, 70)],
-    "es": [("Piloto — delegación de Madrid", StageStatus.ACTIVE, -28, 14),
-           ("Oleada 1 — Valencia y Monterrey", StageStatus.PLANNED, 21, 70)],
-    "zh": [("试点 — 上海售后服务中心", StageStatus.ACTIVE, -28, 14),
-           ("第一批推广 — 华东区销售", StageStatus.PLANNED, 21, 70)],
-}
 
 # (title, category, owner e-mail, due in days from today, status, stage index or None, description)
 TASKS = {
@@ -149,23 +141,6 @@ QUICK_WINS = {
          QuickWinStatus.PLANNED, 21, None, None, ""),
     ],
 }
-
-
-def ensure_stages(project, language: str) -> list[Stage]:
-    """The project's stages; when it has none, the two demo stages (pilot and wave 1) are created."""
-    stages = list(db.session.scalars(
-        select(Stage).where(Stage.project_id == project.id).order_by(Stage.position, Stage.id)))
-    if stages:
-        return stages
-    today = date.today()
-    for position, (name, status, start, end) in enumerate(STAGES[language], start=1):
-        stage = Stage(project_id=project.id, position=position, name=name, status=status,
-                      planned_start=today + timedelta(days=start), planned_end=today + timedelta(days=end),
-                      actual_start=today + timedelta(days=start) if status == StageStatus.ACTIVE else None)
-        db.session.add(stage)
-        stages.append(stage)
-    db.session.flush()
-    return stages
 
 
 def _members(ctx, project) -> dict[str, ProjectMember]:

@@ -8,6 +8,7 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from planner.change.models import QuickWinStatus, TaskCategory, TaskStatus
 from planner.extensions import db
 from planner.forms import (
+    CHOOSE_AN_OPTION,
     BaseForm,
     DateInput,
     LocaleDecimalField,
@@ -15,26 +16,12 @@ from planner.forms import (
     choices,
     length,
     optional,
+    optional_int,
     required,
 )
 from planner.kpis.definitions import KpiKey
 from planner.projects.models import ProjectMember
-from planner.rollout.models import Stage
-
-CHOOSE_AN_OPTION = _l("Choose one of the options.")
-
-
-def optional_int(value):
-    """Coerces a select's value to an id (None for the empty option). Anything else stays as it came,
-    matches no option, and is refused with our own message."""
-    if value in (None, "", "None"):
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return value
+from planner.rollout.forms import stage_choices
 
 
 def member_choices(project, empty_label):
@@ -43,13 +30,6 @@ def member_choices(project, empty_label):
     ).all()
     members = sorted(members, key=lambda m: m.user.name.lower())
     return choices([("", empty_label)] + [(str(m.id), m.user.name) for m in members])
-
-
-def stage_choices(project, empty_label):
-    stages = db.session.scalars(
-        select(Stage).where(Stage.project_id == project.id).order_by(Stage.position, Stage.id)
-    ).all()
-    return choices([("", empty_label)] + [(str(s.id), s.name) for s in stages])
 
 
 class TaskForm(BaseForm):
@@ -119,9 +99,9 @@ class QuickWinForm(BaseForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        kpi = KpiKey(self.kpi.data) if self.kpi.data else None
+        kpi = KpiKey(self.kpi.data) if self.kpi.data in KpiKey._value2member_map_ else None
         target = self.kpi_target.data
-        if target is not None and kpi is None:
+        if target is not None and kpi is None and not self.kpi.errors:
             self.kpi.errors = [*self.kpi.errors, _l("Choose the KPI this target applies to.")]
             valid = False
         if kpi is not None and target is not None:
@@ -135,7 +115,7 @@ class QuickWinForm(BaseForm):
 
     def kpi_value(self):
         """The KPI and its target in the KPI's own unit (a ratio for rates)."""
-        kpi = KpiKey(self.kpi.data) if self.kpi.data else None
+        kpi = KpiKey(self.kpi.data) if self.kpi.data in KpiKey._value2member_map_ else None
         target = self.kpi_target.data
         if kpi is not None and target is not None and kpi.is_ratio:
             target = target / 100

@@ -8,9 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import has_request_context
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -20,11 +18,10 @@ from planner.change.models import (
     ChangeTask,
     QuickWin,
     QuickWinStatus,
-    TaskCategory,
     TaskStatus,
 )
 from planner.change.starter import STARTER_TASKS
-from planner.db import utcnow
+from planner.dates import local_today
 from planner.extensions import db
 from planner.projects.models import Project, ProjectMember
 
@@ -41,12 +38,6 @@ register("quick_win.deleted", _l("Deleted the quick win “%(title)s”."))
 
 TASK_FIELDS = ("title", "description", "category", "owner_id", "due_date", "stage_id", "notes")
 QUICK_WIN_FIELDS = ("title", "benefit", "kpi", "kpi_target", "owner_id", "target_date", "result")
-
-
-def today() -> date:
-    """Today in the reader's time zone (UTC outside a request)."""
-    now = utcnow()
-    return to_user_timezone(now).date() if has_request_context() else now.date()
 
 
 # --------------------------------------------------------------------------- tasks
@@ -107,9 +98,8 @@ def load_starter_tasks(project: Project, start: date | None = None) -> list[Chan
     present = set(db.session.scalars(
         select(ChangeTask.starter_key).where(ChangeTask.project_id == project.id, ChangeTask.starter_key.is_not(None))
     ))
-    base = start or project.start_date or today()
-    if base < today():
-        base = today()
+    today = local_today()
+    base = max(start or project.start_date or today, today)
     added = []
     for item in STARTER_TASKS:
         if item.key in present:
@@ -136,7 +126,7 @@ class TaskCounts:
 
 def task_counts(project: Project, member_id: int | None, on: date | None = None) -> TaskCounts:
     """Counts for the overview card, in one aggregate query."""
-    on = on or today()
+    on = on or local_today()
     active = ChangeTask.status.in_(ACTIVE_STATUSES)
     row = db.session.execute(
         select(
@@ -159,7 +149,7 @@ def overdue_tasks_by_project(project_ids, today_: date | None = None) -> dict[in
     result = dict.fromkeys(ids, 0)
     if not ids:
         return result
-    on = today_ or today()
+    on = today_ or local_today()
     rows = db.session.execute(
         select(ChangeTask.project_id, func.count())
         .where(ChangeTask.project_id.in_(ids), ChangeTask.status.in_(ACTIVE_STATUSES), ChangeTask.due_date < on)
@@ -195,7 +185,7 @@ def project_quick_wins(project: Project) -> list[QuickWin]:
 def create_quick_win(project: Project, status: QuickWinStatus = QuickWinStatus.PLANNED,
                      achieved_on: date | None = None, **fields) -> QuickWin:
     win = QuickWin(project_id=project.id, **{k: v for k, v in fields.items() if k in QUICK_WIN_FIELDS})
-    win.set_status(QuickWinStatus(status), achieved_on, today())
+    win.set_status(QuickWinStatus(status), achieved_on, local_today())
     db.session.add(win)
     db.session.flush()
     record("quick_win.created", project=project, target=win, title=win.title)
@@ -207,7 +197,7 @@ def update_quick_win(win: QuickWin, status: QuickWinStatus, achieved_on: date | 
     for key in changed:
         setattr(win, key, fields[key])
     before = (win.status, win.achieved_on)
-    win.set_status(QuickWinStatus(status), achieved_on, today())
+    win.set_status(QuickWinStatus(status), achieved_on, local_today())
     if (win.status, win.achieved_on) != before:
         changed.append("status")
     if changed:
@@ -245,7 +235,3 @@ def quick_wins_by_project(project_ids) -> dict[int, tuple[int, int]]:
     )
     result.update({project_id: (int(achieved or 0), int(planned)) for project_id, achieved, planned in rows})
     return result
-
-
-def category_choices():
-    return [(c.value, c.label) for c in TaskCategory]

@@ -7,11 +7,13 @@ from sqlalchemy import select
 from planner.change import services
 from planner.change.forms import CelebrateForm, ConfirmForm, QuickWinForm, TaskForm, TaskStatusForm, TaskUpdateForm
 from planner.change.models import ChangeTask, QuickWin, QuickWinStatus, TaskCategory, TaskStatus
-from planner.errors import DomainError
+from planner.dates import local_today
 from planner.extensions import db
+from planner.forms import flash_errors
 from planner.projects import registry
-from planner.projects.access import get_in_project, has_role, project_view
+from planner.projects.access import get_in_project, has_role, is_manager, project_view
 from planner.projects.models import ProjectRole
+from planner.transactions import saving
 
 bp = Blueprint("change", __name__)
 
@@ -35,7 +37,7 @@ def _quick_wins_panel(project):
                                QuickWin.status.in_((QuickWinStatus.PLANNED, QuickWinStatus.IN_PROGRESS)))
         .order_by(QuickWin.target_date.is_(None), QuickWin.target_date, QuickWin.id).limit(1)
     ).first()
-    return {"achieved": achieved, "planned": planned, "upcoming": upcoming, "today": services.today()}
+    return {"achieved": achieved, "planned": planned, "upcoming": upcoming, "today": local_today()}
 
 
 registry.tab(300, "change.tasks", _l("Tasks"), icon="list-check")
@@ -44,23 +46,13 @@ registry.panel(300, "change/_panel_tasks.html", _tasks_panel)
 registry.panel(310, "change/_panel_quick_wins.html", _quick_wins_panel)
 
 
-def _is_manager() -> bool:
-    return has_role(ProjectRole.MANAGER)
-
-
 def _owns(task: ChangeTask) -> bool:
     membership = g.get("membership")
     return membership is not None and task.owner_id is not None and task.owner_id == membership.id
 
 
 def _can_update(task: ChangeTask) -> bool:
-    return _is_manager() or _owns(task)
-
-
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            flash(str(message), "danger")
+    return is_manager() or _owns(task)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -77,7 +69,7 @@ def tasks(project):
         category = None
     everything = services.project_tasks(project)
     shown = [t for t in everything if category is None or t.category == category]
-    today = services.today()
+    today = local_today()
     membership = g.get("membership")
     mine = [t for t in shown if membership is not None and t.owner_id == membership.id]
     overdue = sorted((t for t in shown if t.is_overdue(today)), key=lambda t: (t.due_date, t.id))
@@ -85,7 +77,7 @@ def tasks(project):
     return render_template(
         "change/tasks.html", project=project, view=view, category=category, tasks=shown, total=len(everything),
         columns=columns, mine=mine, overdue=overdue, by_stage=services.tasks_by_stage(shown), today=today,
-        categories=list(TaskCategory), statuses=list(TaskStatus), can_manage=_is_manager(),
+        categories=list(TaskCategory), statuses=list(TaskStatus), can_manage=is_manager(),
         can_update=_can_update, confirm=ConfirmForm(),
     )
 
@@ -107,7 +99,7 @@ def task_new(project):
 @project_view()
 def task_edit(project, task_id):
     task = get_in_project(ChangeTask, task_id, project)
-    if _is_manager():
+    if is_manager():
         form = TaskForm(project, obj=task)
     elif _owns(task):
         form = TaskUpdateForm(obj=task)
@@ -138,7 +130,7 @@ def task_status(project, task_id):
         db.session.commit()
         flash(_("“%(title)s” is now %(status)s.", title=task.title, status=task.status.label), "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     view = request.form.get("view")
     return redirect(url_for("change.tasks", project_id=project.id, view=view if view in VIEWS else None))
 
@@ -176,16 +168,16 @@ def load_starter(project):
 def quick_wins(project):
     wins = services.project_quick_wins(project)
     achieved, planned = services.quick_wins_by_project([project.id])[project.id]
-    today = services.today()
+    today = local_today()
     celebrate_forms = {}
-    if _is_manager():
+    if is_manager():
         for win in wins:
             if win.status == QuickWinStatus.ACHIEVED and not win.celebrated:
                 form = CelebrateForm(prefix=f"w{win.id}")
                 form.celebrated_on.data = today
                 celebrate_forms[win.id] = form
     return render_template("change/quick_wins.html", project=project, wins=wins, achieved=achieved,
-                           planned=planned, today=today, can_manage=_is_manager(),
+                           planned=planned, today=today, can_manage=is_manager(),
                            celebrate_forms=celebrate_forms, confirm=ConfirmForm())
 
 
@@ -201,13 +193,9 @@ def _quick_win_fields(form: QuickWinForm) -> dict:
 def quick_win_new(project):
     form = QuickWinForm(project)
     if form.validate_on_submit():
-        try:
+        with saving(error_to=form.status) as saved:
             win = services.create_quick_win(project, **_quick_win_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            form.status.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The quick win “%(title)s” is added.", title=win.title), "success")
             return redirect(url_for("change.quick_wins", project_id=project.id))
     return render_template("change/quick_win_form.html", project=project, form=form, win=None)
@@ -223,13 +211,9 @@ def quick_win_edit(project, win_id):
         if win.kpi is not None and win.kpi_target is not None and win.kpi.is_ratio:
             form.kpi_target.data = win.kpi_target * 100
     if form.validate_on_submit():
-        try:
+        with saving(error_to=form.status) as saved:
             services.update_quick_win(win, **_quick_win_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            form.status.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The quick win is saved."), "success")
             return redirect(url_for("change.quick_wins", project_id=project.id))
     return render_template("change/quick_win_form.html", project=project, form=form, win=win,
@@ -242,16 +226,12 @@ def quick_win_celebrate(project, win_id):
     win = get_in_project(QuickWin, win_id, project)
     form = CelebrateForm(prefix=f"w{win.id}")
     if form.validate_on_submit():
-        try:
+        with saving() as saved:
             services.celebrate_quick_win(win, form.celebrated_on.data, form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("“%(title)s” is marked as celebrated. Well done!", title=win.title), "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return redirect(url_for("change.quick_wins", project_id=project.id))
 
 

@@ -16,17 +16,9 @@ from planner.auth.models import User
 from planner.crm.fields import FIELDS
 from planner.crm.models import Account, Contact, RecordKind
 from planner.extensions import db
+from planner.spreadsheet import safe_cell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet shows as text, never runs."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _reference(external_id, row_id) -> str:

@@ -1,6 +1,7 @@
 """Forms for CRM records, the list filters and the import steps."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from flask_babel import get_timezone, lazy_pgettext
 from flask_babel import lazy_gettext as _l
@@ -12,6 +13,8 @@ from wtforms.widgets import DateTimeLocalInput
 from planner.crm.fields import FIELDS
 from planner.crm.models import Channel, OpportunityKind, OpportunityStage, RecordKind, valid_phone
 from planner.forms import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     BaseForm,
     DateInput,
     LocaleDecimalField,
@@ -24,6 +27,7 @@ from planner.forms import (
     optional,
     required,
 )
+from planner.i18n import date_format
 
 
 class _Messages:
@@ -67,6 +71,10 @@ class LocalDateTimeField(Field):
                 local = datetime.strptime(valuelist[0].strip(), fmt)
             except ValueError:
                 continue
+            if not EARLIEST_DATE <= local.date() <= LATEST_DATE:
+                self.data = None
+                raise ValueError(_l("Enter a date from %(first)s to %(last)s.", first=date_format(EARLIEST_DATE),
+                                    last=date_format(LATEST_DATE)))
             self.data = local.replace(tzinfo=get_timezone()).astimezone(UTC)
             return
         self.data = None
@@ -161,7 +169,8 @@ class OpportunityForm(CrmForm):
     name = StrippedStringField(lazy_pgettext("record name", "Name"), validators=[required(), length(200)])
     opportunity_kind = SelectField(_l("Type"), choices=choices((k.value, k.label) for k in OpportunityKind),
                                    validate_choice=True)
-    amount = LocaleDecimalField(_l("Amount"), validators=[required(), in_range(min=0, max=999_999_999_999)])
+    amount = LocaleDecimalField(_l("Amount"), validators=[required(), in_range(min=0, max=999_999_999_999)],
+                                limit=Decimal("999999999999.99"))
     stage = SelectField(_l("Stage"), choices=choices((s.value, s.label) for s in OpportunityStage),
                         validate_choice=True)
     opened_on = DateInput(_l("Opened on"), validators=[input_required()])

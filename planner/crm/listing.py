@@ -13,8 +13,9 @@ from flask import request
 from flask_babel import get_timezone, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, literal, or_, select, text, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
+from planner.auth.models import User
 from planner.crm.models import (
     Account,
     Channel,
@@ -28,6 +29,7 @@ from planner.crm.models import (
     search_key,
 )
 from planner.extensions import db
+from planner.forms import date_arg, id_arg
 
 PER_PAGE = 50
 SEARCH_ACCOUNT_LIMIT = 500  # interactions: at most this many accounts match a name search
@@ -167,15 +169,11 @@ def arg(name: str) -> str:
 
 
 def arg_int(name: str) -> int | None:
-    value = arg(name)
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return id_arg(name)
 
 
 def arg_date(name: str) -> date | None:
-    try:
-        return date.fromisoformat(arg(name)) if arg(name) else None
-    except ValueError:
-        return None
+    return date_arg(name)
 
 
 def local_day_start(day: date) -> datetime:
@@ -187,14 +185,23 @@ def _choose_sort(sorts: list[Sort]) -> Sort:
     return next((s for s in sorts if s.key == wanted), sorts[0])
 
 
-def _search(term: str, *conditions):
-    return or_(*conditions) if term else None
-
-
 # --------------------------------------------------------------------------- one function per kind
 
 
-NAME_SORTS = lambda model, default_recent=False: [  # noqa: E731
+NAMED_BY = {Account: Account.name, Contact: Contact.name, User: User.name}
+
+
+def shown_by_name(*relationships):
+    """Loader options for the records a list shows next to each row by name (its account, contact,
+    who captured it): joined into the page's one query, reading only their id and name."""
+    options = []
+    for relationship in relationships:
+        target = relationship.property.mapper.class_
+        options.append(joinedload(relationship).load_only(target.id, NAMED_BY[target]))
+    return options
+
+
+NAME_SORTS = lambda model: [  # noqa: E731
     Sort("name", _l("Name, A to Z"), model.name_key),
     Sort("-name", _l("Name, Z to A"), model.name_key, descending=True),
     Sort("-created", _l("Newest first"), model.created_at, descending=True, kind="datetime"),
@@ -226,7 +233,7 @@ def contacts(project) -> Listing:
     sorts = NAME_SORTS(Contact)
     sort = _choose_sort(sorts)
     query = (select(Contact).where(Contact.project_id == project.id)
-             .options(selectinload(Contact.account), selectinload(Contact.captured_by)))
+             .options(*shown_by_name(Contact.account)))
     term = arg("q")
     if term:
         key = search_key(term)
@@ -262,8 +269,7 @@ def interactions(project, members) -> Listing:
              Sort("occurred", _l("Oldest first"), Interaction.occurred_at, kind="datetime")]
     sort = _choose_sort(sorts)
     query = (select(Interaction).where(Interaction.project_id == project.id)
-             .options(selectinload(Interaction.account), selectinload(Interaction.contact),
-                      selectinload(Interaction.captured_by)))
+             .options(*shown_by_name(Interaction.account, Interaction.contact, Interaction.captured_by)))
     term = arg("q")
     if term:
         query = query.where(Interaction.account_id.in_(_matching_accounts(project, term)))
@@ -299,7 +305,7 @@ def cases(project) -> Listing:
              Sort("subject", _l("Subject, A to Z"), ServiceCase.subject_key)]
     sort = _choose_sort(sorts)
     query = (select(ServiceCase).where(ServiceCase.project_id == project.id)
-             .options(selectinload(ServiceCase.account), selectinload(ServiceCase.captured_by)))
+             .options(*shown_by_name(ServiceCase.account)))
     term = arg("q")
     if term:
         query = query.where(or_(prefix(ServiceCase.subject_key, search_key(term)), ServiceCase.external_id == term))
@@ -324,7 +330,7 @@ def opportunities(project) -> Listing:
              Sort("name", _l("Name, A to Z"), Opportunity.name_key)]
     sort = _choose_sort(sorts)
     query = (select(Opportunity).where(Opportunity.project_id == project.id)
-             .options(selectinload(Opportunity.account), selectinload(Opportunity.captured_by)))
+             .options(*shown_by_name(Opportunity.account)))
     term = arg("q")
     if term:
         query = query.where(or_(prefix(Opportunity.name_key, search_key(term)), Opportunity.external_id == term))

@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -108,14 +109,17 @@ class Channel(StrEnum):
 
     @property
     def label(self):
-        return {
-            Channel.PHONE: lazy_pgettext("channel", "Phone"),
-            Channel.EMAIL: lazy_pgettext("channel", "E-mail"),
-            Channel.WEB: lazy_pgettext("channel", "Web"),
-            Channel.IN_PERSON: lazy_pgettext("channel", "In person"),
-            Channel.CHAT: lazy_pgettext("channel", "Chat"),
-            Channel.OTHER: lazy_pgettext("channel", "Other"),
-        }[self]
+        return CHANNEL_LABELS[self]
+
+
+CHANNEL_LABELS = {
+    Channel.PHONE: lazy_pgettext("channel", "Phone"),
+    Channel.EMAIL: lazy_pgettext("channel", "E-mail"),
+    Channel.WEB: lazy_pgettext("channel", "Web"),
+    Channel.IN_PERSON: lazy_pgettext("channel", "In person"),
+    Channel.CHAT: lazy_pgettext("channel", "Chat"),
+    Channel.OTHER: lazy_pgettext("channel", "Other"),
+}
 
 
 class OpportunityKind(StrEnum):
@@ -228,6 +232,9 @@ class Interaction(CrmRecord, db.Model):
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_interactions_project_external"),
         Index("ix_crm_interactions_project_occurred", "project_id", "occurred_at", "id"),
+        # Interactions without an outcome, for the closed-loop KPI (planner.kpis.engine.NO_OUTCOME).
+        Index("ix_crm_interactions_project_no_outcome", "project_id", "occurred_at",
+              sqlite_where=text("outcome = ''"), postgresql_where=text("outcome = ''")),
         Index("ix_crm_interactions_project_account", "project_id", "account_id", "occurred_at"),
         Index("ix_crm_interactions_project_captured", "project_id", "captured_by_id", "occurred_at"),
         Index("ix_crm_interactions_contact", "contact_id"),
@@ -328,8 +335,22 @@ class ImportStatus(StrEnum):
         }[self]
 
 
+class JobState(StrEnum):
+    """Where the background work on an import stands (the check or the import, see ``ImportJob.work``)."""
+
+    IDLE = "idle"
+    QUEUED = "queued"
+    RUNNING = "running"
+    FAILED = "failed"
+
+
 class ImportJob(db.Model):
-    """One uploaded file on its way into the records: mapping, dry run, then the import."""
+    """One uploaded file on its way into the records: mapping, check (dry run), then the import.
+
+    The check and the import run in the worker: ``state`` says whether one is queued or running,
+    ``work`` which one, ``claim`` the token of the worker that took it (taken by a conditional
+    UPDATE, so two workers never run it twice), ``progress``/``progress_rows``/``heartbeat_at`` how
+    far it got, ``error`` why the last one failed."""
 
     __tablename__ = "crm_import_jobs"
     __table_args__ = (Index("ix_crm_import_jobs_project_created", "project_id", "created_at"),)
@@ -355,6 +376,14 @@ class ImportJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    preview: Mapped[list] = mapped_column(JSON, default=list)
+    state: Mapped[JobState] = mapped_column(enum_column(JobState), default=JobState.IDLE)
+    work: Mapped[str] = mapped_column(String(8), default="")
+    claim: Mapped[str | None] = mapped_column(String(32))
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # per mille
+    progress_rows: Mapped[int] = mapped_column(Integer, default=0)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(String(40), default="")
 
     created_by = relationship("User", lazy="raise_on_sql")
 

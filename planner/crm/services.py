@@ -5,7 +5,6 @@ manager edits and deletes any record of the project; other members edit and dele
 records they captured themselves. Administrators who are not members only read.
 """
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select, update
@@ -23,10 +22,10 @@ from planner.crm.models import (
     valid_email,
     valid_phone,
 )
+from planner.crm.signals import records_changed
+from planner.dates import utc_date
 from planner.errors import DomainError
 from planner.extensions import db
-from planner.kpis import cache
-from planner.projects.models import ProjectMember
 
 
 class Filled:
@@ -73,10 +72,6 @@ def can_edit(record_, user, membership) -> bool:
     if membership is None:
         return False
     return membership.is_manager or (record_.captured_by_id is not None and record_.captured_by_id == user.id)
-
-
-def member_ids(project) -> set[int]:
-    return set(db.session.scalars(select(ProjectMember.user_id).where(ProjectMember.project_id == project.id)))
 
 
 # --------------------------------------------------------------------------- derived columns
@@ -131,7 +126,7 @@ def refresh_duplicates(project_id: int, email_keys=None, account_ids=None) -> in
     if changed:
         db.session.execute(update(Contact).where(*scope).values(is_duplicate=flag),
                            execution_options={"synchronize_session": False})
-        cache.invalidate(project_id, cache.as_date(earliest), cache.KEYS_BY_KIND[RecordKind.CONTACTS])
+        records_changed.send(project_id, kind=RecordKind.CONTACTS, since=utc_date(earliest))
     return changed
 
 
@@ -256,9 +251,3 @@ def _resolve(project, model, text: str):
 
 def reference_text(obj) -> str:
     return f"{obj.name} (#{obj.id})" if obj is not None else ""
-
-
-def today_utc() -> date:
-    from planner.db import utcnow
-
-    return utcnow().date()

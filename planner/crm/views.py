@@ -6,8 +6,7 @@ features link to: ``crm.accounts``, ``crm.contacts``, ``crm.interactions``, ``cr
 ``crm.opportunities`` (each takes ``project_id``).
 """
 
-import uuid
-from datetime import datetime
+import logging
 from pathlib import Path
 
 import click
@@ -32,10 +31,17 @@ from markupsafe import Markup
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
+from planner import logs
 from planner.audit.services import record
-from planner.crm import export, importer, listing, services
+from planner.crm import export, listing, services
 from planner.crm.fields import FIELDS, propose_mapping
 from planner.crm.forms import FORMS, UploadForm, mapping_form
+from planner.crm.imports import jobs as job_state
+from planner.crm.imports import service as import_service
+from planner.crm.imports import uploads
+from planner.crm.imports.checks import describe
+from planner.crm.imports.reading import inspect_file
+from planner.crm.imports.values import ReadOptions
 from planner.crm.models import (
     Account,
     Channel,
@@ -45,22 +51,28 @@ from planner.crm.models import (
     ImportProblem,
     ImportStatus,
     Interaction,
+    JobState,
     Opportunity,
     OpportunityKind,
     OpportunityStage,
     RecordKind,
     ServiceCase,
 )
+from planner.crm.tasks import check_import, run_import
+from planner.dates import local_today
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.forms import id_arg
 from planner.projects import registry
-from planner.projects.access import get_in_project, project_view
+from planner.projects.access import get_in_project, is_manager, project_view
 from planner.projects.models import ProjectMember, ProjectRole
+from planner.transactions import report, saving
+from planner.uploads import storage
 
 bp = Blueprint("crm", __name__, cli_group="crm")
 
-registry.tab(300, "crm.accounts", _l("Customer records"), icon="person-vcard")
+registry.tab(305, "crm.accounts", _l("Customer records"), icon="person-vcard")
 
 NEW_TITLES = {
     RecordKind.ACCOUNTS: _l("New account"),
@@ -91,12 +103,6 @@ LOADS = {
 }
 
 
-def imports_folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _members(project) -> dict[int, str]:
     rows = db.session.execute(
         select(ProjectMember.user_id, ProjectMember.user_id).where(ProjectMember.project_id == project.id))
@@ -105,10 +111,6 @@ def _members(project) -> dict[int, str]:
 
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
     return dict(sorted(names.items(), key=lambda item: item[1].lower()))
-
-
-def _is_manager() -> bool:
-    return g.membership is not None and g.membership.is_manager
 
 
 # --------------------------------------------------------------------------- lists
@@ -125,7 +127,7 @@ def list_view(kind: RecordKind):
                                                               Account.id == found.filters["account"]))
         return render_template(f"crm/{kind.value}.html", project=project, kind=kind, found=found,
                                page=found.page, account=account, can_capture=g.membership is not None,
-                               can_import=_is_manager(), empty_message=EMPTY[kind],
+                               can_import=is_manager(), empty_message=EMPTY[kind],
                                export_args={key: value for key, value in request.args.items()
                                             if key not in ("after", "before", "lang", "sort")})
 
@@ -208,20 +210,15 @@ def _save(kind, form, project, obj=None):
     if not valid or any(getattr(form, name).errors for name in ("account_ref", "contact_ref") if hasattr(form, name)):
         return None
     fields = _form_fields(kind, form) | references
-    try:
+    with saving(quiet=True) as saved:
         if obj is None:
             obj = services.create(project, kind, fields, current_user)
         else:
             services.update_record(obj, fields)
-    except services.ExternalIdTaken as error:
-        db.session.rollback()
-        form.external_id.errors.append(str(error.message))
+    if not saved:
+        taken = isinstance(saved.error, services.ExternalIdTaken)
+        report(saved.error.message, form.external_id if taken else None)
         return None
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-        return None
-    db.session.commit()
     return obj
 
 
@@ -256,8 +253,8 @@ def _defaults(kind, form, project) -> None:
     if hasattr(form, "opened_at"):
         form.opened_at.data = now
     if hasattr(form, "opened_on"):
-        form.opened_on.data = datetime.now(get_timezone()).date()
-    account_id = request.args.get("account", type=int)
+        form.opened_on.data = local_today()
+    account_id = id_arg("account")
     if account_id and hasattr(form, "account_ref"):
         account = db.session.scalar(select(Account).where(Account.project_id == project.id, Account.id == account_id))
         if account is not None:
@@ -302,13 +299,10 @@ def delete_view(kind: RecordKind):
         obj = get_in_project(kind.model, record_id, project)
         if not services.can_edit(obj, current_user, g.membership):
             abort(403)
-        try:
+        with saving() as saved:
             services.delete_record(obj)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+        if not saved:
             return redirect(url_for(f"crm.{kind.value}_edit", project_id=project.id, record_id=record_id))
-        db.session.commit()
         flash(_("Deleted."), "success")
         return redirect(url_for(f"crm.{kind.value}", project_id=project.id))
 
@@ -371,6 +365,8 @@ def lookup(project, kind):
 
 
 # --------------------------------------------------------------------------- import
+# The page only queues work: the check and the import run in the worker (planner/crm/tasks.py) and
+# the page follows them through the job's state and progress, read from the database.
 
 
 def _limit_mb() -> int:
@@ -387,84 +383,48 @@ def _jobs(project):
 def import_upload(project):
     form = UploadForm()
     if form.validate_on_submit():
-        job = _store_upload(project, form)
-        if job is not None:
-            db.session.commit()
+        upload = form.file.data
+        with saving(error_to=form.file) as saved:
+            job = uploads.accept(project, RecordKind(form.kind.data), upload.stream, upload.filename,
+                                 current_user, _limit_mb())
+        if saved:
             return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id))
     return render_template("crm/import.html", project=project, form=form, jobs=_jobs(project),
                            limit_mb=_limit_mb())
 
 
-def _store_upload(project, form) -> ImportJob | None:
-    upload = form.file.data
-    stored = f"{uuid.uuid4().hex}{'.xlsx' if upload.filename.lower().endswith('.xlsx') else '.csv'}"
-    path = imports_folder() / stored
-    limit = _limit_mb() * 1024 * 1024
-    size = 0
-    with open(path, "wb") as target:
-        while chunk := upload.stream.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                break
-            target.write(chunk)
-    if size > limit:
-        path.unlink(missing_ok=True)
-        form.file.errors.append(str(importer.FILE_ERRORS["too_large"]) % {
-            "size": _("more than %(limit)s", limit=_limit_mb()), "limit": _limit_mb()})
-        return None
-    try:
-        info = importer.inspect_file(path)
-    except DomainError as error:
-        path.unlink(missing_ok=True)
-        form.file.errors.append(str(error.message))
-        return None
-    kind = RecordKind(form.kind.data)
-    job = ImportJob(project_id=project.id, kind=kind, filename=(upload.filename or stored)[-255:], stored_name=stored,
-                    size=size, file_format=info.file_format, encoding=info.encoding, delimiter=info.delimiter,
-                    headers=info.headers, created_by_id=current_user.id)
-    remembered = db.session.scalar(select(ImportMapping.mapping).where(ImportMapping.project_id == project.id,
-                                                                       ImportMapping.kind == kind))
-    job.mapping = dict(propose_mapping(kind, info.headers, remembered))
-    job.mapping["_day_first"] = "1"
-    job.mapping["_decimal_comma"] = "1" if info.delimiter == ";" else "0"
-    db.session.add(job)
-    db.session.flush()
-    return job
-
-
 def _job(project, job_id) -> ImportJob:
-    return get_in_project(ImportJob, job_id, project)
-
-
-def _job_info(job) -> importer.SourceInfo:
-    return importer.SourceInfo(job.file_format, job.encoding, job.delimiter, list(job.headers))
+    job = get_in_project(ImportJob, job_id, project)
+    if job_state.lost(job):
+        logs.event("crm.import_job.lost", logging.WARNING, job_id=job.id, work=job.work)
+    return job
 
 
 def _mapping_of(job) -> dict[str, int]:
     return {name: int(index) for name, index in job.mapping.items() if not name.startswith("_")}
 
 
-def _importer(project, job, **callbacks) -> importer.Importer:
-    return importer.Importer(
-        project, job.kind, imports_folder() / job.stored_name, _job_info(job), _mapping_of(job),
-        day_first=job.mapping.get("_day_first", "1") == "1",
-        decimal_comma=job.mapping.get("_decimal_comma", "0") == "1",
-        timezone=current_user.timezone or "UTC", user=current_user, **callbacks)
+def _busy(job) -> bool:
+    return job.state in (JobState.QUEUED, JobState.RUNNING)
 
 
 @bp.route("/projects/<int:project_id>/crm/import/<int:job_id>", methods=["GET", "POST"])
 @project_view(ProjectRole.MANAGER)
 def import_job(project, job_id):
     job = _job(project, job_id)
-    path = imports_folder() / job.stored_name
-    if job.status is ImportStatus.IMPORTED or not path.exists():
-        return render_template("crm/import_done.html", project=project, job=job, missing=not path.exists())
+    available = job.status is not ImportStatus.IMPORTED and (_busy(job) or storage.exists(job.stored_name))
+    if not available:
+        return render_template("crm/import_done.html", project=project, job=job, missing=job.status is not
+                               ImportStatus.IMPORTED)
     initial = {f"col_{name}": str(index) for name, index in _mapping_of(job).items()}
     initial.update(day_first=job.mapping.get("_day_first", "1"), decimal_comma=job.mapping.get("_decimal_comma", "0"))
     posted = request.method == "POST"
     form = mapping_form(job.kind, job.headers, formdata=request.form if posted else None,
                         data=None if posted else initial)
-    if request.method == "POST" and form.validate():
+    if posted and _busy(job):
+        flash(_("This file is already being checked or imported. Wait for it to finish."), "warning")
+        return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id))
+    if posted and form.validate():
         chosen = [getattr(form, f"col_{spec.name}").data for spec in FIELDS[job.kind]]
         used = [value for value in chosen if value]
         if len(used) != len(set(used)):
@@ -472,55 +432,41 @@ def import_job(project, job_id):
         else:
             job.mapping = {spec.name: int(getattr(form, f"col_{spec.name}").data) for spec in FIELDS[job.kind]
                            if getattr(form, f"col_{spec.name}").data} | {
-                "_day_first": form.day_first.data, "_decimal_comma": form.decimal_comma.data}
-            _remember(project, job)
-            _dry_run(project, job)
+                "_day_first": form.day_first.data, "_decimal_comma": form.decimal_comma.data,
+                "_timezone": current_user.timezone or "UTC"}
+            job.status = ImportStatus.UPLOADED
+            uploads.remember_mapping(project, job)
             db.session.commit()
+            _start(job, job_state.CHECK)
             return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id, _anchor="result"))
     problems = _problems_page(job)
-    return render_template("crm/import_job.html", project=project, job=job, form=form,
-                           preview=importer.preview(path, _job_info(job)), problems=problems,
-                           describe=lambda p: importer.describe(p, job.kind), fields=FIELDS[job.kind],
+    return render_template("crm/import_job.html", project=project, job=job, form=form, busy=_busy(job),
+                           progress=job_state.progress(job), preview=job.preview, problems=problems,
+                           errors=job_state.ERRORS,
+                           describe=lambda p: describe(p, job.kind), fields=FIELDS[job.kind],
                            encoding_label=Markup('<span translate="no">{}</span>').format(job.encoding.upper()),
                            timezone=current_user.timezone or "UTC")
 
 
-def _remember(project, job) -> None:
-    saved = db.session.scalar(select(ImportMapping).where(ImportMapping.project_id == project.id,
-                                                          ImportMapping.kind == job.kind))
-    if saved is None:
-        saved = ImportMapping(project_id=project.id, kind=job.kind)
-        db.session.add(saved)
-    saved.mapping = {name: job.headers[index] for name, index in _mapping_of(job).items() if index < len(job.headers)}
-
-
-def _dry_run(project, job) -> None:
-    db.session.execute(ImportProblem.__table__.delete().where(ImportProblem.job_id == job.id))
-    pending: list[importer.Problem] = []
-
-    def keep(problem):
-        pending.append(problem)
-        if len(pending) >= importer.CHUNK:
-            importer.save_problems(job.id, pending)
-            pending.clear()
-
-    folder = imports_folder()
-    run = _importer(project, job, on_problem=keep,
-                    on_progress=lambda fraction, rows: importer.write_progress(folder, job.id, fraction, rows, "check"))
-    outcome = run.run(write=False)
-    importer.save_problems(job.id, pending)
-    job.rows_total, job.rows_bad = outcome.rows, outcome.bad_rows
-    job.inserted, job.updated, job.unchanged = outcome.inserted, outcome.updated, outcome.unchanged
-    job.status = ImportStatus.PROBLEMS if outcome.bad_rows else ImportStatus.CHECKED
-    job.checked_at = utcnow()
+def _start(job, work: str) -> bool:
+    """Queues the check or the import (after the caller committed); says so when it already runs."""
+    if not job_state.queue(job, work):
+        if _busy(job):
+            flash(_("This file is already being checked or imported. Wait for it to finish."), "warning")
+        else:
+            flash(_("Check the file first: only a file without problems can be imported."), "warning")
+        return False
+    logs.event("crm.import_job.queued", job_id=job.id, work=work, project_id=job.project_id)
+    (check_import if work == job_state.CHECK else run_import).enqueue(job.id)
+    return True
 
 
 PROBLEMS_PER_PAGE = 200
 
 
 def _problems_page(job) -> dict:
-    """A page of the dry run's problems in line order, after the (line, id) given in the URL."""
-    after = (request.args.get("after_line", type=int) or 0, request.args.get("after_id", type=int) or 0)
+    """A page of the check's problems in line order, after the (line, id) given in the URL."""
+    after = (id_arg("after_line") or 0, id_arg("after_id") or 0)
     p = ImportProblem
     rows = db.session.scalars(select(p).where(p.job_id == job.id, tuple_(p.line, p.id) > tuple_(*after))
                               .order_by(p.line, p.id).limit(PROBLEMS_PER_PAGE + 1)).all()
@@ -533,51 +479,34 @@ def _problems_page(job) -> dict:
 @project_view(ProjectRole.MANAGER)
 def import_run(project, job_id):
     job = _job(project, job_id)
-    path = imports_folder() / job.stored_name
-    if job.status is not ImportStatus.CHECKED or not path.exists():
-        flash(_("Check the file first: only a file without problems can be imported."), "warning")
-        return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id))
-    folder = imports_folder()
-    run = _importer(project, job, checked=True, on_progress=lambda fraction, rows: importer.write_progress(
-        folder, job.id, fraction, rows, "import"))
-    try:
-        outcome = run.run(write=True)
-    except importer.ImportFailed:
-        db.session.rollback()
-        job = _job(project, job_id)
-        _dry_run(project, job)
-        db.session.commit()
-        flash(_("The data changed since the check and some rows are no longer valid. Nothing was imported; "
-                "see the problems below."), "danger")
-        return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id, _anchor="result"))
-    job.status = ImportStatus.IMPORTED
-    job.imported_at = utcnow()
-    job.rows_total = outcome.rows
-    job.inserted, job.updated, job.unchanged = outcome.inserted, outcome.updated, outcome.unchanged
-    record(f"crm.{job.kind.value}.imported", project=project, target=job, file=job.filename,
-           inserted=outcome.inserted, updated=outcome.updated, unchanged=outcome.unchanged)
-    db.session.commit()
-    path.unlink(missing_ok=True)
-    importer.progress_path(folder, job.id).unlink(missing_ok=True)
-    flash(_("Import finished: %(inserted)s added, %(updated)s updated, %(unchanged)s unchanged.",
-            inserted=outcome.inserted, updated=outcome.updated, unchanged=outcome.unchanged), "success")
-    return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id))
+    if job.status is not ImportStatus.IMPORTED and not _busy(job) and not storage.exists(job.stored_name):
+        flash(str(job_state.ERRORS["missing"]), "warning")
+    else:
+        _start(job, job_state.IMPORT)
+    return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id, _anchor="result"))
 
 
 @bp.route("/projects/<int:project_id>/crm/import/<int:job_id>/progress")
 @project_view(ProjectRole.MANAGER)
 def import_progress(project, job_id):
+    """Polled by the page every second: reads only."""
     job = _job(project, job_id)
-    return jsonify(importer.read_progress(imports_folder(), job.id))
+    response = jsonify(job_state.progress(job))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+import_progress.quiet_session = True  # polled every second: no session touch, no write
 
 
 @bp.route("/projects/<int:project_id>/crm/import/<int:job_id>/discard", methods=["POST"])
 @project_view(ProjectRole.MANAGER)
 def import_discard(project, job_id):
     job = _job(project, job_id)
-    (imports_folder() / job.stored_name).unlink(missing_ok=True)
-    importer.progress_path(imports_folder(), job.id).unlink(missing_ok=True)
-    db.session.delete(job)
+    if _busy(job):
+        flash(_("This file is already being checked or imported. Wait for it to finish."), "warning")
+        return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id))
+    uploads.discard(job)
     db.session.commit()
     flash(_("The uploaded file is discarded."), "success")
     return redirect(url_for("crm.import_upload", project_id=project.id))
@@ -605,11 +534,10 @@ def import_command(project_id, kind, path, dry_run, month_first, decimal_comma, 
         raise click.ClickException(f"No project has the id {project_id}.")
     limit = _limit_mb()
     if path.stat().st_size > limit * 1024 * 1024:
-        raise click.ClickException(str(importer.FILE_ERRORS["too_large"]) % {
-            "size": round(path.stat().st_size / 1024 / 1024, 1), "limit": limit})
+        raise click.ClickException(uploads.too_large(limit, str(round(path.stat().st_size / 1024 / 1024, 1))))
     kind = RecordKind(kind)
     try:
-        info = importer.inspect_file(path)
+        info = inspect_file(path)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     remembered = db.session.scalar(select(ImportMapping.mapping).where(ImportMapping.project_id == project.id,
@@ -625,11 +553,13 @@ def import_command(project_id, kind, path, dry_run, month_first, decimal_comma, 
         raise click.ClickException(f"No column for the required field(s) {', '.join(missing)}; use --map.")
     click.echo(f"{path.name}: {info.file_format}, {info.encoding or 'xlsx'}, separator {info.delimiter!r}")
     click.echo("Mapping: " + ", ".join(f"{name} ← {info.headers[index]}" for name, index in mapping.items()))
-    def show(problem):
-        click.echo(f"  line {problem.line}: {importer.describe(problem, kind)}", err=True)
 
-    options = {"day_first": not month_first, "decimal_comma": decimal_comma, "timezone": timezone}
-    outcome = importer.Importer(project, kind, path, info, mapping, on_problem=show, **options).run(write=False)
+    def show(problem):
+        click.echo(f"  line {problem.line}: {describe(problem, kind)}", err=True)
+
+    options = ReadOptions(day_first=not month_first, decimal_comma=decimal_comma, timezone=timezone)
+    source = import_service.Source(project, kind, path, info, mapping, options, path.name)
+    outcome = import_service.check(source, on_problem=show)
     if outcome.bad_rows:
         db.session.rollback()
         raise click.ClickException(f"{outcome.bad_rows} bad row(s) out of {outcome.rows}; nothing imported.")
@@ -638,10 +568,7 @@ def import_command(project_id, kind, path, dry_run, month_first, decimal_comma, 
         click.echo(f"Dry run: {outcome.rows} rows are fine ({outcome.inserted} to add, {outcome.updated} to update, "
                    f"{outcome.unchanged} unchanged).")
         return
-    outcome = importer.Importer(project, kind, path, info, mapping, checked=True, **options).run(write=True)
-    record(f"crm.{kind.value}.imported", project=project, file=path.name, inserted=outcome.inserted,
-           updated=outcome.updated, unchanged=outcome.unchanged)
+    outcome = import_service.run(source, checked=True)
     db.session.commit()
     click.echo(f"Imported {outcome.rows} rows: {outcome.inserted} added, {outcome.updated} updated, "
                f"{outcome.unchanged} unchanged.")
-

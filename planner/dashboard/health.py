@@ -29,11 +29,10 @@ from enum import StrEnum
 from functools import lru_cache
 
 from babel.lists import format_list
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
-from planner.i18n import babel_locale, money, number, percent
+from planner.i18n import babel_locale, money, ngettext, number, percent
+from planner.i18n import gettext as _
 
 OVERDUE_AMBER = 1
 OVERDUE_RED = 5

@@ -10,7 +10,7 @@ from sqlalchemy import exists, or_, select
 from planner.change.services import overdue_tasks_by_project, quick_wins_by_project
 from planner.dashboard import health
 from planner.dashboard.sparkline import Sparkline, sparkline
-from planner.db import utcnow
+from planner.dates import local_today, utc_today
 from planner.extensions import db
 from planner.feedback.services import feedback_trend_by_project
 from planner.kpis.definitions import KpiKey, KpiStatus
@@ -72,19 +72,20 @@ class ProjectCard:
 
 def cards(user, today: date | None = None) -> list[ProjectCard]:
     """One card per followed project, worst health first, then by name."""
-    today = today or utcnow().date()
+    local = today or local_today()  # stage days, overdue tasks: the reader's calendar
+    shared = today or utc_today()  # KPIs, adoption and feedback weeks: stored per UTC day (planner.dates)
     projects = db.session.execute(_followed(user)).all()
     ids = [p.id for p in projects]
     if not ids:
         return []
-    stages = current_stage_by_project(ids, today)
+    stages = current_stage_by_project(ids, local)
     pending = pending_signoffs_by_project(ids)
-    overdue = overdue_tasks_by_project(ids, today)
-    kpis = kpi_status_by_project(ids, today)
-    adoption = adoption_trend_by_project(ids, ADOPTION_WEEKS, today)
+    overdue = overdue_tasks_by_project(ids, local)
+    kpis = kpi_status_by_project(ids, shared)
+    adoption = adoption_trend_by_project(ids, ADOPTION_WEEKS, shared)
     tco = tco_summary_by_project(ids)
     sins = sins_risk_by_project(ids)
-    feedback = feedback_trend_by_project(ids, health.FEEDBACK_WEEKS, today)
+    feedback = feedback_trend_by_project(ids, health.FEEDBACK_WEEKS, shared)
     wins = quick_wins_by_project(ids)
     checklist = checklist_progress_by_project(ids)
 

@@ -4,15 +4,15 @@
 from collections import Counter
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from flask_login import current_user, login_required
 
 from planner import nav
 from planner.dashboard import health, services
 from planner.extensions import db
-from planner.i18n import number
+from planner.feedback.services import MIN_GROUP
+from planner.i18n import gettext as _
+from planner.i18n import number, pgettext
 from planner.rollout.models import StageStatus
 from planner.rollout.services import pending_signoffs_for
 
@@ -70,4 +70,4 @@ def index():
 @bp.route("/dashboard/health-rules")
 @login_required
 def rules():
-    return render_template("dashboard/rules.html", h=health, rules=list(health.Rule))
+    return render_template("dashboard/rules.html", h=health, rules=list(health.Rule), min_group=MIN_GROUP)

@@ -44,7 +44,16 @@ def fold(line: str) -> str:
 
 
 def _date(day: date) -> str:
-    return day.strftime("%Y%m%d")
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"  # strftime drops the zeros of years before 1000
+
+
+def _end(event: Event) -> str:
+    """DTEND (the day after the last), or the same length as a DURATION when the last day is the
+    last representable date (31 December 9999) and has no day after it."""
+    first, last = event.first_day, max(event.last_day, event.first_day)
+    if last < date.max:
+        return f"DTEND;VALUE=DATE:{_date(last + timedelta(days=1))}"
+    return f"DURATION:P{(last - first).days + 1}D"
 
 
 def _stamp(moment: datetime) -> str:
@@ -59,7 +68,7 @@ def calendar(name: str, events: list[Event], now: datetime, prodid: str, languag
     for event in events:
         lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_stamp(now)}",
                   f"DTSTART;VALUE=DATE:{_date(event.first_day)}",
-                  f"DTEND;VALUE=DATE:{_date(event.last_day + timedelta(days=1))}",
+                  _end(event),
                   f"SUMMARY{language_param}:{escape_text(event.summary)}"]
         if event.description:
             lines.append(f"DESCRIPTION{language_param}:{escape_text(event.description)}")

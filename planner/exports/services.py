@@ -28,10 +28,12 @@ from sqlalchemy.orm import selectinload
 
 from planner.change import services as change_services
 from planner.change.models import ChangeTask, QuickWin
+from planner.dates import local_today
 from planner.exports.tables import Cell, Column, Kind, Table, as_local
 from planner.extensions import db
 from planner.feedback import services as feedback_services
 from planner.feedback.models import DIMENSIONS
+from planner.feedback.services import MIN_GROUP
 from planner.i18n import language_label
 from planner.kpis import services as kpi_services
 from planner.projects.access import has_role
@@ -52,7 +54,7 @@ def _member_name(member) -> str:
 
 def tasks_table(project) -> Table:
     tasks = change_services.project_tasks(project)
-    today = change_services.today()
+    today = local_today()
     table = Table(_("Tasks"), [
         Column(_("Task")), Column(_("Description"), Kind.LONG_TEXT), Column(_("Category")),
         Column(_("Status")), Column(_("Owner")), Column(_("Team")), Column(_("Due date"), Kind.DATE),
@@ -145,25 +147,22 @@ def _stage_names(project) -> dict[int, str]:
 def feedback_table(project) -> Table:
     """The figures of the results page, group by group; a group of fewer than five people shows none."""
     found = feedback_services.results(project)
-    stages = _stage_names(project)
     table = Table(_("Feedback by group"), [
         Column(_("Grouped by")), Column(_("Group")), Column(_("People"), Kind.INTEGER),
         *(Column(str(d.label), Kind.NUMBER) for d in DIMENSIONS), Column(_("All five"), Kind.NUMBER),
         Column(_("Note")),
     ])
     groups = [(_("All answers"), found.overall, _("All answers"))]
-    groups += [(_("Stage"), grp, stages.get(grp.key, "") if grp.key is not None else _("Not tied to a stage"))
-               for grp in found.by_stage]
-    groups += [(_("Team"), grp, grp.key or _("Team not given"))
-               for grp in sorted(found.by_team, key=lambda grp: (not grp.key, (grp.key or "").lower()))]
-    groups += [(_("Language answered in"), grp, language_label(grp.key) or grp.key)
-               for grp in sorted(found.by_language, key=lambda grp: grp.key)]
+    groups += [(_("Stage"), grp, grp.label or "") for grp in found.by_stage]
+    groups += [(_("Team"), grp, grp.label) for grp in found.by_team]
+    groups += [(_("Language answered in"), grp, grp.label) for grp in found.by_language]
     groups += [(_("Week"), grp, Cell(grp.key, Kind.DATE)) for grp in found.trend]
     for grouped_by, grp, label in groups:
         if grp.shown:
             figures = [grp.respondents, *(grp.averages.get(d) for d in DIMENSIONS), grp.overall, ""]
         else:
-            figures = [None, *(None for _d in DIMENSIONS), None, _("Hidden: fewer than five people answered")]
+            hidden = _("Hidden: fewer than %(num)s people answered", num=MIN_GROUP)
+            figures = [None, *(None for _d in DIMENSIONS), None, hidden]
         table.rows.append([grouped_by, label, *figures])
     return table
 
@@ -228,10 +227,11 @@ DATASETS = {item.key: item for item in (
             _l("Every executive decision on a stage, with who decided, when and the comment."), decisions_table,
             icon="patch-check"),
     Dataset("feedback", _l("Adoption feedback figures"),
-            _l("Average ratings by stage, team, language and week; groups of fewer than five people stay hidden."),
+            _l("Average ratings by stage, team, language and week; groups of fewer than %(num)s people stay hidden.",
+               num=MIN_GROUP),
             feedback_table, allowed=can_read_feedback, icon="chat-heart"),
     Dataset("feedback-comments", _l("Feedback comments"),
-            _l("The comments people wrote, without names, once at least five people have answered."),
+            _l("The comments people wrote, without names, once at least %(num)s people have answered.", num=MIN_GROUP),
             feedback_comments_table, allowed=can_read_feedback, icon="chat-quote"),
 )}
 
@@ -257,5 +257,5 @@ def slug(name: str) -> str:
 
 
 def filename(project, key: str, extension: str, today: date | None = None) -> str:
-    day = today or change_services.today()
+    day = today or local_today()
     return f"{slug(project.name)}-{key}-{day.isoformat()}.{extension}"

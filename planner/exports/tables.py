@@ -4,13 +4,13 @@ A column has a kind; in the workbook each kind becomes a real cell type with a n
 are dates, percentages are ratios with a percent format, scores are numbers), and text is always
 stored as text, so a value starting with "=" is never run as a formula. In the CSV, numbers have a
 decimal point whatever the language (as the TCO export does), dates are ISO 8601, and text that a
-spreadsheet would run as a formula gets the apostrophe of the CRM export's ``safe_cell``.
+spreadsheet would run as a formula gets the apostrophe of ``planner.spreadsheet.safe_cell``.
 """
 
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -19,7 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from planner.crm.export import safe_cell
+from planner.spreadsheet import safe_cell
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -156,7 +156,3 @@ def as_local(moment: datetime | None, timezone) -> datetime | None:
     if moment is None:
         return None
     return moment.astimezone(timezone).replace(tzinfo=None)
-
-
-def as_date(value) -> date | None:
-    return value.date() if isinstance(value, datetime) else value

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from planner.change.demo import ensure_stages
 from planner.change.models import ChangeTask
 from planner.db import utcnow
 from planner.extensions import db
 from planner.feedback.models import DIMENSIONS, Channel, FeedbackResponse, SurveyLink, week_start
 from planner.projects.models import ProjectMember
+from planner.rollout.demo import ensure_stages
 
 ORDER = 61
 WEEKS = 6

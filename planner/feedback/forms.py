@@ -1,9 +1,18 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 
-from planner.change.forms import CHOOSE_AN_OPTION, optional_int, stage_choices
 from planner.feedback.models import DIMENSIONS, Dimension
-from planner.forms import BaseForm, StrippedStringField, choices, length, optional
+from planner.forms import (
+    CHOOSE_AN_OPTION,
+    BaseForm,
+    StrippedStringField,
+    choices,
+    in_range,
+    length,
+    optional,
+    optional_int,
+)
+from planner.rollout.forms import stage_choices
 
 RATING_LABELS = {
     1: _l("Strongly disagree"),
@@ -48,9 +57,12 @@ class MemberFeedbackForm(FeedbackForm):
     stage_id = SelectField(_l("Which stage are you answering about?"), coerce=optional_int, validate_choice=True,
                            invalid_choice_message=CHOOSE_AN_OPTION)
 
-    def __init__(self, project, *args, **kwargs):
+    def __init__(self, project, membership, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.stage_id.choices = stage_choices(project, _l("The project as a whole"))
+        from planner.feedback.services import stages_open_to
+
+        stages = stages_open_to(project, membership)
+        self.stage_id.choices = choices([("", _l("The project as a whole"))] + [(str(s.id), s.name) for s in stages])
 
 
 class SurveyForm(FeedbackForm):
@@ -74,6 +86,9 @@ class LinkForm(BaseForm):
                            invalid_choice_message=CHOOSE_AN_OPTION)
     label = StrippedStringField(_l("Label (optional)"), validators=[optional(), length(160)],
                                 description=_l("For your own reference, for example the team or site you send it to."))
+    max_answers = IntegerField(
+        _l("Answers accepted (optional)"), validators=[optional(), in_range(min=1, max=100_000)],
+        description=_l("For example the number of people you send it to. Once reached, the link closes itself."))
     submit = SubmitField(_l("Create a survey link"))
 
     def __init__(self, project, *args, **kwargs):

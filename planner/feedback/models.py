@@ -84,6 +84,8 @@ class SurveyLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # At most this many answers (None: no limit); a full link answers like a closed one.
+    max_answers: Mapped[int | None] = mapped_column()
 
     project = relationship("Project")
     stage = relationship("Stage")

@@ -1,8 +1,11 @@
 """Adoption feedback: recording answers, and the figures of the results page and the dashboard.
 
 Anonymity rule: no figure is shown for a group (a stage, a team, a language, a week, the whole
-selection) answered by fewer than ``MIN_GROUP`` people. People are counted as distinct signed-in
-members plus one per anonymous answer.
+selection) answered by fewer than ``MIN_GROUP`` distinct people who could have answered: signed-in
+members, each counted once, who belong to the stage's teams (checked when they answer). Answers
+through open survey links cannot be tied to a person (anyone holding the link could add some), so
+they never count towards those groups: each link is reported as its own group, shown only from
+``MIN_GROUP`` answers, and never merged with anything to reach it.
 """
 
 import hashlib
@@ -14,19 +17,23 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import distinct, func, select
 
 from planner import ratelimit
 from planner.audit.services import record, register
 from planner.change import services as change_services
 from planner.change.models import ChangeTask, TaskCategory
+from planner.dates import utc_today
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.feedback.models import DIMENSIONS, Channel, Dimension, FeedbackResponse, SurveyLink, week_start
+from planner.i18n import language_label
 from planner.projects.models import Project, ProjectMember
+from planner.rollout.models import Stage
 
 MIN_GROUP = 5
+MAX_LINK_ANSWERS = 100_000
 BARRIER_THRESHOLD = 3.0
 
 register("feedback.link_created", _l("Created an anonymous survey link (%(label)s)."))
@@ -43,7 +50,10 @@ R = FeedbackResponse
 def submit_member_feedback(project: Project, membership: ProjectMember, ratings: dict, comment: str,
                            stage_id: int | None, language: str) -> tuple[FeedbackResponse, bool]:
     """Saves a signed-in member's answer. A second answer about the same stage in the same week
-    replaces the first, so each person counts once per week. Returns (response, replaced)."""
+    replaces the first, so each person counts once per week. Only a member of one of the stage's
+    teams (any member when the stage names none) answers about a stage. Returns (response, replaced)."""
+    if stage_id is not None and stage_id not in {s.id for s in stages_open_to(project, membership)}:
+        raise DomainError(_l("You can answer only about the stages that include your team."))
     now = utcnow()
     week = week_start(now)
     response = db.session.scalar(
@@ -67,6 +77,10 @@ def submit_survey_feedback(link: SurveyLink, ratings: dict, comment: str, langua
     they wrote it in ``contact`` themselves."""
     if not link_accepts_answers(link):
         raise DomainError(_l("This survey is closed. Thank you for your interest."))
+    if link.max_answers is not None:
+        db.session.execute(select(SurveyLink.id).where(SurveyLink.id == link.id).with_for_update())
+        if link_answer_count(link) >= link.max_answers:
+            raise DomainError(_l("This survey has received all the answers it was meant for. Thank you."))
     response = R(project_id=link.project_id, stage_id=link.stage_id, link_id=link.id, channel=Channel.LINK,
                  contact=contact or "")
     db.session.add(response)
@@ -89,7 +103,24 @@ def _fill(response: FeedbackResponse, ratings: dict, comment: str, language: str
 
 
 def link_accepts_answers(link: SurveyLink) -> bool:
-    return link.is_open and not link.project.archived
+    return link.is_open and not link.project.archived and not link_is_full(link)
+
+
+def link_answer_count(link: SurveyLink) -> int:
+    return db.session.scalar(select(func.count()).select_from(R).where(R.link_id == link.id)) or 0
+
+
+def link_is_full(link: SurveyLink) -> bool:
+    return link.max_answers is not None and link_answer_count(link) >= link.max_answers
+
+
+def stages_open_to(project: Project, membership: ProjectMember) -> list:
+    """The stages a member may answer about: those naming the member's team, and those naming none."""
+    from planner.rollout.models import Stage
+
+    stages = db.session.scalars(select(Stage).where(Stage.project_id == project.id)
+                                .order_by(Stage.position, Stage.id)).all()
+    return [stage for stage in stages if not stage.teams or (membership.team and membership.team in stage.teams)]
 
 
 def _client_key(link: SurveyLink, address: str | None) -> str:
@@ -117,9 +148,12 @@ def count_survey_answer(link: SurveyLink, address: str | None) -> None:
 # --------------------------------------------------------------------------- survey links
 
 
-def create_link(project: Project, stage_id: int | None, label: str, creator) -> SurveyLink:
+def create_link(project: Project, stage_id: int | None, label: str, creator,
+                max_answers: int | None = None) -> SurveyLink:
+    if max_answers is not None and not 1 <= max_answers <= MAX_LINK_ANSWERS:
+        raise DomainError(_l("Enter a number from %(min)s to %(max)s.", min=1, max=MAX_LINK_ANSWERS))
     link = SurveyLink(project_id=project.id, stage_id=stage_id, label=label or "", token=SurveyLink.new_token(),
-                      created_by_id=getattr(creator, "id", None))
+                      created_by_id=getattr(creator, "id", None), max_answers=max_answers)
     db.session.add(link)
     db.session.flush()
     record("feedback.link_created", project=project, target=link, label=link.label or link.token[:6])
@@ -169,10 +203,12 @@ def task_from_comment(project: Project, response: FeedbackResponse) -> tuple[Cha
 # --------------------------------------------------------------------------- results
 
 
+COUNTED = R.channel == Channel.MEMBER  # answers from people who could have answered, each known once
+
+
 def _respondents():
-    """People behind a set of answers: distinct signed-in members plus each anonymous answer."""
-    return func.count(distinct(R.respondent_id)) + func.coalesce(
-        func.sum(case((R.respondent_id.is_(None), 1), else_=0)), 0)
+    """People behind a set of counted answers: distinct signed-in members."""
+    return func.count(distinct(R.respondent_id))
 
 
 def _overall_expr():
@@ -238,9 +274,11 @@ class Results:
     by_team: list[Group]
     by_language: list[Group]
     trend: list[Group]
+    by_link: list[Group] = field(default_factory=list)  # open survey links, each on its own, by answers
 
 
 def _filters(project_id: int, stage_filter, since: date | None) -> list:
+    """The answers chosen on the page, from every channel (comments); figures add ``COUNTED``."""
     conditions = [R.project_id == project_id]
     if stage_filter == "none":
         conditions.append(R.stage_id.is_(None))
@@ -258,18 +296,49 @@ def _grouped(conditions, column) -> list[Group]:
     return [_group_from_row(row[0], row[1:]) for row in rows]
 
 
-def results(project: Project, stage_filter=None, since: date | None = None) -> Results:
-    """Every figure of the results page: five aggregate queries, whatever the number of answers.
+def results(project: Project, stage_filter=None, since: date | None = None, stages=None) -> Results:
+    """Every figure of the results page, each group labelled and in reading order: five aggregate
+    queries whatever the number of answers, and one for the stages unless ``stages`` (the project's,
+    in rollout order) are given.
 
-    ``stage_filter`` is a stage id, "none" for answers not tied to a stage, or None for all."""
-    conditions = _filters(project.id, stage_filter, since)
+    ``stage_filter`` is a stage id, "none" for answers not tied to a stage, or None for all.
+    Stages come in rollout order (answers not tied to a stage last), teams A to Z (no team given
+    last), languages by code, weeks oldest first; open links on their own, by label."""
+    chosen = _filters(project.id, stage_filter, since)
+    conditions = [*chosen, COUNTED]
     row = db.session.execute(select(_respondents(), func.count(), *_averages()).where(*conditions)).one()
     overall = _group_from_row(None, row)
     by_stage = _grouped(conditions, R.stage_id)
     by_team = _grouped(conditions, R.team)
     by_language = _grouped(conditions, R.language)
     trend = sorted(_grouped(conditions, R.week_start), key=lambda g: g.key)
-    return Results(overall=overall, by_stage=by_stage, by_team=by_team, by_language=by_language, trend=trend)
+    # Each open link alone, counted by answers (one person may have sent several): never merged.
+    link_rows = db.session.execute(
+        select(R.link_id, func.count(), func.count(), *_averages())
+        .where(*chosen, R.channel == Channel.LINK, R.link_id.isnot(None)).group_by(R.link_id)).all()
+    by_link = [_group_from_row(row[0], row[1:]) for row in link_rows]
+    if stages is None:
+        stages = db.session.execute(select(Stage.id, Stage.name).where(Stage.project_id == project.id)
+                                    .order_by(Stage.position, Stage.id)).all()
+    names = {stage.id: stage.name for stage in stages}
+    order = {stage.id: position for position, stage in enumerate(stages)}
+    for group in by_stage:
+        group.label = names.get(group.key) if group.key is not None else _("Not tied to a stage")
+    by_stage.sort(key=lambda group: order.get(group.key, len(order)))
+    for group in by_team:
+        group.label = group.key or _("Team not given")
+    by_team.sort(key=lambda group: (not group.key, (group.key or "").lower()))
+    for group in by_language:
+        group.label = language_label(group.key) or group.key
+    by_language.sort(key=lambda group: group.key)
+    if by_link:
+        link_labels = dict(db.session.execute(select(SurveyLink.id, SurveyLink.label)
+                                              .where(SurveyLink.project_id == project.id)).all())
+        for group in by_link:
+            group.label = link_labels.get(group.key) or _("Survey link without a label")
+        by_link.sort(key=lambda group: (str(group.label).lower(), group.key))
+    return Results(overall=overall, by_stage=by_stage, by_team=by_team, by_language=by_language, trend=trend,
+                   by_link=by_link)
 
 
 def comments(project: Project, stage_filter=None, since: date | None = None, limit: int = 200):
@@ -313,8 +382,9 @@ class Snapshot:
     barriers: list
 
 
-def _since(weeks: int, today: date | None) -> date:
-    return week_start(today or utcnow().date()) - timedelta(weeks=max(weeks, 1) - 1)
+def period_start(weeks: int, today: date | None = None) -> date:
+    """The Monday (UTC) that starts a period of the last ``weeks`` weeks, this one included."""
+    return week_start(today or utc_today()) - timedelta(weeks=max(weeks, 1) - 1)
 
 
 def feedback_trend_by_project(project_ids, weeks: int = 8, today: date | None = None) -> dict[int, list]:
@@ -326,7 +396,7 @@ def feedback_trend_by_project(project_ids, weeks: int = 8, today: date | None = 
         return result
     rows = db.session.execute(
         select(R.project_id, R.week_start, _respondents(), func.avg(_overall_expr()))
-        .where(R.project_id.in_(ids), R.week_start >= _since(weeks, today))
+        .where(R.project_id.in_(ids), R.week_start >= period_start(weeks, today), COUNTED)
         .group_by(R.project_id, R.week_start).order_by(R.project_id, R.week_start)
     )
     for project_id, week, respondents, average in rows:
@@ -344,7 +414,7 @@ def latest_feedback_by_project(project_ids, weeks: int = 4, today: date | None =
         return result
     rows = db.session.execute(
         select(R.project_id, _respondents(), func.count(), *_averages())
-        .where(R.project_id.in_(ids), R.week_start >= _since(weeks, today)).group_by(R.project_id)
+        .where(R.project_id.in_(ids), R.week_start >= period_start(weeks, today), COUNTED).group_by(R.project_id)
     )
     for row in rows:
         group = _group_from_row(row[0], row[1:])

@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -6,17 +5,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from planner.errors import DomainError, render_error
+from planner.errors import render_error
 from planner.extensions import db
 from planner.feedback import charts, services
 from planner.feedback.forms import RATING_LABELS, LinkForm, MemberFeedbackForm, SurveyForm
-from planner.feedback.models import DIMENSIONS, FeedbackResponse, SurveyLink, week_start
-from planner.i18n import current_language, language_label
+from planner.feedback.models import DIMENSIONS, FeedbackResponse, SurveyLink
+from planner.forms import id_arg
+from planner.i18n import current_language
 from planner.projects import registry
 from planner.projects.access import get_in_project, has_role, project_view
 from planner.projects.forms import ConfirmForm
 from planner.projects.models import ProjectRole
 from planner.rollout.models import Stage, StageStatus
+from planner.transactions import saving
 
 bp = Blueprint("feedback", __name__)
 
@@ -32,7 +33,8 @@ def _panel(project):
     if not _can_read_results():
         return {"give_only": True} if g.get("membership") is not None else None
     snapshot = services.latest_feedback_by_project([project.id])[project.id]
-    return {"give_only": False, "snapshot": snapshot}
+    return {"give_only": False, "snapshot": snapshot, "min_group": services.MIN_GROUP,
+            "threshold": services.BARRIER_THRESHOLD}
 
 
 registry.tab(600, "feedback.index", _l("Feedback"), icon="chat-heart")
@@ -49,33 +51,38 @@ def index(project):
 @bp.route("/projects/<int:project_id>/feedback/give", methods=["GET", "POST"])
 @project_view(ProjectRole.STAFF)
 def give(project):
-    form = MemberFeedbackForm(project)
+    form = MemberFeedbackForm(project, g.membership)
     if request.method == "GET":
-        active = db.session.scalar(
-            select(Stage.id).where(Stage.project_id == project.id, Stage.status == StageStatus.ACTIVE)
-            .order_by(Stage.position, Stage.id).limit(1))
-        form.stage_id.data = active
+        active = [s.id for s in services.stages_open_to(project, g.membership) if s.status == StageStatus.ACTIVE]
+        form.stage_id.data = active[0] if active else None
     if form.validate_on_submit():
-        _response, replaced = services.submit_member_feedback(
-            project, g.membership, form.ratings(), form.comment.data or "", form.stage_id.data, current_language())
-        db.session.commit()
+        outcome = {}
+        with saving(error_to=form.stage_id) as saved:
+            _response, outcome["replaced"] = services.submit_member_feedback(
+                project, g.membership, form.ratings(), form.comment.data or "", form.stage_id.data,
+                current_language())
+        if not saved:
+            return _render_give(project, form)
+        replaced = outcome["replaced"]
         flash(_("Thank you. Your answer for this week is updated.") if replaced
               else _("Thank you. The project team will see your answer together with your colleagues'."), "success")
         return redirect(url_for("feedback.give", project_id=project.id))
+    return _render_give(project, form)
+
+
+def _render_give(project, form):
     return render_template(
         "feedback/give.html", project=project, form=form, rating_labels=RATING_LABELS,
         history=services.member_history(project, current_user.id), follow_ups=services.follow_up_tasks(project),
-        can_read_results=_can_read_results(),
+        can_read_results=_can_read_results(), min_group=services.MIN_GROUP,
     )
 
 
 def _stage_filter(stages):
-    value = request.args.get("stage", "")
-    if value == "none":
+    if request.args.get("stage", "") == "none":
         return "none"
-    if value.isdigit() and int(value) in {s.id for s in stages}:
-        return int(value)
-    return None
+    value = id_arg("stage")
+    return value if value in {s.id for s in stages} else None
 
 
 @bp.route("/projects/<int:project_id>/feedback/results")
@@ -87,38 +94,23 @@ def results(project):
     period = request.args.get("period", "")
     if period not in PERIODS:
         period = ""
-    since = week_start(_today()) - timedelta(weeks=PERIODS[period] - 1) if period else None
-    found = services.results(project, stage_filter, since)
+    since = services.period_start(PERIODS[period]) if period else None
+    found = services.results(project, stage_filter, since, stages)
     stage_names = {s.id: s.name for s in stages}
-    for group in found.by_stage:
-        group.label = stage_names.get(group.key) if group.key is not None else _("Not tied to a stage")
-    for group in found.by_team:
-        group.label = group.key or _("Team not given")
-    order = {stage.id: position for position, stage in enumerate(stages)}
-    found.by_stage.sort(key=lambda grp: order.get(grp.key, len(order)))
-    found.by_team.sort(key=lambda grp: (not grp.key, (grp.key or "").lower()))
-    for group in found.by_language:
-        group.label = language_label(group.key) or group.key
-    found.by_language.sort(key=lambda grp: grp.key)
-    shown = found.overall.shown
+    shown = found.overall.shown or any(group.shown for group in found.by_link)
     comment_rows, comment_tasks = services.comments(project, stage_filter, since) if shown else ([], {})
     return render_template(
         "feedback/results.html", project=project, results=found, stages=stages, stage_filter=stage_filter,
         period=period, periods=PERIODS, dimensions=DIMENSIONS, min_group=services.MIN_GROUP,
         threshold=services.BARRIER_THRESHOLD, stage_names=stage_names,
-        dimensions_figure=charts.dimensions_figure(found.overall) if shown else None,
-        trend_figure=charts.trend_figure(found.trend) if shown and any(w.shown for w in found.trend) else None,
+        dimensions_figure=charts.dimensions_figure(found.overall) if found.overall.shown else None,
+        trend_figure=charts.trend_figure(found.trend) if found.overall.shown and any(
+            w.shown for w in found.trend) else None,
         hidden_weeks=sum(1 for w in found.trend if not w.shown),
         comments=comment_rows, comment_tasks=comment_tasks, can_manage=has_role(ProjectRole.MANAGER),
         open_links=db.session.scalar(select(func.count()).select_from(SurveyLink).where(
             SurveyLink.project_id == project.id, SurveyLink.closed_at.is_(None))),
     )
-
-
-def _today():
-    from planner.change.services import today
-
-    return today()
 
 
 @bp.route("/projects/<int:project_id>/feedback/responses/<int:response_id>/task", methods=["POST"])
@@ -127,13 +119,10 @@ def comment_to_task(project, response_id):
     response = get_in_project(FeedbackResponse, response_id, project)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("feedback.results", project_id=project.id))
-    try:
+    with saving() as saved:
         task, created = services.task_from_comment(project, response)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    if not saved:
         return redirect(url_for("feedback.results", project_id=project.id))
-    db.session.commit()
     if created:
         flash(_("The comment is now a task. Choose its owner and due date."), "success")
     else:
@@ -149,7 +138,8 @@ def comment_to_task(project, response_id):
 def links(project):
     form = LinkForm(project)
     if form.validate_on_submit():
-        services.create_link(project, form.stage_id.data, form.label.data or "", current_user)
+        services.create_link(project, form.stage_id.data, form.label.data or "", current_user,
+                             form.max_answers.data)
         db.session.commit()
         flash(_("The survey link is ready. Share it with the people of that stage."), "success")
         return redirect(url_for("feedback.links", project_id=project.id))
@@ -180,13 +170,9 @@ def reopen_link(project, link_id):
 def _change_link(project, link_id, operation, message):
     link = get_in_project(SurveyLink, link_id, project)
     if ConfirmForm().validate_on_submit():
-        try:
+        with saving(category="warning") as saved:
             operation(link)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "warning")
-        else:
-            db.session.commit()
+        if saved:
             flash(message, "success")
     return redirect(url_for("feedback.links", project_id=project.id))
 
@@ -215,4 +201,4 @@ def survey(token):
         services.count_survey_answer(link, address)
         return redirect(url_for("feedback.survey", token=link.token, sent=1))
     return render_template("feedback/survey.html", link=link, project=project, form=form,
-                           rating_labels=RATING_LABELS)
+                           rating_labels=RATING_LABELS, min_group=services.MIN_GROUP)

@@ -24,6 +24,6 @@ runs the jobs. Under tests (``JOBS_IMMEDIATE``) a job runs at once, inside ``enq
 """
 
 from planner.jobs.queue import huey_of, init_app
-from planner.jobs.registry import Job, periodic, task
+from planner.jobs.registry import Job, enqueue, periodic, task
 
-__all__ = ["Job", "task", "periodic", "huey_of", "init_app"]
+__all__ = ["Job", "task", "periodic", "enqueue", "huey_of", "init_app"]

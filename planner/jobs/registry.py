@@ -63,5 +63,10 @@ def periodic(hour: int | str = "*", minute: int | str = 0, day_of_week: str = "*
     return declare
 
 
+def enqueue(name: str, *args, **kwargs):
+    """Queues a job by its name (``"kpis.recompute"``), for a feature that should not import another."""
+    return current_app.extensions["jobs"].wrappers[name](*args, **kwargs)
+
+
 def declared() -> list[Job]:
     return list(_JOBS.values())

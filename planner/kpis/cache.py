@@ -5,17 +5,21 @@ project's members). So when a record dated T is added, changed or deleted, every
 as of T or later for the KPIs that record feeds is deleted, in the same transaction. Values as of
 earlier days stay valid, which keeps weekly trends cheap at any data size.
 
-ORM writes are noticed by a session hook; bulk writes (imports, generators) call
-``invalidate(project_id, since, keys)`` themselves.
+ORM writes are noticed by session hooks; the CRM announces its bulk writes (imports, duplicate
+flags) with the ``planner.crm.signals.records_changed`` signal; generators call
+``invalidate(project_id, since, keys)`` themselves. ``init_app`` installs the hooks and the
+listener (the KPI blueprint calls it when the application registers it).
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 from itertools import chain
 
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
 from planner.crm.models import Account, Contact, Interaction, Opportunity, RecordKind, ServiceCase
+from planner.crm.signals import records_changed
+from planner.dates import utc_date, utc_today
 from planner.db import utcnow
 from planner.extensions import db
 from planner.kpis.definitions import KpiKey
@@ -39,14 +43,6 @@ DATE_COLUMNS = {
     Opportunity: ("opened_on", "closed_on"),
 }
 CRM_MODELS = tuple(DATE_COLUMNS)
-
-
-def as_date(value) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).date()
-    return value
 
 
 # --------------------------------------------------------------------------- reading and writing values
@@ -105,11 +101,11 @@ def _dates_of(obj, state) -> list[date]:
     for name in DATE_COLUMNS[type(obj)]:
         history = state.attrs[name].history
         for value in chain(history.added or (), history.deleted or (), history.unchanged or ()):
-            day = as_date(value)
+            day = utc_date(value)
             if day is not None:
                 found.append(day)
         if not history.added and not history.deleted and not history.unchanged and state.persistent:
-            day = as_date(getattr(obj, name))  # expired since the last commit: loads it
+            day = utc_date(getattr(obj, name))  # expired since the last commit: loads it
             if day is not None:
                 found.append(day)
     return found
@@ -124,7 +120,6 @@ def _project_ids(obj, state) -> set[int]:
     return ids
 
 
-@event.listens_for(Session, "before_flush")
 def _collect(session, _flush_context, _instances):
     pending: dict[tuple[int, KpiKey], date | None] = session.info.setdefault("kpi_invalidate", {})
 
@@ -142,7 +137,7 @@ def _collect(session, _flush_context, _instances):
             state = inspect(obj)
             dates = _dates_of(obj, state)
             if not dates and obj in session.new:
-                dates = [utcnow().date()]  # created_at is filled in by its default during the flush
+                dates = [utc_today()]  # created_at is filled in by its default during the flush
             since = min(dates) if dates else None
             for project_id in _project_ids(obj, state):
                 note(project_id, KEYS_BY_KIND[obj.kind], since)
@@ -153,7 +148,6 @@ def _collect(session, _flush_context, _instances):
                 note(project_id, (KpiKey.ADOPTION,), None)
 
 
-@event.listens_for(Session, "after_flush")
 def _apply(session, _flush_context):
     pending = session.info.pop("kpi_invalidate", None)
     if not pending:
@@ -166,6 +160,24 @@ def _apply(session, _flush_context):
         invalidate(project_id, since, keys, connection=connection)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session):
     session.info.pop("kpi_invalidate", None)
+
+
+def _records_changed(project_id, kind, since=None, **_extra) -> None:
+    invalidate_kind(project_id, kind, since)
+
+
+# --------------------------------------------------------------------------- installing
+
+
+_SESSION_HOOKS = (("before_flush", _collect), ("after_flush", _apply), ("after_rollback", _forget))
+
+
+def init_app(app) -> None:
+    """Keeps the cache current in this process: the session hooks (on every SQLAlchemy session,
+    installed once) and the CRM's bulk-write signal."""
+    for name, hook in _SESSION_HOOKS:
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)
+    records_changed.connect(_records_changed)

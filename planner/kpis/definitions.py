@@ -23,19 +23,22 @@ class KpiKey(StrEnum):
 
     @property
     def label(self):
-        return {
-            KpiKey.ADOPTION: _l("Adoption"),
-            KpiKey.CLOSED_LOOP: _l("Closed-loop capture"),
-            KpiKey.FIRST_CONTACT_RESOLUTION: _l("First-contact resolution"),
-            KpiKey.SATISFACTION: _l("Customer satisfaction"),
-            KpiKey.CROSS_SELL_WIN_RATE: _l("Cross-sell and up-sell win rate"),
-            KpiKey.RETENTION: _l("Retention"),
-            KpiKey.DATA_QUALITY: _l("Data quality"),
-        }[self]
+        return KPI_LABELS[self]
 
     @property
     def is_ratio(self) -> bool:
         return self is not KpiKey.SATISFACTION
+
+
+KPI_LABELS = {
+    KpiKey.ADOPTION: _l("Adoption"),
+    KpiKey.CLOSED_LOOP: _l("Closed-loop capture"),
+    KpiKey.FIRST_CONTACT_RESOLUTION: _l("First-contact resolution"),
+    KpiKey.SATISFACTION: _l("Customer satisfaction"),
+    KpiKey.CROSS_SELL_WIN_RATE: _l("Cross-sell and up-sell win rate"),
+    KpiKey.RETENTION: _l("Retention"),
+    KpiKey.DATA_QUALITY: _l("Data quality"),
+}
 
 
 def kpi_choices():

@@ -7,7 +7,7 @@ absent). No record is loaded into Python. See ``definitions.DEFINITIONS`` for wh
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Date, and_, case, cast, exists, func, literal, literal_column, or_, select, union_all
 
 from planner.crm.models import (
     Account,
@@ -70,14 +70,7 @@ def adoption(project_ids, as_of: date) -> Counts:
 
 
 def closed_loop(project_ids, as_of: date) -> Counts:
-    start, end = window(as_of, DEFINITIONS[KpiKey.CLOSED_LOOP].window_days)
-    i = Interaction
-    query = (
-        select(i.project_id, func.count(), _ones(i.outcome != ""))
-        .where(i.project_id.in_(project_ids), i.occurred_at >= start, i.occurred_at < end)
-        .group_by(i.project_id)
-    )
-    return _run(query)
+    return closed_loop_many(project_ids, [as_of])[as_of]
 
 
 def first_contact_resolution(project_ids, as_of: date) -> Counts:
@@ -213,10 +206,49 @@ def _many(model, column, dates, days, condition_num=None, extra=(), numerator_su
     return found
 
 
+# An interaction without an outcome: the condition of the partial index
+# ix_crm_interactions_project_no_outcome, written as a literal so that the planner can use that index.
+NO_OUTCOME = Interaction.outcome == literal_column("''")
+
+
+BEGINNING = datetime(1, 1, 1, tzinfo=UTC)  # before any record: the lower bound of "everything up to"
+
+
+def _segment_counts(model, column, project_ids, bounds, extra=()) -> list[dict[int, int]]:
+    """The rows of each project between consecutive ``bounds`` ([bounds[j], bounds[j + 1])), one
+    count per segment read from an index range in one statement: each row is counted once, and no
+    row is read from the table when an index covers ``column`` and ``extra``."""
+    parts = [select(literal(j).label("segment"), model.project_id, func.count())
+             .where(model.project_id.in_(project_ids), column >= low, column < high, *extra)
+             .group_by(model.project_id)
+             for j, (low, high) in enumerate(zip(bounds, bounds[1:], strict=False))]
+    found: list[dict[int, int]] = [{} for _ in parts]
+    for start in range(0, len(parts), 200):  # SQLite takes at most 500 terms in a compound statement
+        chunk = parts[start:start + 200]
+        statement = union_all(*chunk) if len(chunk) > 1 else chunk[0]
+        for segment, pid, count in db.session.execute(statement):
+            found[segment][pid] = int(count)
+    return found
+
+
 def closed_loop_many(project_ids, dates):
+    """Interactions in each date's 28 days, and those among them without an outcome, counted on
+    the segments between the windows' bounds through two indexes; each window adds up its segments."""
+    days = DEFINITIONS[KpiKey.CLOSED_LOOP].window_days
     i = Interaction
-    return _many(i, i.occurred_at, dates, DEFINITIONS[KpiKey.CLOSED_LOOP].window_days, i.outcome != "",
-                 project_ids=project_ids)
+    windows = {as_of: window(as_of, days) for as_of in dates}
+    bounds = sorted({edge for pair in windows.values() for edge in pair})
+    every = _segment_counts(i, i.occurred_at, project_ids, bounds)
+    missing = _segment_counts(i, i.occurred_at, project_ids, bounds, extra=(NO_OUTCOME,))
+    index = {edge: j for j, edge in enumerate(bounds)}
+    found: dict[date, Counts] = {d: {} for d in dates}
+    for as_of, (start, end) in windows.items():
+        segments = range(index[start], index[end])
+        for pid in project_ids:
+            den = sum(every[j].get(pid, 0) for j in segments)
+            if den:
+                found[as_of][pid] = (den - sum(missing[j].get(pid, 0) for j in segments), den)
+    return found
 
 
 def first_contact_resolution_many(project_ids, dates):
@@ -232,35 +264,76 @@ def satisfaction_many(project_ids, dates):
 
 
 def data_quality_many(project_ids, dates):
+    """Contacts created up to each date, and the reachable non-duplicates among them: counted on the
+    segments between the dates through the (project, created, reachable, duplicate) index alone."""
     c = Contact
-    return _many(c, c.created_at, dates, None, and_(c.reachable.is_(True), c.is_duplicate.is_(False)),
-                 project_ids=project_ids)
+    ends = {as_of: day_end(as_of) for as_of in dates}
+    bounds = [BEGINNING, *sorted(set(ends.values()))]
+    every = _segment_counts(c, c.created_at, project_ids, bounds)
+    good = _segment_counts(c, c.created_at, project_ids, bounds,
+                           extra=(c.reachable.is_(True), c.is_duplicate.is_(False)))
+    index = {edge: j for j, edge in enumerate(bounds)}
+    found: dict[date, Counts] = {d: {} for d in dates}
+    for as_of, end in ends.items():
+        segments = range(index[end])
+        for pid in project_ids:
+            den = sum(every[j].get(pid, 0) for j in segments)
+            if den:
+                found[as_of][pid] = (sum(good[j].get(pid, 0) for j in segments), den)
+    return found
+
+
+RETENTION_DATES_PER_QUERY = 20  # three bounds a date: at most 61 segments, one bit each in a 64-bit mask
 
 
 def retention_many(project_ids, dates):
-    """Retention as of many dates: one pass over the accounts' interactions, each date's previous
-    and current periods flagged per account, then counted per project."""
+    """Retention as of many dates in one pass over the accounts' interactions: the bounds of every
+    date's two periods cut time into segments; each account gets the set of segments it was active
+    in, as a bit mask (a sum of distinct powers of two); each date's previous and current periods
+    are masks too, so that counting per project is two bitwise tests per account and date."""
+    dates = sorted(dates)
+    found: dict[date, Counts] = {}
+    for start in range(0, len(dates), RETENTION_DATES_PER_QUERY):
+        found |= _retention_masks(project_ids, dates[start:start + RETENTION_DATES_PER_QUERY])
+    return found
+
+
+def _retention_masks(project_ids, dates) -> dict[date, Counts]:
     days = DEFINITIONS[KpiKey.RETENTION].window_days
     i = Interaction
     when = func.coalesce(i.occurred_at, i.occurred_at)  # see retention(): the account-ordered index
-    flags, low, high = [], None, None
-    for k, as_of in enumerate(dates):
+    periods = {}
+    for as_of in dates:
         current_start, end = window(as_of, days)
-        previous_start = current_start - timedelta(days=days)
-        low = previous_start if low is None else min(low, previous_start)
-        high = end if high is None else max(high, end)
-        flags.append(func.max(case((and_(when >= previous_start, when < current_start), 1), else_=0)).label(f"p{k}"))
-        flags.append(func.max(case((and_(when >= current_start, when < end), 1), else_=0)).label(f"c{k}"))
-    per_account = (select(i.project_id.label("project_id"), *flags)
-                   .where(i.project_id.in_(project_ids), when >= low, when < high)
+        periods[as_of] = (current_start - timedelta(days=days), current_start, end)
+    bounds = sorted({edge for edges in periods.values() for edge in edges})
+
+    def bit(low: int, high: int):
+        """The bit of the segment holding ``when``, by bisection over bounds[low:high + 1]."""
+        if high - low == 1:
+            return literal(1 << low)
+        middle = (low + high) // 2
+        return case((when < bounds[middle], bit(low, middle)), else_=bit(middle, high))
+
+    def mask(low, high) -> int:
+        return sum(1 << j for j in range(len(bounds) - 1) if low <= bounds[j] and bounds[j + 1] <= high)
+
+    segment_bit = bit(0, len(bounds) - 1)
+    if db.session.get_bind().dialect.name == "postgresql":
+        active = func.bit_or(segment_bit)
+    else:
+        active = func.sum(segment_bit.distinct())
+    per_account = (select(i.project_id.label("project_id"), active.label("active"))
+                   .where(i.project_id.in_(project_ids), when >= bounds[0], when < bounds[-1])
                    .group_by(i.project_id, i.account_id).subquery())
     columns = []
-    for k in range(len(dates)):
-        before, now = per_account.c[f"p{k}"], per_account.c[f"c{k}"]
-        columns += [func.coalesce(func.sum(before), 0), func.coalesce(func.sum(before * now), 0)]
+    for previous_start, current_start, end in periods.values():
+        before = per_account.c.active.op("&")(mask(previous_start, current_start)) != 0
+        now = per_account.c.active.op("&")(mask(current_start, end)) != 0
+        columns += [_ones(before), _ones(and_(before, now))]
     found: dict[date, Counts] = {d: {} for d in dates}
     for row in db.session.execute(select(per_account.c.project_id, *columns).group_by(per_account.c.project_id)):
-        for k, as_of in enumerate(dates):
+        for k, as_of in enumerate(periods):
             den, num = row[1 + 2 * k], row[2 + 2 * k]
             if den:
                 found[as_of][row[0]] = (int(num or 0), int(den))

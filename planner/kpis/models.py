@@ -60,5 +60,3 @@ class KpiSnapshot(db.Model):
     denominator: Mapped[int] = mapped_column(Integer, default=0)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-
-from planner.kpis import cache as _cache  # noqa: E402,F401 - registers the session hooks that keep the cache current

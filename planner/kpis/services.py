@@ -11,7 +11,7 @@ Public API (``project`` is a Project or its id; dates are UTC days):
   at least ``threshold`` in each of the last ``weeks`` complete weeks (a stage-gate criterion such
   as "adoption ≥ 80 % for two consecutive weeks").
 - ``kpi_overview(project, as_of=None) -> list[KpiOverview]``: every KPI with value, baseline, target
-  and status.
+  and status; ``kpi_page(project, weeks, as_of=None)``: the overview and every KPI's weekly trend.
 - Bulk, for many projects in a bounded number of queries whatever their number:
   ``kpi_trends_by_project(project_ids, keys, weeks=12, until=None)``,
   ``adoption_trend_by_project(project_ids, weeks=12, until=None) -> {project_id: [WeekValue]}``,
@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from planner.audit.services import record, register
-from planner.db import utcnow
+from planner.dates import utc_today
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.kpis import cache, engine
@@ -100,10 +100,6 @@ def to_value(key: KpiKey, numerator: int, denominator: int) -> Decimal | None:
     return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
-def today() -> date:
-    return utcnow().date()
-
-
 def _project_id(project) -> int:
     return project if isinstance(project, int) else project.id
 
@@ -118,7 +114,7 @@ def values(project_ids, keys, dates) -> dict[tuple[int, KpiKey, date], tuple[int
     project_ids = sorted(set(project_ids))
     keys = [KpiKey(k) for k in keys]
     dates = sorted(set(dates))
-    found = cache.read(project_ids, keys, [d for d in dates if d <= today()])
+    found = cache.read(project_ids, keys, [d for d in dates if d <= utc_today()])
     computed: dict = {}
     for key in keys:
         gaps = [(pid, as_of) for as_of in dates for pid in project_ids if (pid, key, as_of) not in found]
@@ -128,7 +124,7 @@ def values(project_ids, keys, dates) -> dict[tuple[int, KpiKey, date], tuple[int
         for pid, as_of in gaps:
             computed[(pid, key, as_of)] = by_date[as_of].get(pid, (0, 0))
     if computed:
-        cache.store({slot: counts for slot, counts in computed.items() if slot[2] <= today()})
+        cache.store({slot: counts for slot, counts in computed.items() if slot[2] <= utc_today()})
     return found | computed
 
 
@@ -146,7 +142,7 @@ def kpi_value(project, key, as_of: date) -> Decimal | None:
 
 def week_points(weeks: int, until: date | None = None) -> list[tuple[date, date, bool]]:
     """(Monday, as-of day, complete) for the ``weeks`` weeks ending with the one holding ``until``."""
-    until = until or today()
+    until = until or utc_today()
     last_sunday = until - timedelta(days=(until.weekday() + 1) % 7)
     points = []
     if last_sunday != until:
@@ -203,11 +199,21 @@ def settings_by_project(project_ids) -> dict[int, dict[KpiKey, KpiSetting]]:
     return found
 
 
+def _targets_by_project(project_ids) -> dict[int, dict]:
+    """The target and baseline columns of the KPI settings, as rows (what the statuses read)."""
+    s = KpiSetting
+    found: dict[int, dict] = {pid: {} for pid in project_ids}
+    for row in db.session.execute(select(s.project_id, s.key, s.target, s.baseline_value, s.baseline_as_of,
+                                         s.baseline_source).where(s.project_id.in_(list(project_ids)))):
+        found.setdefault(row.project_id, {})[KpiKey(row.key)] = row
+    return found
+
+
 def kpi_status_by_project(project_ids, as_of: date | None = None) -> dict[int, dict[KpiKey, KpiOverview]]:
     """Every KPI's value, baseline, target and status per project: two queries when cached."""
-    as_of = as_of or today()
+    as_of = as_of or utc_today()
     project_ids = sorted(set(project_ids))
-    settings = settings_by_project(project_ids)
+    settings = _targets_by_project(project_ids)
     found = values(project_ids, list(KpiKey), [as_of])
     result: dict[int, dict[KpiKey, KpiOverview]] = {}
     for pid in project_ids:
@@ -232,6 +238,16 @@ def kpi_overview(project, as_of: date | None = None) -> list[KpiOverview]:
     return [by_key[key] for key in KpiKey]
 
 
+def kpi_page(project, weeks: int, as_of: date | None = None) -> tuple[list[KpiOverview], dict[KpiKey, list[WeekValue]]]:
+    """Every KPI's overview and weekly trend (the KPI page). The trends come first: what is not
+    cached is then computed for all the weeks and today together, one pass over the records per
+    KPI, and the overview finds today's values cached."""
+    as_of = as_of or utc_today()
+    pid = _project_id(project)
+    trends = kpi_trends_by_project([pid], list(KpiKey), weeks, as_of)[pid]
+    return kpi_overview(pid, as_of), trends
+
+
 def save_setting(project, key, *, target: Decimal | None, baseline_source: BaselineSource | None,
                  baseline_value: Decimal | None, baseline_as_of: date | None, note: str = "", user=None) -> KpiSetting:
     """Sets a KPI's target and baseline. A computed baseline is the KPI's value as of its date,
@@ -240,7 +256,7 @@ def save_setting(project, key, *, target: Decimal | None, baseline_source: Basel
     if baseline_source == BaselineSource.COMPUTED:
         if baseline_as_of is None:
             raise DomainError(_l("Choose the date the baseline is computed as of."))
-        if baseline_as_of > today():
+        if baseline_as_of > utc_today():
             raise DomainError(_l("A baseline is computed from the past: choose a date no later than today."))
         baseline_value = kpi_value(project, key, baseline_as_of)
         if baseline_value is None:

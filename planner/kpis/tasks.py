@@ -5,6 +5,7 @@ import logging
 from sqlalchemy import select
 
 from planner import jobs, logs
+from planner.dates import utc_today
 from planner.extensions import db
 from planner.kpis import services
 from planner.kpis.definitions import KpiKey
@@ -17,9 +18,10 @@ def warm(project_ids: list[int]) -> int:
     """Computes and stores today's values and the weekly trends of every KPI: no page pays for them."""
     if not project_ids:
         return 0
-    as_of = services.today()
-    services.kpi_status_by_project(project_ids, as_of)
+    as_of = utc_today()
+    # The trends first: every missing value of a KPI, today's included, comes from one pass.
     services.kpi_trends_by_project(project_ids, list(KpiKey), TREND_WEEKS, as_of)
+    services.kpi_status_by_project(project_ids, as_of)
     db.session.commit()
     return len(project_ids)
 

@@ -7,22 +7,29 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from planner.charts import PALETTE, figure
-from planner.errors import DomainError
+from planner.dates import utc_today
 from planner.extensions import db
 from planner.i18n import date_format as format_date
-from planner.kpis import services
+from planner.kpis import cache, services
 from planner.kpis.definitions import DEFINITIONS, GENERAL_NOTES, KpiKey
 from planner.kpis.forms import kpi_form
 from planner.kpis.models import BaselineSource
 from planner.projects import registry
 from planner.projects.access import project_view
 from planner.projects.models import ProjectRole
+from planner.transactions import saving
 
 bp = Blueprint("kpis", __name__)
 
+
+@bp.record_once
+def _keep_cache_current(state):
+    cache.init_app(state.app)
+
+
 TREND_WEEKS = 16
 
-registry.tab(310, "kpis.index", _l("KPIs"), icon="graph-up-arrow")
+registry.tab(315, "kpis.index", _l("KPIs"), icon="graph-up-arrow")
 
 
 def _panel(project):
@@ -60,9 +67,8 @@ def trend_figure(key: KpiKey, series, target, baseline) -> dict:
 @bp.route("/projects/<int:project_id>/kpis")
 @project_view()
 def index(project):
-    as_of = services.today()
-    rows = services.kpi_overview(project, as_of)
-    trends = services.kpi_trends_by_project([project.id], list(KpiKey), TREND_WEEKS, as_of)[project.id]
+    as_of = utc_today()
+    rows, trends = services.kpi_page(project, TREND_WEEKS, as_of)
     db.session.commit()  # keeps the values computed for this page
     charts = {row.key: trend_figure(row.key, trends[row.key], row.target, row.baseline) for row in rows
               if any(point.value is not None for point in trends[row.key])}
@@ -80,17 +86,13 @@ def edit(project, key):
     form = kpi_form(key, formdata=request.form if request.method == "POST" else None, setting=setting)
     if request.method == "POST" and form.validate():
         source = BaselineSource(form.baseline_source.data) if form.baseline_source.data else None
-        try:
+        field = form.baseline_as_of if source == BaselineSource.COMPUTED else form.baseline_value
+        with saving(error_to=field) as saved:
             services.save_setting(
                 project, key, target=form.ratio_or_score(form.target.data), baseline_source=source,
                 baseline_value=form.ratio_or_score(form.baseline_value.data),
                 baseline_as_of=form.baseline_as_of.data if source else None, note=form.note.data, user=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            field = form.baseline_as_of if source == BaselineSource.COMPUTED else form.baseline_value
-            field.errors = [*field.errors, str(error.message)]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The baseline and target of “%(kpi)s” are saved.", kpi=key.label), "success")
             return redirect(url_for("kpis.index", project_id=project.id, _anchor=f"kpi-{key.value}"))
     overview = {row.key: row for row in services.kpi_overview(project)}[key]

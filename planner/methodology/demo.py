@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from planner.dates import utc_today
 from planner.extensions import db
 from planner.methodology import services
 from planner.methodology.models import ItemStatus, KeyProblem, SinAssessment
@@ -173,7 +174,7 @@ def _fill_steps(ctx, project, methodology_key, steps, members) -> None:
     if not added:
         return
     start = project.start_date or date(2026, 1, 5)
-    today = services.today()
+    today = utc_today()
     for item in services.adoption_for(project, methodology_key).items:
         spec = steps.get(item.item_key)
         if spec is None:

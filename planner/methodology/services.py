@@ -11,7 +11,6 @@ Functions other features call:
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
@@ -193,7 +192,6 @@ def progress_by_methodology(project: Project) -> dict[str, Progress]:
 
 
 ITEM_FIELDS = ("owner_id", "due_date", "status", "notes", "evidence")
-OWNER_FIELDS = ("status", "notes", "evidence")
 
 
 def update_item(item: ChecklistItem, methodology: Methodology, **changes) -> list[str]:
@@ -312,12 +310,6 @@ def problems(project: Project) -> list[KeyProblem]:
         .order_by(KeyProblem.position, KeyProblem.id)))
 
 
-def focus_count(project: Project) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(KeyProblem)
-        .where(KeyProblem.project_id == project.id, KeyProblem.in_focus.is_(True)))
-
-
 def add_problem(project: Project, title: str, description: str = "", in_focus: bool = False,
                 actor=None) -> KeyProblem:
     last = db.session.scalar(select(func.max(KeyProblem.position)).where(KeyProblem.project_id == project.id))
@@ -368,7 +360,3 @@ def delete_problem(project: Project, problem: KeyProblem) -> None:
     db.session.flush()
     for position, item in enumerate(problems(project), start=1):
         item.position = position
-
-
-def today() -> date:
-    return utcnow().date()

@@ -13,14 +13,13 @@ Who may do what:
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext, to_user_timezone
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from planner import nav
-from planner.db import utcnow
-from planner.errors import DomainError
+from planner.dates import local_today
 from planner.extensions import db
 from planner.methodology import charts, links, services
 from planner.methodology.catalogue import get_catalogue
@@ -38,8 +37,9 @@ from planner.methodology.forms import (
 from planner.methodology.models import Answer, ChecklistItem, ItemStatus, KeyProblem, SinAssessment
 from planner.methodology.scoring import GREEN_BELOW, RED_FROM, level_of
 from planner.projects import registry
-from planner.projects.access import get_in_project, project_view
+from planner.projects.access import get_in_project, is_manager, project_view
 from planner.projects.models import ProjectMember, ProjectRole
+from planner.transactions import saving
 
 bp = Blueprint("methodology", __name__)
 
@@ -54,14 +54,6 @@ def _load_catalogue(state):
     from planner.methodology.catalogue import init_app
 
     init_app(state.app)
-
-
-def _today():
-    return to_user_timezone(utcnow()).date()
-
-
-def _is_manager() -> bool:
-    return g.membership is not None and g.membership.is_manager
 
 
 # --------------------------------------------------------------------------- catalogue library
@@ -102,7 +94,7 @@ def index(project):
         rows.append((methodology, _by_section(methodology, items), progress, first_open, missing))
     available = [m for m in catalogue.adoptable if m.key not in adopted_keys]
     return render_template("methodology/index.html", project=project, rows=rows, available=available,
-                           can_manage=_is_manager() and not project.archived, today=_today(),
+                           can_manage=is_manager() and not project.archived, today=local_today(),
                            adopt_form=AdoptForm())
 
 
@@ -125,13 +117,9 @@ def adopt(project):
     if form.validate_on_submit():
         methodology = get_catalogue().get(form.methodology.data)
         already = methodology is not None and services.adoption_for(project, methodology.key) is not None
-        try:
+        with saving() as saved:
             adoption, added = services.adopt(project, form.methodology.data, actor=g.membership.user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        if saved:
             if not already:
                 flash(ngettext("“%(methodology)s” is adopted: %(num)s step is on the checklist.",
                                "“%(methodology)s” is adopted: %(num)s steps are on the checklist.",
@@ -190,7 +178,7 @@ def _render_walk(project, methodology, items, item, form, status=200):
     return render_template(
         "methodology/walk.html", project=project, methodology=methodology, items=items, item=item,
         number=number, step=step, section=section, progress=services.progress_of(items), form=form,
-        links=links.available(step.links, project) if step else [], today=_today(),
+        links=links.available(step.links, project) if step else [], today=local_today(),
         is_owner=g.membership is not None and item.owner_id == g.membership.id,
     ), status
 
@@ -218,13 +206,9 @@ def update_item(project, item_id):
         if isinstance(form, ItemForm):
             changes["owner_id"] = int(form.owner.data) if form.owner.data else None
             changes["due_date"] = form.due_date.data
-        try:
+        with saving(error_to=getattr(form, "owner", None)) as saved:
             changed = services.update_item(item, methodology, **changes)
-        except DomainError as error:
-            db.session.rollback()
-            form.owner.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        if saved:
             if changed:
                 flash(_("The step is saved."), "success")
             adoption = services.adoption_for(project, item.methodology_key)
@@ -251,7 +235,7 @@ def risk(project):
     previous = rounds[1] if len(rounds) > 1 else None
     figure = charts.radar(methodology, latest, previous) if latest else None
     return render_template("methodology/risk.html", project=project, methodology=methodology, rounds=rounds,
-                           latest=latest, previous=previous, figure=figure, can_manage=_is_manager()
+                           latest=latest, previous=previous, figure=figure, can_manage=is_manager()
                            and not project.archived, **_scoring_context())
 
 
@@ -269,13 +253,9 @@ def assess(project):
         if form.validate_on_submit():
             answers = {f"{sin.key}.{sign.key}": form[field_name(sin.key, sign.key)].data
                        for sin in methodology.items for sign in sin.warning_signs}
-            try:
+            with saving() as saved:
                 services.record_assessment(project, answers, form.note.data or "", actor=g.membership.user)
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error.message), "danger")
-            else:
-                db.session.commit()
+            if saved:
                 flash(_("The self-assessment is saved."), "success")
                 return redirect(url_for("methodology.risk", project_id=project.id))
     else:
@@ -304,7 +284,7 @@ def assessment(project, assessment_id):
 def problems(project):
     form = ProblemForm()
     if request.method == "POST":
-        if not _is_manager():
+        if not is_manager():
             abort(403)
         if form.validate_on_submit():
             services.add_problem(project, form.title.data, form.description.data or "", form.in_focus.data,
@@ -316,7 +296,7 @@ def problems(project):
     in_focus = sum(1 for p in ranked if p.in_focus)
     return render_template("methodology/problems.html", project=project, problems=ranked, form=form,
                            in_focus=in_focus, focus_limit=services.FOCUS_LIMIT,
-                           can_manage=_is_manager() and not project.archived)
+                           can_manage=is_manager() and not project.archived)
 
 
 @bp.route("/projects/<int:project_id>/problems/<int:problem_id>/edit", methods=["GET", "POST"])

@@ -35,6 +35,11 @@ def has_role(role: ProjectRole) -> bool:
     return membership is not None and membership.has(role)
 
 
+def is_manager() -> bool:
+    """True when the signed-in user manages the project of this request."""
+    return has_role(ProjectRole.MANAGER)
+
+
 def project_view(*roles: ProjectRole, admin_ok: bool = False, allow_archived: bool = False):
     def decorator(view):
         @wraps(view)

@@ -5,17 +5,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from planner.errors import DomainError
 from planner.extensions import db
+from planner.forms import flash_errors
 from planner.projects import registry, services
 from planner.projects.access import get_in_project, project_view, visible_projects_query
 from planner.projects.forms import ConfirmForm, MemberAddForm, MemberEditForm, ProjectForm
 from planner.projects.models import Project, ProjectMember, ProjectRole
+from planner.transactions import saving
 
 bp = Blueprint("projects", __name__)
 
 registry.tab(0, "projects.overview", _l("Overview"), icon="house")
-registry.tab(900, "audit.project_log", _l("Audit log"), icon="journal-text")
 registry.tab(910, "projects.members", _l("Members"), icon="people")
 registry.tab(920, "projects.settings", _l("Settings"), roles=(ProjectRole.MANAGER,), icon="gear")
 
@@ -117,14 +117,10 @@ def members(project):
         if not _can_manage(project):
             abort(403)
         if form.validate_on_submit():
-            try:
+            with saving(error_to=form.email) as saved:
                 services.add_member(project, form.email.data, form.is_manager.data, form.is_sponsor.data,
                                     form.team.data)
-            except DomainError as error:
-                db.session.rollback()
-                form.email.errors.append(str(error.message))
-            else:
-                db.session.commit()
+            if saved:
                 flash(_("The member is added."), "success")
                 return redirect(url_for("projects.members", project_id=project.id))
     rows = db.session.scalars(
@@ -148,18 +144,12 @@ def update_member(project, member_id):
     member = get_in_project(ProjectMember, member_id, project)
     form = MemberEditForm(prefix=f"m{member.id}")
     if form.validate_on_submit():
-        try:
+        with saving() as saved:
             services.update_member(member, form.is_manager.data, form.is_sponsor.data, form.team.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The member's roles are saved."), "success")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "danger")
+        flash_errors(form)
     return redirect(url_for("projects.members", project_id=project.id))
 
 
@@ -168,12 +158,8 @@ def update_member(project, member_id):
 def remove_member(project, member_id):
     member = get_in_project(ProjectMember, member_id, project)
     if ConfirmForm().validate_on_submit():
-        try:
+        with saving() as saved:
             services.remove_member(member)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The member is removed from the project."), "success")
     return redirect(url_for("projects.members", project_id=project.id))

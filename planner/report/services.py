@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from planner.change import services as change
+from planner.dates import local_today
 from planner.extensions import db
 from planner.feedback import services as feedback
 from planner.kpis import services as kpis
@@ -106,7 +107,7 @@ def _stages(project: Project, today: date) -> list[StageRow]:
 def project_report(project: Project, can_read_feedback: bool, today: date | None = None) -> Report:
     """Every section of the report. ``can_read_feedback``: whether the reader may see the feedback
     results (the feedback feature shows them to project managers, sponsors and administrators)."""
-    today = today or rollout.today()
+    today = today or local_today()
     report = Report(project=project, today=today, can_read_feedback=can_read_feedback)
     report.managers, report.sponsors = _people(project)
     report.focus = list(db.session.scalars(
@@ -124,8 +125,6 @@ def project_report(project: Project, can_read_feedback: bool, today: date | None
     report.quick_wins = change.project_quick_wins(project)
     report.quick_win_counts = change.quick_wins_by_project([project.id])[project.id]
     if can_read_feedback:
-        report.feedback = feedback.results(project)
+        report.feedback = feedback.results(project, stages=[row.stage for row in report.stages])
         report.feedback_stage_names = {row.stage.id: row.stage.name for row in report.stages}
-        order = {row.stage.id: position for position, row in enumerate(report.stages)}
-        report.feedback.by_stage.sort(key=lambda group: order.get(group.key, len(order)))
     return report

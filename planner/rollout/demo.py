@@ -18,7 +18,6 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from planner.audit.models import AuditEvent
-from planner.change.demo import ensure_stages
 from planner.change.models import ChangeTask
 from planner.extensions import db
 from planner.kpis.definitions import KpiKey
@@ -36,6 +35,18 @@ from planner.rollout.models import (
 )
 
 ORDER = 70
+
+# The two stages other demos (change tasks, feedback) tie their data to when the rollout demo has
+# not run yet; the rollout demo then gives them their scope and criteria.
+STAGES = {
+    "en": [("Pilot — Manchester service desk", StageStatus.ACTIVE, -28, 14),
+           ("Wave 1 — UK and US sales", StageStatus.PLANNED, 21, 70)],
+    "es": [("Piloto — delegación de Madrid", StageStatus.ACTIVE, -28, 14),
+           ("Oleada 1 — Valencia y Monterrey", StageStatus.PLANNED, 21, 70)],
+    "zh": [("试点 — 上海售后服务中心", StageStatus.ACTIVE, -28, 14),
+           ("第一批推广 — 华东区销售", StageStatus.PLANNED, 21, 70)],
+}
+
 
 K = KpiKey
 GE = Comparison.AT_LEAST
@@ -145,6 +156,22 @@ HISTORY = {
     ],
 }
 
+
+def ensure_stages(project, language: str) -> list[Stage]:
+    """The project's stages; when it has none, the two demo stages (pilot and wave 1) are created."""
+    stages = list(db.session.scalars(
+        select(Stage).where(Stage.project_id == project.id).order_by(Stage.position, Stage.id)))
+    if stages:
+        return stages
+    today = date.today()
+    for position, (name, status, start, end) in enumerate(STAGES[language], start=1):
+        stage = Stage(project_id=project.id, position=position, name=name, status=status,
+                      planned_start=today + timedelta(days=start), planned_end=today + timedelta(days=end),
+                      actual_start=today + timedelta(days=start) if status == StageStatus.ACTIVE else None)
+        db.session.add(stage)
+        stages.append(stage)
+    db.session.flush()
+    return stages
 
 def _at(days_ago: int, hour: int = 10) -> datetime:
     return datetime.combine(date.today() - timedelta(days=days_ago), time(hour, 0), tzinfo=UTC)

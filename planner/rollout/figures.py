@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from planner.charts import PALETTE, RAG, figure
+from planner.dates import local_date
 from planner.i18n import date_format as format_date
 from planner.rollout.models import Outcome
-from planner.rollout.services import kpi_text, local_date
+from planner.rollout.services import kpi_text
 
 DAY_MS = 24 * 60 * 60 * 1000
 PLANNED_COLOUR = "#b6c8dc"

@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 
-from planner.change.forms import CHOOSE_AN_OPTION, optional_int
 from planner.change.models import ChangeTask
 from planner.extensions import db
 from planner.forms import (
+    CHOOSE_AN_OPTION,
     BaseForm,
     DateInput,
     LocaleDecimalField,
@@ -16,16 +16,24 @@ from planner.forms import (
     in_range,
     length,
     optional,
+    optional_int,
     required,
 )
 from planner.kpis.definitions import KpiKey
 from planner.methodology.services import checklist_items
 from planner.projects.forms import MultiCheckboxField
 from planner.projects.models import BusinessArea
-from planner.rollout.models import Comparison, Outcome
+from planner.rollout.models import Comparison, Outcome, Stage
 from planner.rollout.plans import PLANS
 
 HUNDRED = Decimal(100)
+
+
+def stage_choices(project, empty_label):
+    stages = db.session.scalars(
+        select(Stage).where(Stage.project_id == project.id).order_by(Stage.position, Stage.id)
+    ).all()
+    return choices([("", empty_label)] + [(str(s.id), s.name) for s in stages])
 
 
 class VersionedForm(BaseForm):
@@ -53,9 +61,11 @@ class StageForm(VersionedForm):
     def __init__(self, teams, *args, **kwargs):
         super().__init__(*args, **kwargs)
         known = list(teams)
-        for value in self.teams.data or []:  # a team no member has any more stays choosable
+        stage = kwargs.get("obj")
+        for value in getattr(stage, "teams", None) or []:  # a team no member has any more stays choosable
             if value not in known:
                 known.append(value)
+        # Only these can be chosen: anything else posted is refused as an unknown choice.
         self.teams.choices = choices((team, team) for team in known)
 
     def validate(self, extra_validators=None):

@@ -8,14 +8,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from planner import nav
-from planner.errors import DomainError, render_error
+from planner.dates import local_date, local_today
+from planner.errors import render_error
 from planner.extensions import db
+from planner.forms import flash_errors
 from planner.projects import registry
-from planner.projects.access import get_in_project, has_role, project_view
+from planner.projects.access import get_in_project, has_role, is_manager, project_view
 from planner.projects.models import ProjectRole
 from planner.rollout import figures, services
 from planner.rollout.forms import (
@@ -39,11 +39,9 @@ from planner.rollout.models import (
     StageStatus,
 )
 from planner.rollout.plans import PLANS
+from planner.transactions import saving
 
 bp = Blueprint("rollout", __name__)
-
-CONFLICT = _l("Someone else changed this at the same moment. Nothing of yours was saved: check the page again.")
-
 
 # --------------------------------------------------------------------------- registrations
 
@@ -62,7 +60,7 @@ def _panel(project):
     if stage is None:
         return {"stage": None} if has_role(ProjectRole.MANAGER) else None
     pending = services.pending_signoffs_by_project([project.id])[project.id]
-    return {"stage": stage, "days": stage.days_in_stage(services.today()), "pending": pending}
+    return {"stage": stage, "days": stage.days_in_stage(local_today()), "pending": pending}
 
 
 registry.tab(200, "rollout.index", lazy_pgettext("project tab", "Stages"), icon="signpost-2")
@@ -74,37 +72,8 @@ nav.item(200, "rollout.inbox", _l("Sign-offs"), visible=lambda user: _inbox(user
 # --------------------------------------------------------------------------- helpers
 
 
-def _is_manager() -> bool:
-    return has_role(ProjectRole.MANAGER)
-
-
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            flash(str(message), "danger")
-
-
 def _to_gate(project, stage):
     return redirect(url_for("rollout.gate", project_id=project.id, stage_id=stage.id))
-
-
-def _apply(action, success=None) -> bool:
-    """Runs a service call and commits; a refused operation or a concurrent change rolls everything
-    back and is flashed. Returns True when saved."""
-    try:
-        action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-        return False
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        flash(str(CONFLICT), "danger")
-        return False
-    if success:
-        flash(success, "success")
-    return True
 
 
 # --------------------------------------------------------------------------- stages
@@ -119,12 +88,12 @@ def index(project):
     decisions = db.session.scalars(select(SignoffDecision).where(SignoffDecision.project_id == project.id)
                                    .order_by(SignoffDecision.decided_at)).all()
     pending = {p.stage_id: p for p in services.pending_signoffs_by_project([project.id])[project.id]}
-    today = services.today()
+    today = local_today()
     chart = figures.timeline_figure(stages, decisions, today)
     plan_form = PlanForm()
     plan_form.start.data = plan_form.start.data or today
     page = render_template("rollout/index.html", project=project, stages=stages, gates=gates, chart=chart,
-                           pending=pending, today=today, can_manage=_is_manager(), plan_form=plan_form,
+                           pending=pending, today=today, can_manage=is_manager(), plan_form=plan_form,
                            movable=_movable(stages), plans=PLANS)
     db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
     return page
@@ -147,19 +116,15 @@ def _movable(stages) -> dict[int, tuple[bool, bool]]:
 def apply_plan(project):
     form = PlanForm()
     if form.validate_on_submit():
-        created = []
-
-        def action():
-            created.extend(services.apply_plan(project, form.plan.data, form.start.data, form.waves.data or 2,
-                                               form.with_criteria.data))
-
-        _apply(action)
-        if created:
+        with saving(conflicts=True) as saved:
+            created = services.apply_plan(project, form.plan.data, form.start.data, form.waves.data or 2,
+                                          form.with_criteria.data)
+        if saved and created:
             flash(ngettext("%(num)d stage is added. Adjust the names, dates and scope to your plan.",
                            "%(num)d stages are added. Adjust the names, dates and scope to your plan.",
                            len(created)), "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return redirect(url_for("rollout.index", project_id=project.id))
 
 
@@ -183,13 +148,9 @@ def stage_new(project):
     if request.method == "GET":
         form.business_areas.data = list(project.business_areas or [])
     if form.validate_on_submit():
-        try:
+        with saving(error_to=form.planned_end) as saved:
             stage = services.create_stage(project, **_stage_fields(form, None))
-        except DomainError as error:
-            db.session.rollback()
-            form.planned_end.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The stage “%(name)s” is added. Now set its exit criteria.", name=stage.name), "success")
             return _to_gate(project, stage)
     return render_template("rollout/stage_form.html", project=project, form=form, stage=None)
@@ -203,21 +164,13 @@ def stage_edit(project, stage_id):
     if request.method == "GET":
         form.version.data = stage.version
     if form.validate_on_submit():
-        try:
+        with saving(conflicts=True) as saved:
             services.update_stage(stage, form.version.data, **_stage_fields(form, stage))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-            if error.message is services.STALE:
-                return redirect(url_for("rollout.stage_edit", project_id=project.id, stage_id=stage.id))
-        except StaleDataError:
-            db.session.rollback()
-            flash(str(CONFLICT), "danger")
-            return redirect(url_for("rollout.stage_edit", project_id=project.id, stage_id=stage.id))
-        else:
+        if saved:
             flash(_("The stage is saved."), "success")
             return _to_gate(project, stage)
+        if saved.conflict or saved.error.message is services.STALE:
+            return redirect(url_for("rollout.stage_edit", project_id=project.id, stage_id=stage.id))
     members = services.members_in_teams(project, stage.teams)
     return render_template("rollout/stage_form.html", project=project, form=form, stage=stage, members=members)
 
@@ -229,10 +182,12 @@ def stage_delete(project, stage_id):
     form = DeleteForm()
     if form.validate_on_submit():
         name = stage.name
-        if _apply(lambda: services.delete_stage(stage, form.version.data)):
+        with saving(conflicts=True) as saved:
+            services.delete_stage(stage, form.version.data)
+        if saved:
             flash(_("The stage “%(name)s” is deleted.", name=name), "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return redirect(url_for("rollout.index", project_id=project.id))
 
 
@@ -243,7 +198,8 @@ def stage_move(project, stage_id, direction):
         abort(404)
     stage = get_in_project(Stage, stage_id, project)
     if ConfirmForm().validate_on_submit():
-        _apply(lambda: services.move_stage(stage, direction))
+        with saving(conflicts=True):
+            services.move_stage(stage, direction)
     return redirect(url_for("rollout.index", project_id=project.id))
 
 
@@ -251,36 +207,27 @@ def stage_move(project, stage_id, direction):
 
 
 def _render_gate(project, stage, status=200, decision_form=None, start_form=None, request_form=None):
-    stages = services.project_stages(project)
-    stage = next(s for s in stages if s.id == stage.id)
-    gate = services.evaluate_stages(project, [stage])[stage.id]
-    requests = services.stage_requests(stage)
-    pending = next((r for r in requests if r.status == RequestStatus.PENDING), None)
-    previous = services.previous_stage(stage, stages)
-    today = services.today()
-    charts = {r.criterion.id: figures.kpi_figure(r) for r in gate.results if r.kpi is not None}
-    membership = g.membership
-    refusal = services.decision_refusal(pending, current_user, membership) if pending else None
-    can_decide = pending is not None and refusal is None and not project.archived
-    if can_decide and decision_form is None:
-        decision_form = DecisionForm(version=stage.version, formdata=None)
-    manager = _is_manager() and not project.archived
-    if manager and stage.status == StageStatus.PLANNED and start_form is None:
-        start_form = StartForm(version=stage.version, formdata=None)
-        start_form.actual_start.data = today
-    if manager and stage.status in (StageStatus.ACTIVE, StageStatus.REJECTED) and request_form is None:
-        request_form = RequestForm(version=stage.version, formdata=None)
-    withdraw_form = WithdrawForm(version=stage.version, formdata=None) if manager and pending else None
-    page = render_template(
-        "rollout/gate.html", project=project, stage=stage, gate=gate, requests=requests, pending=pending,
-        previous=previous, today=today, charts=charts, can_manage=manager, decision_form=decision_form,
-        refusal=refusal if pending and membership is not None and membership.is_sponsor else None,
-        start_form=start_form, request_form=request_form, withdraw_form=withdraw_form,
-        kinds=list(CriterionKind), position=stages.index(stage) + 1,
-        members=services.members_in_teams(project, stage.teams), kpi_text=services.kpi_text,
+    """Renders the gate as ``services.gate_page`` decides; a posted form comes back with its errors."""
+    page = services.gate_page(project, stage, current_user, g.membership)
+    version = page.stage.version
+    if page.offers_decision and decision_form is None:
+        decision_form = DecisionForm(version=version, formdata=None)
+    if page.offers_start and start_form is None:
+        start_form = StartForm(version=version, formdata=None)
+        start_form.actual_start.data = page.today
+    if page.offers_request and request_form is None:
+        request_form = RequestForm(version=version, formdata=None)
+    withdraw_form = WithdrawForm(version=version, formdata=None) if page.offers_withdraw else None
+    charts = {r.criterion.id: figures.kpi_figure(r) for r in page.gate.results if r.kpi is not None}
+    html = render_template(
+        "rollout/gate.html", project=project, stage=page.stage, gate=page.gate, requests=page.requests,
+        pending=page.pending, previous=page.previous, today=page.today, charts=charts, can_manage=page.can_manage,
+        decision_form=decision_form, refusal=page.refusal, start_form=start_form, request_form=request_form,
+        withdraw_form=withdraw_form, kinds=list(CriterionKind), position=page.position, members=page.members,
+        kpi_text=services.kpi_text,
     )
     db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
-    return page, status
+    return html, status
 
 
 @bp.route("/projects/<int:project_id>/rollout/stages/<int:stage_id>")
@@ -297,10 +244,11 @@ def stage_start(project, stage_id):
     form = StartForm()
     if not form.validate_on_submit():
         return _render_gate(project, stage, 400, start_form=form)
-    result = []
-    if _apply(lambda: result.append(services.start_stage(stage, form.version.data, form.actual_start.data,
-                                                         form.override_reason.data or "", current_user))):
-        if result[0]:
+    with saving(conflicts=True) as saved:
+        overridden = services.start_stage(stage, form.version.data, form.actual_start.data,
+                                          form.override_reason.data or "", current_user)
+    if saved:
+        if overridden:
             flash(_("The stage is started by override. The reason is kept in the audit log."), "warning")
         else:
             flash(_("The stage is started."), "success")
@@ -314,8 +262,10 @@ def request_signoff(project, stage_id):
     form = RequestForm()
     if not form.validate_on_submit():
         return _render_gate(project, stage, 400, request_form=form)
-    _apply(lambda: services.request_signoff(stage, form.version.data, current_user, form.note.data or ""),
-           _("Sign-off is requested. The project's executive sponsors see it in their inbox."))
+    with saving(conflicts=True) as saved:
+        services.request_signoff(stage, form.version.data, current_user, form.note.data or "")
+    if saved:
+        flash(_("Sign-off is requested. The project's executive sponsors see it in their inbox."), "success")
     return _to_gate(project, stage)
 
 
@@ -325,9 +275,12 @@ def withdraw(project, request_id):
     request_ = get_in_project(SignoffRequest, request_id, project)
     form = WithdrawForm()
     if form.validate_on_submit():
-        _apply(lambda: services.withdraw_signoff(request_, form.version.data), _("The request is withdrawn."))
+        with saving(conflicts=True) as saved:
+            services.withdraw_signoff(request_, form.version.data)
+        if saved:
+            flash(_("The request is withdrawn."), "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return _to_gate(project, request_.stage)
 
 
@@ -342,16 +295,11 @@ def decide(project, request_id):
     form = DecisionForm()
     if not form.validate_on_submit():
         return _render_gate(project, stage, 400, decision_form=form)
-    try:
+    with saving(conflicts=True, quiet=True) as saved:
         decision = services.decide(request_, current_user, g.membership, form.outcome.data, form.comment.data,
                                    form.version.data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        return _refused_decision(project, request_id, form, error.message)
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        return _refused_decision(project, request_id, form, None)
+    if not saved:
+        return _refused_decision(project, request_id, form, saved.error.message if saved.error else None)
     flash(_("Your decision is recorded: %(outcome)s.", outcome=decision.outcome.stage_status.label), "success")
     return _to_gate(project, stage)
 
@@ -404,9 +352,10 @@ def criterion_new(project, stage_id, kind):
         form.version.data = stage.version
     if form.validate_on_submit():
         task_ids = getattr(form, "task_ids", None)
-        saved = _apply(lambda: services.add_criterion(stage, form.version.data, kind,
-                                                      task_ids.data if task_ids else (), **form.values()),
-                       _("The exit criterion is added."))
+        with saving(conflicts=True) as saved:
+            services.add_criterion(stage, form.version.data, kind, task_ids.data if task_ids else (), **form.values())
+        if saved:
+            flash(_("The exit criterion is added."), "success")
         if saved or _stale(form, stage):
             return _to_gate(project, stage)
     return render_template("rollout/criterion_form.html", project=project, stage=stage, form=form, kind=kind,
@@ -429,9 +378,11 @@ def criterion_edit(project, criterion_id):
         form.show(criterion)
     if form.validate_on_submit():
         task_ids = getattr(form, "task_ids", None)
-        saved = _apply(lambda: services.update_criterion(criterion, form.version.data,
-                                                         task_ids.data if task_ids else (), **form.values()),
-                       _("The exit criterion is saved."))
+        with saving(conflicts=True) as saved:
+            services.update_criterion(criterion, form.version.data, task_ids.data if task_ids else (),
+                                      **form.values())
+        if saved:
+            flash(_("The exit criterion is saved."), "success")
         if saved or _stale(form, stage):
             return _to_gate(project, stage)
     return render_template("rollout/criterion_form.html", project=project, stage=stage, form=form, kind=kind,
@@ -445,9 +396,12 @@ def criterion_delete(project, criterion_id):
     stage = criterion.stage
     form = DeleteForm()
     if form.validate_on_submit():
-        _apply(lambda: services.delete_criterion(criterion, form.version.data), _("The exit criterion is removed."))
+        with saving(conflicts=True) as saved:
+            services.delete_criterion(criterion, form.version.data)
+        if saved:
+            flash(_("The exit criterion is removed."), "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return _to_gate(project, stage)
 
 
@@ -458,6 +412,6 @@ def criterion_delete(project, criterion_id):
 @login_required
 def inbox():
     items = services.pending_signoffs_for(current_user)
-    today = services.today()
-    waiting = {item.request_id: (today - services.local_date(item.requested_at)).days for item in items}
+    today = local_today()
+    waiting = {item.request_id: (today - local_date(item.requested_at)).days for item in items}
     return render_template("rollout/inbox.html", items=items, waiting=waiting)

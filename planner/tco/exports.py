@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 
-from planner.crm.export import safe_cell
 from planner.i18n import format_locale
+from planner.spreadsheet import safe_cell
 from planner.tco import calculations as calc
 from planner.tco.models import CostCategory
 from planner.tco.texts import derivation_text, payback_text

@@ -39,7 +39,7 @@ class DecimalRange:
 
 
 def amount_field(label, **kwargs):
-    return LocaleDecimalField(label, validators=[optional(), DecimalRange()], **kwargs)
+    return LocaleDecimalField(label, validators=[optional(), DecimalRange()], limit=MAX_AMOUNT, **kwargs)
 
 
 class ScenarioForm(BaseForm):
@@ -93,7 +93,7 @@ class BenefitLineForm(BaseForm):
     kpi_gain3 = LocaleDecimalField(_l("Improvement in year 3 (points)"),
                                    validators=[optional(), DecimalRange(0, 100)])
     kpi_volume = LocaleDecimalField(
-        _l("Volume per year"), validators=[optional(), DecimalRange()],
+        _l("Volume per year"), validators=[optional(), DecimalRange()], limit=MAX_AMOUNT,
         description=_l("How many cases, contacts, customers or deals the KPI applies to in a year."))
     kpi_unit_value = amount_field(
         _l("Value of one unit"),

@@ -5,7 +5,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from planner.errors import DomainError
 from planner.extensions import db
 from planner.projects import registry
 from planner.projects.access import get_in_project, project_view
@@ -14,6 +13,7 @@ from planner.tco import exports, figures, services
 from planner.tco.forms import BenefitLineForm, ConfirmForm, CostLineForm, ScenarioForm
 from planner.tco.models import CostCategory, TcoBenefitLine, TcoCostLine, TcoScenario
 from planner.tco.texts import derivation_text
+from planner.transactions import saving
 
 bp = Blueprint("tco", __name__)
 
@@ -85,13 +85,9 @@ def create_scenario(project):
     if request.method == "GET":
         form.discount_rate.data = Decimal("8")
     if form.validate_on_submit():
-        try:
+        with saving(error_to=form.name) as saved:
             created = services.create_scenario(project, **_scenario_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The scenario is added. Now enter its cost lines."), "success")
             return redirect(url_for("tco.scenario", project_id=project.id, scenario_id=created.id))
     return render_template("tco/scenario_form.html", project=project, form=form, scenario=None)
@@ -105,13 +101,9 @@ def edit_scenario(project, scenario_id):
     if request.method == "GET":
         form.deployment.data = item.deployment.value
     if form.validate_on_submit():
-        try:
+        with saving(error_to=form.name) as saved:
             services.update_scenario(item, **_scenario_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error.message))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The scenario is saved."), "success")
             return redirect(url_for("tco.scenario", project_id=project.id, scenario_id=item.id))
     return render_template("tco/scenario_form.html", project=project, form=form, scenario=item)

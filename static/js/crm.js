@@ -39,37 +39,32 @@
     timer = window.setTimeout(function () { suggest(input); }, 200);
   });
 
-  // <form data-progress-url="..."> with a hidden .import-progress block: while the form is being
-  // processed by the server, poll the progress and show it.
-  document.querySelectorAll("form[data-progress-url]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      var box = form.querySelector(".import-progress");
-      if (!box) {
-        return;
-      }
-      var bar = box.querySelector(".progress-bar");
-      var holder = box.querySelector("[role=progressbar]");
-      var label = box.querySelector("[data-rows-label]");
-      box.hidden = false;
-      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
-        window.setTimeout(function () { button.disabled = true; }, 0);
-      });
-      var url = form.getAttribute("data-progress-url");
-      window.setInterval(function () {
-        fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-          .then(function (response) { return response.ok ? response.json() : null; })
-          .then(function (state) {
-            if (!state) {
-              return;
-            }
-            var percent = Math.round((state.fraction || 0) * 100);
-            bar.style.width = percent + "%";
-            holder.setAttribute("aria-valuenow", String(percent));
-            label.textContent = percent + "% · " + (state.rows || 0).toLocaleString(document.body.getAttribute("data-region") || document.documentElement.lang) +
-              " " + label.getAttribute("data-rows-label");
-          })
-          .catch(function () {});
-      }, 700);
-    });
+  // <div data-job-progress="URL"> on an import page while its check or import runs in the worker:
+  // poll the job's progress (JSON) and show it; when the work is over, reload to show the result.
+  document.querySelectorAll("[data-job-progress]").forEach(function (box) {
+    var url = box.getAttribute("data-job-progress");
+    var bar = box.querySelector(".progress-bar");
+    var holder = box.querySelector("[role=progressbar]");
+    var label = box.querySelector("[data-rows-label]");
+    var timer = window.setInterval(function () {
+      fetch(url, {credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (state) {
+          if (!state) {
+            return;
+          }
+          if (state.state !== "queued" && state.state !== "running") {
+            window.clearInterval(timer);
+            window.location.reload();
+            return;
+          }
+          var percent = Math.round((state.fraction || 0) * 100);
+          bar.style.width = percent + "%";
+          holder.setAttribute("aria-valuenow", String(percent));
+          label.textContent = percent + "% · " + (state.rows || 0).toLocaleString(document.body.getAttribute("data-region") || document.documentElement.lang) +
+            " " + label.getAttribute("data-rows-label");
+        })
+        .catch(function () {});
+    }, 1000);
   });
 })();

@@ -2,14 +2,22 @@
 
 Each feature adds a module ``tests/access/rules_<feature>.py`` with:
 
-- ``RULES``: a list of ``Rule(endpoint, path, expect, method="GET", data=None)``; ``path`` is a
-  format string filled from ``world.ids`` (``{project}``, ``{other_project}``, and whatever the
-  module's ``setup`` adds);
+- ``RULES``: a list of ``Rule(endpoint, path, expect, method="GET", data=None, success=None)``;
+  ``path`` is a format string filled from ``world.ids`` (``{project}``, ``{other_project}``, and
+  whatever the module's ``setup`` adds);
 - optionally ``setup(world)``: creates the feature's objects in project A (and, to test ids
   from another project, in project B) and records their ids in ``world.ids``.
 
-``test_matrix.py`` walks every rule for every role, and fails for any route of ``app.url_map``
-that has no rule, so no route ships without its access rule.
+``data`` is the form every role sends (a dict, or a function of the world returning one, for
+forms that name ids). A write that a role may make must *succeed* for it: give real form data.
+It must answer with a redirect (not to the sign-in page) and flash no error; ``success`` names the
+page it redirects to (a path format string; the query is ignored, and a path ending in ``/`` matches
+any page below it), or, for a write that answers with a page of its own (a one-time token, a
+preview), the status code it answers with. A write whose success is signing out names ``/login``.
+
+``test_matrix.py`` walks every rule for every role, each in a SAVEPOINT on one world built per
+module; a refused request must leave every table as it was (rows and audit events). It fails for
+any route of ``app.url_map`` that has no rule, so no route ships without its access rule.
 
 Roles: ``anonymous``; ``outsider`` (signed in, member of project B only); ``staff``,
 ``sponsor`` and ``manager`` of project A; ``admin`` (global administrator, not a member).
@@ -17,6 +25,7 @@ Roles: ``anonymous``; ``outsider`` (signed in, member of project B only); ``staf
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from planner.auth.models import GlobalRole
@@ -58,10 +67,18 @@ class Rule:
     path: str
     expect: dict
     method: str = "GET"
-    data: dict | None = None
+    data: dict | Callable[["World"], dict] | None = None
+    success: str | int | None = None
 
     def url(self, world) -> str:
         return self.path.format(**world.ids)
+
+    def form(self, world) -> dict:
+        data = self.data(world) if callable(self.data) else self.data
+        return dict(data or {})
+
+    def success_url(self, world) -> str | None:
+        return self.success.format(**world.ids) if isinstance(self.success, str) else None
 
 
 @dataclass
@@ -70,6 +87,33 @@ class World:
     ids: dict = field(default_factory=dict)
     project: object = None
     other_project: object = None
+    cookies: dict = field(default_factory=dict)  # role → session cookie, when signed in once for many tests
+    state: dict = field(default_factory=dict)  # the database as built (tests.helpers.database_state)
+
+    def client(self, app, role):
+        """A new test client signed in as ``role`` (anonymous: signed out)."""
+        client = app.test_client()
+        if role in self.cookies:
+            name, value = self.cookies[role]
+            client.set_cookie(name, value)
+        elif self.users.get(role) is not None:
+            factories_login(client, self.users[role])
+        return client
+
+    def sign_in_once(self, app) -> None:
+        """Signs every role in and keeps its session cookie, for worlds that outlive one test."""
+        name = app.config["SESSION_COOKIE_NAME"]
+        for role, user in self.users.items():
+            if user is not None:
+                client = app.test_client()
+                factories_login(client, user)
+                self.cookies[role] = (name, client.get_cookie(name).value)
+
+
+def factories_login(client, user):
+    from tests.helpers import login
+
+    return login(client, user)
 
 
 def rule_modules():

@@ -24,7 +24,7 @@ RULES = [
     Rule("exports.download", P + "/all.xlsx", MEMBERS),
     Rule("exports.download", P + "/nothing.csv", expect(staff=NOT_FOUND, sponsor=NOT_FOUND, manager=NOT_FOUND,
                                                        admin=NOT_FOUND)),
-    Rule("exports.calendar_new", P + "/calendar", MEMBERS_ONLY, method="POST"),
+    Rule("exports.calendar_new", P + "/calendar", MEMBERS_ONLY, method="POST", success=200),  # shows it once
     Rule("exports.calendar_revoke", P + "/calendar/revoke", MEMBERS_ONLY, method="POST"),
     Rule("exports.calendar_feed", "/calendar/{calendar_token}.ics", PUBLIC),
     Rule("exports.calendar_feed", "/calendar/{other_calendar_token}x.ics", NOBODY),

@@ -5,7 +5,7 @@ executive sponsors and administrators read the results; project managers manage 
 turn comments into tasks; anyone with an open survey link may answer without signing in."""
 
 from tests.access.matrix import FORBIDDEN, MANAGERS, MEMBERS, MEMBERS_ONLY, PUBLIC, Rule, expect, foreign
-from tests.change_factories import make_link, make_response, make_stage
+from tests.change_factories import make_link, make_member_answer, make_response, make_stage
 
 RESULTS_READERS = expect(staff=FORBIDDEN)
 RATINGS = {"awareness": "4", "desire": "3", "knowledge": "2", "ability": "5", "reinforcement": "4"}
@@ -42,7 +42,8 @@ def setup(world):
     link = make_link(project, stage=stage)
     foreign_link = make_link(other)
     ratings = [(4, 3, 2, 5, 4), (5, 4, 3, 4, 4), (3, 3, 2, 4, 3), (4, 4, 3, 4, 5), (5, 5, 4, 5, 4), (2, 3, 2, 3, 3)]
-    responses = [make_response(project, r, stage=stage, team="客服", language="zh", comment=f"第{i}条意见：培训不够")
+    responses = [make_member_answer(project, r, stage=stage, team="客服", language="zh",
+                                    comment=f"第{i}条意见：培训不够")
                  for i, r in enumerate(ratings, start=1)]
     foreign_response = make_response(other, comment="乙方意见")
     world.ids.update(feedback_stage=stage.id, link=link.id, foreign_link=foreign_link.id,

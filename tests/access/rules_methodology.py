@@ -26,7 +26,7 @@ RULES = [
     Rule("methodology.walk", P + "/methodology/twelve_steps/steps/3", MEMBERS),
     Rule("methodology.update_item", P + "/checklist/{checklist_item}", MANAGERS, method="POST", data=ITEM_EDIT),
     Rule("methodology.update_item", P + "/checklist/{owned_checklist_item}", OWNER_OR_MANAGERS, method="POST",
-         data={"status": "in_progress", "notes": "进行中"}),
+         data={"status": "in_progress", "notes": "进行中", "owner": "", "due_date": "", "evidence": ""}),
     Rule("methodology.update_item", P + "/checklist/{other_checklist_item}", FOREIGN_ITEM, method="POST",
          data=ITEM_EDIT),
     Rule("methodology.risk", P + "/risk", MEMBERS),

@@ -5,7 +5,7 @@ set exit criteria, start stages and request or withdraw sign-off; only executive
 project decide (here the sponsor, who did not make the request). The sponsors' inbox is for anyone
 signed in (it lists only what they may decide)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from tests.access.matrix import MANAGERS, MEMBERS, SIGNED_IN, SPONSORS, Rule, foreign
 
@@ -18,10 +18,11 @@ PLANNED_EDIT = dict(STAGE_FORM)
 PLANNED_START = {"actual_start": date.today().isoformat(), "override_reason": "上一阶段尚未批准，但培训已经完成"}
 LAST_DELETE: dict = {}
 AWAITING: dict = {}
+RUNNING = {"note": "请审阅第三批的结果"}  # a running stage, for the request of sign-off
 AWAITING_KPI = dict(KPI)
 DECIDE = {"outcome": "approved_with_conditions", "comment": "先完成夜班培训"}
 VERSIONED = {"planned": (PLANNED_EDIT, PLANNED_START), "last": (LAST_DELETE,),
-             "awaiting": (AWAITING, AWAITING_KPI, DECIDE)}
+             "awaiting": (AWAITING, AWAITING_KPI, DECIDE), "running": (RUNNING,)}
 
 P = "/projects/{project}/rollout"
 
@@ -49,8 +50,8 @@ RULES = [
     Rule("rollout.stage_start", P + "/stages/{planned_stage}/start", MANAGERS, method="POST",
          data=PLANNED_START),
     Rule("rollout.stage_start", P + "/stages/{foreign_stage}/start", foreign(MANAGERS), method="POST"),
-    Rule("rollout.request_signoff", P + "/stages/{awaiting_stage}/request", MANAGERS, method="POST",
-         data=AWAITING),
+    Rule("rollout.request_signoff", P + "/stages/{running_stage}/request", MANAGERS, method="POST",
+         data=RUNNING, success=P + "/stages/{running_stage}"),
     Rule("rollout.request_signoff", P + "/stages/{foreign_stage}/request", foreign(MANAGERS), method="POST"),
     Rule("rollout.withdraw", P + "/requests/{pending_request}/withdraw", MANAGERS, method="POST",
          data=AWAITING),
@@ -84,16 +85,20 @@ RULES = [
 
 
 def setup(world):
-    from tests.rollout_factories import make_rollout
+    from planner.rollout.models import StageStatus
+    from tests.rollout_factories import make_rollout, stage
 
     project, other = world.project, world.other_project
     manager, sponsor = world.users["manager"], world.users["sponsor"]
     mine = make_rollout(project, manager, sponsor)
+    # A wave running alongside the first one (same position), whose sign-off can be requested.
+    mine["running"] = stage(project, name="第三批推广", position=mine["awaiting"].position, status=StageStatus.ACTIVE,
+                            started=date.today() - timedelta(days=5))
     theirs = make_rollout(other, world.users["outsider"], None)
     world.ids.update(
         approved_stage=mine["approved"].id, awaiting_stage=mine["awaiting"].id, planned_stage=mine["planned"].id,
         last_stage=mine["last"].id, pending_request=mine["request"].id, decision=mine["decision"].id,
-        kpi_criterion=mine["kpi"].id, tasks_criterion=mine["tasks"].id,
+        kpi_criterion=mine["kpi"].id, tasks_criterion=mine["tasks"].id, running_stage=mine["running"].id,
         foreign_stage=theirs["awaiting"].id, foreign_request=theirs["request"].id,
         foreign_decision=theirs["decision"].id, foreign_criterion=theirs["kpi"].id)
     for key, forms in VERSIONED.items():

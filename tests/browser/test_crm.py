@@ -108,3 +108,43 @@ def test_the_record_lists_and_kpis_work_on_a_phone(page, live_server, make_user,
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(3)  # 1, 10 and 11
     expect(page).to_have_url(re.compile(r"q=supermercados"))
+
+
+def test_the_import_page_follows_a_job_running_in_the_worker_and_can_be_reopened(
+        page, live_server, make_user, make_project, browser_login, screenshot, db):
+    """The check runs elsewhere: the page polls its progress, survives being left and reopened, and shows
+    the result by itself when the job ends."""
+    from sqlalchemy import update
+
+    from planner.crm.models import ImportJob, ImportStatus, JobState
+    from planner.db import utcnow
+
+    manager = make_user(email="marta@example.com", name="Marta", language="es")
+    project = make_project(manager=manager, currency="EUR")
+    job = ImportJob(project_id=project.id, kind="accounts", filename="cuentas.csv", stored_name="gone.csv",
+                    encoding="utf-8", size=2048, headers=["Id", "Nombre"], mapping={"external_id": 0, "name": 1},
+                    preview=[["A-1", "Peñalver"]], created_by_id=manager.id, state=JobState.RUNNING, work="check",
+                    claim="c" * 32, progress=420, progress_rows=42_000, heartbeat_at=utcnow())
+    db.session.add(job)
+    db.session.commit()
+    browser_login(page, manager, language="es")
+    url = f"{live_server}/projects/{project.id}/crm/import/{job.id}"
+    page.goto(url)
+    box = page.locator("[data-job-progress]")
+    expect(box).to_contain_text("Comprobando el archivo")
+    expect(box.locator("[role=progressbar]")).to_have_attribute("aria-valuenow", "42")
+    expect(box).to_contain_text("42.000 filas leídas")
+    expect(page.get_by_role("button", name="Comprobar el archivo")).to_be_disabled()
+    screenshot(page, "crm-import-running-es")
+    page.goto(f"{live_server}/projects/{project.id}/crm/accounts")  # leave, the job goes on
+    db.session.execute(update(ImportJob).where(ImportJob.id == job.id).values(progress=800, progress_rows=80_000,
+                                                                              heartbeat_at=utcnow()))
+    db.session.commit()
+    page.goto(url)
+    expect(box).to_contain_text("80.000 filas leídas")
+    db.session.execute(update(ImportJob).where(ImportJob.id == job.id).values(
+        state=JobState.IDLE, claim=None, progress=1000, progress_rows=100_000, status=ImportStatus.CHECKED,
+        rows_total=100_000, inserted=100_000))
+    db.session.commit()
+    # Nobody reloads: the page notices the end and shows the result (the file itself is gone meanwhile).
+    expect(page.locator("body")).to_contain_text("ya no está disponible", timeout=10_000)

@@ -4,7 +4,7 @@ results in English, with the comment shown as written, in Chinese."""
 from playwright.sync_api import expect
 
 from planner.auth.models import GlobalRole
-from tests.change_factories import make_response, make_stage, make_task
+from tests.change_factories import make_member_answer, make_stage, make_task
 
 COMMENT = "培训时间太短，希望再安排一次上机练习。"
 
@@ -19,7 +19,7 @@ def test_staff_answer_in_chinese_and_the_manager_reads_it_in_english(page, brows
     member = add_member(project, staff, team="售后服务")
     make_task(project, title="准备培训材料", owner=member, stage=stage)
     for ratings in [(4, 4, 3, 4, 3), (5, 4, 2, 3, 3), (4, 3, 3, 4, 2), (3, 4, 2, 3, 3)]:
-        make_response(project, ratings, stage=stage, team="售后服务", language="zh")
+        make_member_answer(project, ratings, stage=stage, team="售后服务", language="zh")
 
     browser_login(page, staff, language="zh")
     page.goto(f"{live_server}/projects/{project.id}")

@@ -1,4 +1,7 @@
+"""The audit log pages (see the package text)."""
+
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -7,9 +10,12 @@ from planner.audit.models import AuditEvent
 from planner.audit.services import describe
 from planner.auth.decorators import admin_required
 from planner.pagination import paginate
+from planner.projects import registry
 from planner.projects.access import project_view
 
 bp = Blueprint("audit", __name__)
+
+registry.tab(900, "audit.project_log", _l("Audit log"), icon="journal-text")
 
 
 @bp.route("/projects/<int:project_id>/audit")

@@ -1,0 +1,138 @@
+"""The checks that need the database, one chunk of rows at a time: references to this project's
+accounts, contacts and members, and external ids repeated in the file.
+
+Two temporary tables hold the external ids seen so far in the file (for repeats) and the rows of the
+current chunk, joined to the records instead of long IN lists, so memory stays flat whatever the
+length of the file.
+"""
+
+import re
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
+
+from planner.auth.models import User
+from planner.crm.imports.checks import Problem
+from planner.crm.models import Account, Contact
+from planner.extensions import db
+from planner.projects.models import ProjectMember
+
+# The rows of the chunk being processed (a temporary table, created by the import itself).
+CHUNK_TABLE = Table("crm_import_chunk", MetaData(), Column("line", Integer, primary_key=True),
+                    Column("external_id", String(100)), Column("account_ref", String(100)),
+                    Column("contact_ref", String(100)))
+
+
+class References:
+    def __init__(self, project, mapping: dict[str, int]):
+        self.project = project
+        self.mapping = mapping
+        self.members: dict[str, int] = {}
+
+    # ----------------------------------------------------------------- lifetime
+
+    def open(self) -> None:
+        self.members = self._members()
+        schema = self._schema()
+        db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_seen "
+                                "(external_id VARCHAR(100) PRIMARY KEY, line INTEGER NOT NULL)"))
+        db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_chunk (line INTEGER PRIMARY KEY, "
+                                "external_id VARCHAR(100) NOT NULL, account_ref VARCHAR(100), "
+                                "contact_ref VARCHAR(100))"))
+        db.session.execute(text(f"DELETE FROM {schema}.crm_import_seen"))  # noqa: S608 - fixed names
+
+    def close(self) -> None:
+        schema = self._schema()
+        db.session.execute(text(f"DROP TABLE IF EXISTS {schema}.crm_import_seen"))  # noqa: S608
+        db.session.execute(text(f"DROP TABLE IF EXISTS {schema}.crm_import_chunk"))  # noqa: S608
+
+    @staticmethod
+    def _schema() -> str:
+        return "pg_temp" if db.session.get_bind().dialect.name == "postgresql" else "temp"
+
+    def _members(self) -> dict[str, int]:
+        rows = db.session.execute(
+            select(func.lower(User.email), User.id).join(ProjectMember, ProjectMember.user_id == User.id)
+            .where(ProjectMember.project_id == self.project.id))
+        return dict(rows.all())
+
+    # ----------------------------------------------------------------- one chunk
+
+    def resolve(self, chunk: list[tuple[int, dict]], find_repeats: bool) -> tuple[list, list[list[Problem]]]:
+        """Sets account_id, contact_id and captured_by_id on the chunk's rows; returns the good rows and the
+        problems of the others. ``find_repeats=False`` skips the search for repeated external ids (a file that
+        passed a check has none: they are a property of the file alone)."""
+        self._load(chunk)
+        clashes = self._repeats(chunk) if find_repeats else {}
+        accounts = self._lookup(Account, "account_ref") if "account" in self.mapping else {}
+        contacts = self._lookup(Contact, "contact_ref") if "contact" in self.mapping else {}
+        good, refused = [], []
+        for line, values in chunk:
+            problems = []
+            if line in clashes:
+                problems.append(Problem(line, "duplicate_id", "external_id", values["external_id"], clashes[line]))
+            if values.get("account"):
+                values["account_id"] = accounts.get(values["account"])
+                if values["account_id"] is None:
+                    problems.append(Problem(line, "unknown_account", "account", values["account"]))
+            elif "account" in values:
+                values["account_id"] = None
+            if values.get("contact"):
+                values["contact_id"] = contacts.get(values["contact"])
+                if values["contact_id"] is None:
+                    problems.append(Problem(line, "unknown_contact", "contact", values["contact"]))
+            elif "contact" in values:
+                values["contact_id"] = None
+            if values.get("captured_by"):
+                values["captured_by_id"] = self.members.get(values["captured_by"].lower())
+                if values["captured_by_id"] is None:
+                    problems.append(Problem(line, "unknown_user", "captured_by", values["captured_by"]))
+            elif "captured_by" in values:
+                values["captured_by_id"] = None
+            if problems:
+                refused.append(problems)
+            else:
+                good.append((line, values))
+        return good, refused
+
+    def _load(self, chunk: list[tuple[int, dict]]) -> None:
+        connection = db.session.connection()
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        connection.exec_driver_sql("DELETE FROM crm_import_chunk")
+        connection.exec_driver_sql(
+            f"INSERT INTO crm_import_chunk (line, external_id, account_ref, contact_ref) "  # noqa: S608
+            f"VALUES ({mark}, {mark}, {mark}, {mark})",
+            [(line, values["external_id"], values.get("account") or None, values.get("contact") or None)
+             for line, values in chunk])
+
+    def _repeats(self, chunk: list[tuple[int, dict]]) -> dict[int, int]:
+        """Line → the earlier line holding the same external id (in this chunk or an earlier one)."""
+        clashes = dict(db.session.execute(text(
+            "SELECT c.line, s.line FROM crm_import_chunk c JOIN crm_import_seen s ON s.external_id = c.external_id")
+        ).all())
+        first: dict[str, int] = {}
+        for line, values in chunk:
+            external_id = values["external_id"]
+            if line not in clashes:
+                if external_id in first:
+                    clashes[line] = first[external_id]
+                else:
+                    first[external_id] = line
+        db.session.execute(text(
+            "INSERT INTO crm_import_seen (external_id, line) SELECT external_id, MIN(line) FROM crm_import_chunk "
+            "WHERE true GROUP BY external_id ON CONFLICT DO NOTHING"))
+        return clashes
+
+    def _lookup(self, model, column: str) -> dict[str, int]:
+        """The chunk's references (external ids, or ``#<id>``) to this project's accounts or contacts → ids."""
+        table = model.__tablename__
+        found = dict(db.session.execute(text(
+            f"SELECT DISTINCT c.{column}, t.id FROM crm_import_chunk c JOIN {table} t "  # noqa: S608 - fixed names
+            f"ON t.project_id = :project AND t.external_id = c.{column}"), {"project": self.project.id}).all())
+        internal = {int(ref[1:]): ref for (ref,) in db.session.execute(text(
+            f"SELECT DISTINCT {column} FROM crm_import_chunk WHERE {column} LIKE '#%'"))  # noqa: S608
+            if re.fullmatch(r"[0-9]{1,18}", ref[1:])}  # an id below 2^63, whatever the file says
+        if internal:
+            for row_id in db.session.scalars(select(model.id).where(model.project_id == self.project.id,
+                                                                    model.id.in_(list(internal)))):
+                found[internal[row_id]] = row_id
+        return found

@@ -1,0 +1,207 @@
+"""Writing checked rows: a new external id adds a record, a known one updates it only where a value
+differs (so importing the same file twice changes nothing). Counts what it would do in a check and
+does it in an import, in the caller's transaction."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, bindparam, select, text, update
+
+from planner.crm.imports.references import CHUNK_TABLE
+from planner.crm.models import (
+    Account,
+    Contact,
+    Interaction,
+    Opportunity,
+    RecordKind,
+    ServiceCase,
+    search_key,
+    valid_email,
+    valid_phone,
+)
+from planner.crm.signals import records_changed
+from planner.dates import utc_date
+from planner.db import utcnow
+from planner.extensions import db
+
+TARGETS = {RecordKind.ACCOUNTS: Account, RecordKind.CONTACTS: Contact, RecordKind.INTERACTIONS: Interaction,
+           RecordKind.CASES: ServiceCase, RecordKind.OPPORTUNITIES: Opportunity}
+COLUMN_NAMES = {"opportunity_kind": "kind"}  # attribute → column, where they differ
+DATE_FIELD = {RecordKind.ACCOUNTS: "created_at", RecordKind.CONTACTS: "created_at",
+              RecordKind.INTERACTIONS: "occurred_at", RecordKind.CASES: "opened_at",
+              RecordKind.OPPORTUNITIES: "opened_on"}
+REFERENCE_TYPES = ("account", "contact", "user")
+
+
+class Writer:
+    def __init__(self, project, kind: RecordKind, specs, outcome):
+        self.project, self.kind, self.outcome = project, RecordKind(kind), outcome
+        self.table = TARGETS[self.kind].__table__
+        self.mapped = {spec.name for spec in specs}
+        columns = [spec.name for spec in specs if spec.type not in REFERENCE_TYPES]
+        self.column_pairs = [(name, COLUMN_NAMES.get(name, name)) for name in columns]
+        self.defaults = defaults(self.kind)
+        self.earliest: date | None = None
+        self.contact_keys_changed = False
+
+    def _row(self, values: dict) -> dict:
+        """The table columns of a parsed row, with the derived search and quality columns."""
+        row = {column: values[name] for name, column in self.column_pairs if name in values}
+        for name in ("account_id", "contact_id", "captured_by_id"):
+            if name in values:
+                row[name] = values[name]
+        if "name" in row:
+            row["name_key"] = search_key(row["name"])
+        if "subject" in row:
+            row["subject_key"] = search_key(row["subject"])
+        return row
+
+    def merge(self, good: list[tuple[int, dict]], write: bool) -> None:
+        """Counts (and with ``write`` applies) the inserts and updates of the chunk's good rows."""
+        if not good:
+            return
+        table = self.table
+        parsed = [(values, self._row(values)) for _line, values in good]
+        compared = sorted({name for _values, row in parsed for name in row})
+        wanted = [table.c.id, table.c.external_id] + [table.c[name] for name in compared if name != "external_id"]
+        contacts = self.kind is RecordKind.CONTACTS
+        if contacts:
+            wanted += [table.c[name] for name in ("email", "phone", "email_key", "reachable") if name not in compared]
+        joined = table.join(CHUNK_TABLE, and_(table.c.project_id == self.project.id,
+                                              table.c.external_id == CHUNK_TABLE.c.external_id))
+        existing = {row.external_id: row._mapping for row in db.session.execute(select(*wanted).select_from(joined))}
+        now = utcnow()
+        inserts, updates, dates = [], [], []
+        date_column = DATE_FIELD[self.kind]
+        base = {**self.defaults, "project_id": self.project.id, "updated_at": now, "created_at": now}
+        for values, row in parsed:
+            old = existing.get(values["external_id"])
+            if old is None:
+                if row.get("created_at") is None:
+                    row.pop("created_at", None)
+                if contacts:
+                    _contact_quality(row, row)
+                inserts.append({**base, **row})
+                dates.append(row.get(date_column) or now)
+                continue
+            if contacts:
+                _contact_quality(row, old)
+            if row.get("created_at") is None and "created_at" in row:
+                row.pop("created_at")
+            if all(_same(old.get(name), value) for name, value in row.items()):
+                self.outcome.unchanged += 1
+                continue
+            row.update(_id=old["id"], updated_at=now)
+            updates.append(row)
+            self._note_date(old.get(date_column), old.get("closed_on"), row.get(date_column), row.get("closed_on"))
+            if contacts:
+                self.contact_keys_changed = True
+        if dates:
+            self._note_date(min(dates))
+        if self.kind is RecordKind.OPPORTUNITIES:
+            self._note_date(*(row["closed_on"] for row in inserts if row.get("closed_on")))
+        self.outcome.inserted += len(inserts)
+        self.outcome.updated += len(updates)
+        if not write:
+            return
+        if inserts:
+            self._insert(inserts, constant={"project_id", "updated_at"} | (
+                {"created_at"} if "created_at" not in self.mapped else set()))
+            if contacts:
+                self.contact_keys_changed = True
+        by_columns: dict[tuple, list] = {}
+        for row in updates:
+            by_columns.setdefault(tuple(sorted(row)), []).append(row)
+        for names, rows in by_columns.items():
+            statement = (update(table).where(table.c.id == bindparam("_id"))
+                         .values({name: bindparam(name) for name in names if name != "_id"}))
+            db.session.connection().execute(statement, rows)
+
+    def _insert(self, rows: list[dict], constant: set[str]) -> None:
+        """Inserts complete rows through the driver's executemany, each value converted by its column
+        type exactly as SQLAlchemy would (this is the import's hot loop); ``constant`` columns hold the
+        same value in every row and are converted once."""
+        connection = db.session.connection()
+        dialect = connection.dialect
+        names = sorted(rows[0], key=lambda name: name in constant)
+        varying = [name for name in names if name not in constant]
+
+        def processor(name):
+            return self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+        processors = [processor(name) for name in varying]
+        fixed = []
+        for name in names[len(varying):]:
+            process = processor(name)
+            fixed.append(process(rows[0][name]) if process else rows[0][name])
+        fixed = tuple(fixed)
+        plan = list(zip(varying, processors, strict=True))
+        params = [tuple([process(row[name]) if process else row[name] for name, process in plan]) + fixed
+                  for row in rows]
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        statement = (f"INSERT INTO {self.table.name} ({', '.join(names)}) "  # noqa: S608 - our table and columns
+                     f"VALUES ({', '.join([mark] * len(names))})")
+        connection.exec_driver_sql(statement, params)
+
+    def _note_date(self, *values) -> None:
+        for value in values:
+            day = utc_date(value)
+            if day is not None and (self.earliest is None or day < self.earliest):
+                self.earliest = day
+
+    def finish(self) -> None:
+        """After a successful import: duplicate flags, the KPI cache, fresh planner statistics."""
+        from planner.crm.services import refresh_duplicates
+
+        if self.kind is RecordKind.CONTACTS and self.contact_keys_changed:
+            refresh_duplicates(self.project.id)
+        if self.outcome.inserted or self.outcome.updated:
+            records_changed.send(self.project.id, kind=self.kind, since=self.earliest)
+            refresh_statistics(self.table.name)
+
+
+def defaults(kind: RecordKind) -> dict:
+    """Values for the columns a file did not bring, so every inserted row has every column."""
+    found = {
+        RecordKind.ACCOUNTS: {"segment": "", "industry": "", "country": "", "city": ""},
+        RecordKind.CONTACTS: {"account_id": None, "email": "", "phone": "", "job_title": "", "email_key": "",
+                              "reachable": False},
+        RecordKind.INTERACTIONS: {"contact_id": None, "purpose": "", "outcome": ""},
+        RecordKind.CASES: {"contact_id": None, "closed_at": None, "resolved_first_contact": False,
+                           "satisfaction": None},
+        RecordKind.OPPORTUNITIES: {"closed_on": None},
+    }[kind]
+    complete = {"captured_by_id": None, "is_duplicate": False} if kind is RecordKind.CONTACTS else \
+        {"captured_by_id": None}
+    complete.update(found)
+    return complete
+
+
+def _contact_quality(row: dict, old) -> None:
+    email = row["email"] if "email" in row else old.get("email", "")
+    phone = row["phone"] if "phone" in row else old.get("phone", "")
+    if "email" in row:
+        row["email_key"] = (email or "").strip().lower()[:254]
+    row["reachable"] = valid_email(email) or valid_phone(phone)
+
+
+def _same(old, new) -> bool:
+    if old is None or new is None:
+        return (old is None or old == "") and (new is None or new == "")
+    if isinstance(new, datetime) and isinstance(old, datetime):
+        return old.astimezone(UTC) == new.astimezone(UTC)
+    if isinstance(new, bool) or isinstance(old, bool):
+        return bool(old) == bool(new)
+    if isinstance(new, Decimal):
+        return Decimal(old) == new
+    return old == new
+
+
+def refresh_statistics(table_name: str) -> None:
+    """Lets the query planner know the table grew (a quick sampled ANALYZE)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        db.session.execute(text("PRAGMA analysis_limit=1000"))
+        db.session.execute(text(f"ANALYZE {table_name}"))  # noqa: S608 - a table name of ours
+    elif dialect == "postgresql":
+        db.session.execute(text(f"ANALYZE {table_name}"))  # noqa: S608

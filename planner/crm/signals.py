@@ -1,0 +1,17 @@
+"""What the CRM tells other features, without knowing them (blinker signals).
+
+``records_changed``: CRM records of one kind were written in bulk, past the ORM (an import, the
+duplicate flags), so the session hooks that watch single records did not see them. Sent inside
+the transaction that made the change, with the project id as sender::
+
+    records_changed.send(project_id, kind=RecordKind.CONTACTS, since=date(2026, 3, 1))
+
+``since`` is the earliest day a changed record is dated (UTC), or None when any day may be
+affected. The KPI cache listens (``planner.kpis.cache``) and forgets its values from that day on.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+records_changed = _signals.signal("crm-records-changed")

@@ -1,0 +1,1 @@
+"""Uploaded files kept where every web host and worker can read them (see ``storage``)."""
