@@ -18,7 +18,6 @@ from babel import Locale, dates, numbers
 from babel.numbers import NumberFormatError, parse_decimal
 from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_login import current_user
-from jinja2 import pass_context
 
 from planner.formatting import formats
 from planner.regions import DEFAULT_REGION, browser_region, normalise_region
@@ -256,25 +255,17 @@ def language_label(code: str | None) -> str:
     return LANGUAGES.get(code or "", "")
 
 
-def _per_reader(function):
-    """A Jinja filter evaluated for each reader: without ``pass_context`` Jinja folds a filter on a
-    constant (``0.6|percent``) once, at compile time, in the locale of whoever came first."""
-
-    @pass_context
-    def per_reader(_context, *args, **kwargs):
-        return function(*args, **kwargs)
-
-    return per_reader
-
-
 def init_app(app) -> None:
-    app.jinja_env.filters["money"] = _per_reader(money)
-    app.jinja_env.filters["money_compact"] = _per_reader(money_compact)
-    app.jinja_env.filters["number"] = _per_reader(number)
-    app.jinja_env.filters["percent"] = _per_reader(percent)
-    app.jinja_env.filters["date"] = _per_reader(date_format)
-    app.jinja_env.filters["datetime"] = _per_reader(datetime_format)
-    app.jinja_env.filters["date_skeleton"] = _per_reader(date_skeleton)
+    # Jinja's optimizer would fold a filter on a constant (``0.6|percent``) once, at compile time, in
+    # the locale of whoever came first: formats are per reader, so nothing is folded.
+    app.jinja_env.optimized = False
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["money_compact"] = money_compact
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["date"] = date_format
+    app.jinja_env.filters["datetime"] = datetime_format
+    app.jinja_env.filters["date_skeleton"] = date_skeleton
     app.jinja_env.filters["language_label"] = language_label
     # Templates translate through the request's translations, looked up once (Flask-Babel's own
     # callables look the locale and the domain up again for every string).

@@ -50,7 +50,6 @@ class ProfileForm(BaseForm):
                                render_kw={"autocomplete": "name"})
     language = SelectField(_l("Preferred language"), choices=language_choices, validate_choice=True)
     region = SelectField(_l("Formats for numbers, dates and amounts"), choices=region_choices,
-                         coerce=lambda value: value or "",  # not sent or not chosen: the browser's
                          validate_choice=True,
                          description=_l("Independent of the language: for example Spanish with the formats of Mexico."))
     timezone = SelectField(_l("Time zone"), choices=timezone_choices, validate_choice=True)

@@ -81,6 +81,7 @@ def account():
     password_form = PasswordChangeForm(prefix="password")
     if request.method == "GET":
         profile.language.data = current_user.language or ""
+    if request.method == "GET" or profile.region.name not in request.form:  # a form without it keeps the region
         profile.region.data = current_user.region or ""
     if profile.submit.data and profile.validate_on_submit():
         current_user.name = profile.name.data
