@@ -117,8 +117,10 @@ def select_region(language: str | None = None) -> str:
         return forced
     if not has_request_context():
         return DEFAULT_REGION.get(language, DEFAULT_REGION[DEFAULT_LANGUAGE])
-    user = current_user
-    preference = normalise_region(getattr(user, "region", None)) if user and user.is_authenticated else None
+    # The user Flask-Login has already loaded for this request (formatting never loads one itself:
+    # it may run in a worker thread that must not open its own database connection).
+    user = g.get("_login_user")
+    preference = normalise_region(getattr(user, "region", None)) if user is not None else None
     return preference or browser_region(request.accept_languages, language)
 
 
