@@ -367,7 +367,16 @@ def main():
     parser.add_argument("--no-throughput", action="store_true", help="skip the throughput section (needs wrk)")
     parser.add_argument("--only-throughput", action="store_true", help="only the throughput section")
     parser.add_argument("--seconds", type=float, help="how long wrk loads each page (10, or 5 with --quick)")
+    parser.add_argument("--browser-only", action="store_true",
+                        help="only the key pages in Chromium (largest contentful paint, bytes; bench/browser.py)")
     args = parser.parse_args()
+    if args.browser_only:
+        from bench import browser
+
+        DATA.mkdir(exist_ok=True)
+        os.environ.setdefault("PLANNER_INSTANCE_PATH", str(DATA / "instance"))
+        browser.main(DATA)
+        return
     DATA.mkdir(exist_ok=True)
     os.environ.setdefault("PLANNER_INSTANCE_PATH", str(DATA / "instance"))
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{DATA / 'bench.db'}"

@@ -14,7 +14,7 @@ MAX_ID = 2**63 - 1  # the largest BIGINT; SQLite's INTEGER has the same range
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from planner import cli, config, errors, features, i18n, jobs, logs, once, security
+    from planner import assets, cli, config, errors, features, i18n, jobs, logs, once, security
     from planner.auth import sessions
     from planner.db import install_sqlite_pragmas
     from planner.extensions import babel, bootstrap, csrf, db, login_manager, migrate
@@ -54,6 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.init_app(app)
     jobs.init_app(app)
     _template_helpers(app)
+    assets.init_app(app)
 
     @app.before_request
     def load_signed_in_user():
@@ -122,10 +123,18 @@ def _template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def helpers():
-        def project_tabs():
+        def _reader():
             membership = getattr(g, "membership", None)
             roles = membership.roles if membership else set()
-            return [t for t in registry.tabs() if not t.roles or roles & set(t.roles)]
+            return roles, membership is None and current_user.is_authenticated and current_user.is_admin
+
+        def project_tabs():
+            roles, everything = _reader()
+            return registry.visible_tabs(roles, everything)
+
+        def project_nav(active=None):
+            roles, everything = _reader()
+            return registry.navigation(roles, active, request.endpoint, request.blueprint, everything)
 
         def has_project_role(role):
             membership = getattr(g, "membership", None)
@@ -136,6 +145,7 @@ def _template_helpers(app: Flask) -> None:
 
         return {
             "project_tabs": project_tabs,
+            "project_nav": project_nav,
             "has_project_role": has_project_role,
             "ProjectRole": ProjectRole,
             "nav_items": nav_items,

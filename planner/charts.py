@@ -5,16 +5,19 @@ page carries the figure in a ``<script type="application/json">`` block and ``st
 draws it with the Plotly bundle served by the app.
 """
 
-FONT = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif'
+# The page's own font stack (Bootstrap's), then Chinese fonts for the glyphs the first ones lack.
+FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", "Noto Sans CJK SC", '
+        '"Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif')
+TEXT, MUTED, GRID, LINE = "#212529", "#495057", "#e9ecef", "#ced4da"  # the app's colour tokens (static/css/app.css)
 
-PALETTE = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#d63384", "#0dcaf0", "#6c757d", "#198754",
+PALETTE = ["#0a58ca", "#20c997", "#fd7e14", "#6f42c1", "#d63384", "#0dcaf0", "#6c757d", "#198754",
            "#ffc107", "#dc3545", "#6610f2"]
 RAG = {"red": "#dc3545", "amber": "#f0ad00", "green": "#198754", "grey": "#adb5bd"}
 
 
 def figure(data: list[dict], title=None, height: int | None = None, **layout) -> dict:
     base = {
-        "font": {"family": FONT, "size": 13},
+        "font": {"family": FONT, "size": 13, "color": TEXT},
         "margin": {"l": 56, "r": 16, "t": 48 if title else 16, "b": 48},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
@@ -22,6 +25,8 @@ def figure(data: list[dict], title=None, height: int | None = None, **layout) ->
         "legend": {"orientation": "h", "y": -0.2},
         "hoverlabel": {"font": {"family": FONT}},
         "separators": _separators(),
+        "xaxis": {"gridcolor": GRID, "linecolor": LINE, "zerolinecolor": LINE, "tickfont": {"color": MUTED}},
+        "yaxis": {"gridcolor": GRID, "linecolor": LINE, "zerolinecolor": LINE, "tickfont": {"color": MUTED}},
     }
     if title:
         base["title"] = {"text": str(title), "x": 0, "xanchor": "left", "font": {"size": 15}}

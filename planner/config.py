@@ -94,6 +94,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(hours=12),
+        # Hashed, compressed copies of the static files (planner/assets.py); shared, content-addressed.
+        "ASSET_CACHE": os.environ.get("ASSET_CACHE")
+        or str(Path(__file__).resolve().parent.parent / "build" / "assets"),
         # Uploaded files: in the database unless UPLOAD_DIR names a (shared) folder; kept at most this long.
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", ""),
         "UPLOAD_MAX_AGE_HOURS": _int("UPLOAD_MAX_AGE_HOURS", 48),

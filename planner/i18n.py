@@ -1,7 +1,11 @@
 """Languages, regions, locale negotiation and locale-aware formatting.
 
-Choice order for the interface language: the signed-in user's preference, then an explicit
-switch (``?lang=``, remembered in the session), then the browser's Accept-Language, then English.
+Choice order for the interface language: an explicit switch in this request (``?lang=``), then
+the signed-in user's preference, then a switch made earlier in this browser (remembered in the
+session), then the language of the last person signed out here, then the browser's
+Accept-Language, then English. An explicit choice is saved to the account: at once when signed
+in, at sign-in when it was made on the sign-in page (``remember_choice_at_sign_in``). The
+browser's language is used only when nobody chose.
 All Chinese variants negotiate to Simplified Chinese, the only Chinese catalogue we ship.
 
 Numbers, dates and amounts follow the reader's *region*, chosen apart from the language
@@ -11,12 +15,13 @@ Every formatting helper here writes with ``format_locale()``; words come from th
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale, dates, numbers
 from babel.numbers import NumberFormatError, parse_decimal
 from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import get_timezone
 from flask_login import current_user
 
 from planner.formatting import formats
@@ -85,11 +90,31 @@ def select_locale() -> str:
     user = current_user
     if user and user.is_authenticated and user.language in LANGUAGES:
         return user.language
-    chosen = normalise_language(session.get("lang"))
-    if chosen:
-        return chosen
+    for key in ("lang", "lang_hint"):
+        chosen = normalise_language(session.get(key))
+        if chosen:
+            return chosen
     best = request.accept_languages.best_match(list(LANGUAGES)) if request else None
     return best or DEFAULT_LANGUAGE
+
+
+def explicit_choice() -> str | None:
+    """The language this browser chose with the switcher (``?lang=``), if any."""
+    return normalise_language(request.args.get("lang")) or normalise_language(session.get("lang"))
+
+
+def remember_choice_at_sign_in(user, chosen: str | None) -> None:
+    """Keeps a language picked on the sign-in page through sign-in and saves it to the account."""
+    if chosen:
+        user.language = chosen
+        session["lang"] = chosen
+
+
+def keep_language_after_sign_out(language: str | None) -> None:
+    """The sign-in page after sign-out stays in the language just used, without counting as a
+    choice for whoever signs in next."""
+    if language:
+        session["lang_hint"] = language
 
 
 def select_timezone() -> str:
@@ -219,15 +244,35 @@ def parse_amount(text: str, locale: Locale | str | None = None) -> Decimal:
 
 
 def date_format(value: date | datetime | None, fmt: str = "medium") -> str:
+    """A date with a four-digit year in the reader's language: ``Nov 29, 2026``, ``29 nov 2026``,
+    ``2026年11月29日``. CLDR's short date has a two-digit year in English and Spanish (``11/29/26``),
+    so ``short`` means medium here too: one style of date on every page."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return formats().datetime(value, fmt)
-    return formats().date(value, fmt)
+        return formats().datetime(value, "medium" if fmt == "short" else fmt)
+    # CLDR's short date has a two-digit year in English and Spanish (11/29/26): medium instead.
+    return formats().date(value, "medium" if fmt == "short" else fmt)
 
 
-def datetime_format(value: datetime | None, fmt: str = "medium") -> str:
-    return formats().datetime(value, fmt) if value else ""
+def zone_label(moment: datetime) -> str:
+    """The reader's UTC offset at ``moment``: ``UTC``, ``UTC+8``, ``UTC\u22126``, ``UTC+5:30``."""
+    offset = moment.astimezone(get_timezone()).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def datetime_format(value: datetime | None, fmt: str = "medium", zone: bool = False) -> str:
+    """A moment with a four-digit year; with ``zone=True`` the reader's UTC offset follows, for times
+    that people in different zones compare (sign-offs, the audit log)."""
+    if not value:
+        return ""
+    text = formats().datetime(value, "medium" if fmt == "short" else fmt)
+    return f"{text} {zone_label(value)}" if zone else text
 
 
 def date_skeleton(value: date | datetime | None, skeleton: str) -> str:

@@ -42,10 +42,34 @@ def rules_of(found):
     return {reason.rule: reason.level for reason in found.reasons}
 
 
-def test_a_project_with_nothing_wrong_is_green_and_lists_what_is_missing(english):
+def test_a_project_with_no_data_is_unknown_not_green_and_says_what_is_missing(english):
     found = assess(Facts())
-    assert found.level == Level.GREEN and found.reasons == []
-    assert health.Gap.NO_ASSESSMENT in found.gaps and health.Gap.NO_COST_MODEL in found.gaps
+    assert found.level == Level.UNKNOWN and found.reasons == []
+    assert found.missing == [health.Gap.NO_ASSESSMENT, health.Gap.NO_COST_MODEL, health.Gap.NO_KPI_TARGET]
+    assert str(Level.UNKNOWN.label) == "Not enough data"
+
+
+@pytest.mark.parametrize("missing", [health.Gap.NO_ASSESSMENT, health.Gap.NO_COST_MODEL, health.Gap.NO_KPI_TARGET])
+def test_each_essential_gap_alone_keeps_a_quiet_project_unknown(english, missing):
+    facts = {"sins": (10, "green"), "total_cost": D(100), "approved_budget": D(100), "kpis_with_target": 1}
+    if missing == health.Gap.NO_ASSESSMENT:
+        facts["sins"] = None
+    elif missing == health.Gap.NO_COST_MODEL:
+        facts["total_cost"] = facts["approved_budget"] = None
+    else:
+        facts["kpis_with_target"] = 0
+    found = assess(Facts(**facts))
+    assert found.level == Level.UNKNOWN and found.missing == [missing]
+
+
+def test_lesser_gaps_do_not_hide_green_and_warning_signs_win_over_unknown(english):
+    found = assess(Facts(sins=(10, "green"), total_cost=D(100), kpis_with_target=1))  # no budget, no feedback
+    assert found.level == Level.GREEN and found.missing == []
+    assert health.Gap.NO_BUDGET in found.gaps and health.Gap.LITTLE_FEEDBACK in found.gaps
+    assert assess(Facts(overdue_tasks=1)).level == Level.AMBER  # a warning sign shows whatever is missing
+
+
+def test_a_project_with_nothing_wrong_and_enough_data_is_green(english):
     complete = assess(Facts(sins=(10, "green"), total_cost=D(100), approved_budget=D(100), kpis_with_target=2,
                             feedback=((1, 4.0), (2, 4.0), (3, 4.0))))
     assert complete.level == Level.GREEN and complete.gaps == []
@@ -180,6 +204,8 @@ def portfolio(db, make_user, make_project, add_member):
     assess_sins(db, green, 12, "green")
     plan(db, green, "90000", budget="100000", benefit="150000")
     feedback_weeks(green, [4, 4, 4])
+    db.session.add(KpiSetting(project_id=green.id, key=KpiKey.SATISFACTION, target=D("4.0")))  # no cases yet
+    db.session.commit()
     rf.stage(green, name="试点", status=StageStatus.ACTIVE, started=TODAY - timedelta(days=9))
     return {"sponsor": sponsor, "manager": manager, "red": red, "amber": amber, "green": green, "hidden": hidden}
 
@@ -217,6 +243,26 @@ def svg(chunk, kind):
     return found.group(1), found.group(2), "<polyline" in found.group(3)
 
 
+@pytest.mark.parametrize("language, unknown, missing", [
+    ("en", "Not enough data", "No KPI has a target."),
+    ("zh", "数据不足", "没有任何 KPI 设定了目标。"),
+])
+def test_a_project_without_data_is_grey_with_what_is_missing_not_green(client, make_user, make_project, add_member,
+                                                                        language, unknown, missing):
+    sponsor = make_user(language=language)
+    empty = make_project(name="新项目")
+    add_member(empty, sponsor, sponsor=True)
+    login(client, sponsor)
+    cards, page = cards_of(client.get("/dashboard"))
+    card = cards["新项目"]
+    assert card["health"] == "unknown" and card["rules"] == {}
+    assert unknown in card["text"] and missing in card["text"]
+    assert "dash-unknown" in card["html"] and "text-success" not in card["html"]
+    assert 'data-level="unknown"' in page  # the filter offers the grey level too
+    rules = client.get("/dashboard/health-rules").get_data(as_text=True)
+    assert 'id="rule-unknown"' in rules and unknown in rules and missing in rules
+
+
 def test_hand_built_projects_come_out_red_amber_and_green_for_the_stated_reasons(client, portfolio):
     login(client, portfolio["sponsor"])
     response = client.get("/dashboard?lang=en")
@@ -242,7 +288,7 @@ def test_hand_built_projects_come_out_red_amber_and_green_for_the_stated_reasons
     assert list(only_red) == ["红色项目"]
     counts = re.findall(r'<span class="badge text-bg-light ms-1">(\d+)</span>',
                         section(page, 'id="health-filter"', "</nav>"))
-    assert counts == ["3", "1", "1", "1"]
+    assert counts == ["3", "1", "1", "0", "1"]  # all, red, amber, unknown, green
 
 
 def test_trends_are_inline_svg_with_a_description(client, portfolio):
@@ -282,7 +328,7 @@ def test_staff_have_no_dashboard_entry_and_an_empty_page(client, portfolio, make
     staff = make_user(name="员工")
     add_member(portfolio["red"], staff)
     login(client, staff)
-    assert client.get("/").headers["Location"].endswith("/projects")
+    assert client.get("/").headers["Location"].endswith("/my-work")  # staff start from their own page
     page = client.get("/dashboard?lang=en").get_data(as_text=True)
     assert "You do not sponsor or manage any active project" in page and "红色项目" not in page
     assert 'href="/dashboard"' not in client.get("/projects?lang=en").get_data(as_text=True)
@@ -368,7 +414,8 @@ def test_dates_in_the_waiting_list_use_the_readers_format(client, portfolio):
     rf.request(gate, portfolio["manager"], when=datetime(2026, 3, 9, 10, tzinfo=UTC))
     login(client, portfolio["sponsor"])
     text = visible_text(client.get("/dashboard?lang=es").get_data(as_text=True))
-    assert "9/3/26" in text
+    assert "9 mar 2026, 10:00:00 UTC" in text  # four-digit year, and the zone the hour is in
+    assert "9/3/26" not in text
 
 
 def test_the_demo_sponsor_sees_every_demo_project_with_its_reasons(client, db):

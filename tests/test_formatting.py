@@ -87,7 +87,8 @@ def test_the_filters_print_what_flask_babel_prints(app, language, zone):
         with app.test_request_context(f"/?lang={language}"):
             env = app.jinja_env
             assert env.filters["datetime"](moment) == flask_babel.format_datetime(moment, "medium")
-            assert env.filters["datetime"](moment, "short") == flask_babel.format_datetime(moment, "short")
+            # CLDR's short has a two-digit year (3/29/26): "short" prints the medium form (issue 16).
+            assert env.filters["datetime"](moment, "short") == flask_babel.format_datetime(moment, "medium")
             assert env.filters["datetime"](None) == ""
             assert env.filters["date"](moment) == flask_babel.format_datetime(moment, "medium")
             assert env.filters["date"](moment.date(), "long") == flask_babel.format_date(moment.date(), "long")

@@ -57,6 +57,64 @@ def test_switching_while_signed_in_updates_the_preference(client, make_client, m
     assert html_lang(other_browser.get("/projects", headers={"Accept-Language": "en"})) == "zh"
 
 
+def _sign_in(client, user, query=""):
+    from tests.factories import PASSWORD
+
+    response = client.post(f"/login{query}", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return response
+
+
+@pytest.mark.parametrize("how", ["query", "earlier-visit"])
+def test_the_language_chosen_on_the_sign_in_page_wins_and_is_saved(client, make_user, db, how):
+    from planner.auth.models import User
+
+    user = make_user(language="en")
+    if how == "query":
+        _sign_in(client, user, "?lang=zh")
+    else:  # picked with the switcher, then the form posted to a plain /login
+        client.get("/login?lang=zh")
+        _sign_in(client, user)
+    assert html_lang(client.get("/projects", headers={"Accept-Language": "en"})) == "zh"
+    db.session.expire_all()
+    assert db.session.get(User, user.id).language == "zh"
+
+
+def test_without_a_choice_the_accounts_language_beats_the_browser(client, make_user, db):
+    from planner.auth.models import User
+
+    user = make_user(language="es")
+    client.get("/login", headers={"Accept-Language": "zh-CN"})
+    _sign_in(client, user)
+    assert html_lang(client.get("/projects", headers={"Accept-Language": "zh-CN"})) == "es"
+    db.session.expire_all()
+    assert db.session.get(User, user.id).language == "es"
+
+
+def test_the_browser_decides_only_when_nobody_chose(client, make_user, db):
+    from planner.auth.models import User
+
+    user = make_user(language=None)
+    _sign_in(client, user)
+    assert html_lang(client.get("/projects", headers={"Accept-Language": "zh-CN"})) == "zh"
+    assert html_lang(client.get("/projects", headers={"Accept-Language": "es"})) == "es"
+    db.session.expire_all()
+    assert db.session.get(User, user.id).language is None  # nothing chosen, nothing saved
+
+
+def test_signing_out_keeps_the_page_language_without_choosing_for_the_next_person(client, make_user, db):
+    from planner.auth.models import User
+
+    first, second = make_user(language="zh"), make_user(language="es")
+    _sign_in(client, first)
+    client.post("/logout")
+    assert html_lang(client.get("/login", headers={"Accept-Language": "en"})) == "zh"
+    _sign_in(client, second)
+    assert html_lang(client.get("/projects")) == "es"
+    db.session.expire_all()
+    assert db.session.get(User, second.id).language == "es"
+
+
 def test_every_language_is_offered_in_its_own_name(client):
     page = client.get("/login").get_data(as_text=True)
     for name in ("English", "Español", "简体中文"):

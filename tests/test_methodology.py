@@ -137,6 +137,16 @@ def test_steps_link_to_the_features_where_the_work_happens(client, team, db):
     assert "Where the work happens" in focus and f'href="/projects/{project.id}/problems"' in focus
 
 
+def test_staff_are_not_sent_to_pages_they_may_not_open(client, team, db):
+    project = team["project"]
+    services.adopt(project, "twelve_steps")
+    db.session.commit()
+    login(client, team["staff"])
+    business_case = client.get(f"/projects/{project.id}/methodology/twelve_steps/steps/3").get_data(as_text=True)
+    assert f'href="/projects/{project.id}/tco"' not in business_case  # the TCO model is for managers and sponsors
+    assert client.get(f"/projects/{project.id}/tco").status_code == 403
+
+
 def test_a_link_is_offered_when_its_endpoint_is_registered():
     app = Flask(__name__)
     app.add_url_rule("/projects/<int:project_id>/tco", "tco.index", lambda project_id: "")
@@ -304,14 +314,14 @@ def test_an_incomplete_assessment_is_refused_and_nothing_is_saved(client, team, 
     data.pop("a-dirty_data-no_data_owner")
     data["a-big_bang-all_at_once"] = "sometimes"
     text = page(client.post(f"/projects/{project.id}/risk/new", data=data))
-    assert "请回答此问题。" in text and "请从给出的选项中选择一项。" in text
+    assert "还有 1 个问题未回答" in text and "请从给出的选项中选择一项。" in text
     assert db.session.scalar(select(func.count()).select_from(SinAssessment)) == 0
 
 
 def test_staff_cannot_record_an_assessment(client, team, db):
     login(client, team["staff"])
     assert client.post(f"/projects/{team['project'].id}/risk/new", data=answers({})).status_code == 403
-    assert client.get(f"/projects/{team['project'].id}/risk").status_code == 200
+    assert client.get(f"/projects/{team['project'].id}/risk").status_code == 403  # a page for managers and sponsors
     assert db.session.scalar(select(func.count()).select_from(SinAssessment)) == 0
 
 

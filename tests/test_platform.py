@@ -114,13 +114,6 @@ def test_not_found_pages_are_translated(client):
     assert "未找到" in response.get_data(as_text=True)
 
 
-def test_plotly_is_served_by_the_app_with_long_caching(client):
-    response = client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip"})
-    assert response.status_code == 200
-    assert response.headers["Content-Encoding"] == "gzip"
-    assert "immutable" in response.headers["Cache-Control"]
-
-
 def test_no_page_loads_anything_from_another_site(client, make_user):
     login(client, make_user())
     for path in ("/login", "/projects", "/account"):

@@ -61,6 +61,35 @@ def test_a_week_without_data_or_too_few_weeks_fail():
 
 
 @pytest.mark.no_app
+def test_only_weeks_inside_the_stage_are_judged():
+    data = series("0.10", "0.90", "0.95", current="0.99")  # weeks starting Aug 24, Aug 31 and Sep 7
+    # The stage began on Monday Aug 31: the poor week before it is context, never a "not met" week.
+    window, passed, met = services.kpi_window(data, GE, Decimal("0.80"), 2, since=date(2026, 8, 31))
+    assert [w.week_start for w in window] == [date(2026, 8, 31), date(2026, 9, 7)]
+    assert passed == [True, True] and met
+    # A stage that began on a Wednesday: the week it began in started before it, so it does not count.
+    window, passed, met = services.kpi_window(data, GE, Decimal("0.80"), 2, since=date(2026, 9, 2))
+    assert [w.week_start for w in window] == [date(2026, 9, 7)] and passed == [True] and not met
+    # Three weeks asked, two inside the stage: not met yet, and the week before is not shown as failed.
+    window, passed, met = services.kpi_window(data, GE, Decimal("0.80"), 3, since=date(2026, 8, 31))
+    assert len(window) == 2 and passed == [True, True] and not met
+    # A stage that has not begun has no week to judge.
+    assert services.kpi_window(data, GE, Decimal("0.80"), 1, since=date(2026, 9, 21)) == ([], [], False)
+
+
+@pytest.mark.no_app
+@given(count=st.integers(min_value=1, max_value=10), start=st.integers(min_value=0, max_value=30),
+       weeks=st.integers(min_value=1, max_value=12))
+def test_no_judged_week_begins_before_the_stage(count, start, weeks):
+    data = series(*["0.50"] * count)
+    since = data[0].week_start + timedelta(days=start * 2)
+    window, passed, met = services.kpi_window(data, GE, Decimal("0"), weeks, since=since)
+    assert all(w.week_start >= since for w in window)
+    inside = [w for w in data if w.week_start >= since]
+    assert met == (len(inside) >= weeks)
+
+
+@pytest.mark.no_app
 def test_each_comparison_at_the_boundary():
     at_threshold = series("0.80")
     assert services.kpi_window(at_threshold, GE, Decimal("0.80"), 1)[2]

@@ -238,12 +238,12 @@ def test_the_index_compares_scenarios_and_carries_two_charts(client, team, db):
     project = team["project"]
     make_scenario(db, project, name="甲", costs=[("licences", ("100", "0", "0"))], benefits=[("0", "80", "80")])
     make_scenario(db, project, name="乙", preferred=False, costs=[("support", ("50", "50", "50"))])
-    login(client, team["staff"])
+    login(client, team["sponsor"])
     html = client.get(f"/projects/{project.id}/tco").get_data(as_text=True)
     assert html.count('class="plotly-chart') == 2
     assert "Cumulative cash position by scenario" in html and "Cost by scenario, year and category" in html
     assert "甲" in html and "乙" in html and "Plan scenario" in html
-    assert "Add a scenario" not in html  # staff read only
+    assert "Add a scenario" not in html  # sponsors read only
 
 
 def test_the_overview_card_shows_the_plan_scenario(client, team, db):
@@ -257,7 +257,7 @@ def test_the_overview_card_shows_the_plan_scenario(client, team, db):
 # --------------------------------------------------------------------------- permissions
 
 
-def test_staff_and_sponsors_read_but_cannot_change_anything(client, team, db):
+def test_sponsors_read_staff_do_not_and_neither_can_change_anything(client, team, db):
     project = team["project"]
     scenario = make_scenario(db, project, costs=[("licences", ("100", "0", "0"))], benefits=[("1", "1", "1")])
     cost, benefit = scenario.cost_lines[0], scenario.benefit_lines[0]
@@ -266,7 +266,7 @@ def test_staff_and_sponsors_read_but_cannot_change_anything(client, team, db):
         login(client, team[role])
         for path in (f"/projects/{project.id}/tco", f"/projects/{project.id}/tco/scenarios/{scenario.id}",
                      f"/projects/{project.id}/tco/export.xlsx", f"/projects/{project.id}/tco/export.csv"):
-            assert client.get(path).status_code == 200
+            assert client.get(path).status_code == (403 if role == "staff" else 200)
         base = f"/projects/{project.id}/tco"
         for path, data in ((f"{base}/scenarios/new", scenario_form(name="新")),
                            (f"{base}/scenarios/{scenario.id}/edit", scenario_form(name="改")),

@@ -15,11 +15,12 @@ from planner.projects.access import project_view
 
 bp = Blueprint("audit", __name__)
 
-registry.tab(900, "audit.project_log", _l("Audit log"), icon="journal-text")
+registry.tab(930, "audit.project_log", _l("Audit log"), roles=registry.LEADS, icon="journal-text",
+             section="settings")
 
 
 @bp.route("/projects/<int:project_id>/audit")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def project_log(project):
     query = (
         select(AuditEvent)

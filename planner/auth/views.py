@@ -16,7 +16,18 @@ from planner.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
 from planner.auth.models import User, UserSession, normalise_email
 from planner.dates import local_today
 from planner.extensions import db
-from planner.i18n import babel_locale, date_format, format_locale, money, number, select_region
+from planner.i18n import (
+    babel_locale,
+    current_language,
+    date_format,
+    explicit_choice,
+    format_locale,
+    keep_language_after_sign_out,
+    money,
+    number,
+    remember_choice_at_sign_in,
+    select_region,
+)
 from planner.regions import region_label
 
 bp = Blueprint("auth", __name__)
@@ -61,7 +72,10 @@ def login():
             form.password.errors.append(_("Wrong e-mail address or password."))
             return render_template("auth/login.html", form=form), 200
         throttle.clear(address)
+        chosen = explicit_choice()  # read before the new session discards the old one
         sessions.start(user)
+        remember_choice_at_sign_in(user, chosen)
+        db.session.commit()
         logs.event("auth.login.ok", user_id=user.id, ip=request.remote_addr)
         return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
@@ -69,7 +83,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    language = current_language()
     sessions.end()
+    keep_language_after_sign_out(language)
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))
 

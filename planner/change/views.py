@@ -40,8 +40,8 @@ def _quick_wins_panel(project):
     return {"achieved": achieved, "planned": planned, "upcoming": upcoming, "today": local_today()}
 
 
-registry.tab(300, "change.tasks", _l("Tasks"), icon="list-check")
-registry.tab(310, "change.quick_wins", _l("Quick wins"), icon="trophy")
+registry.tab(210, "change.tasks", _l("Tasks"), icon="list-check", section="rollout")
+registry.tab(220, "change.quick_wins", _l("Quick wins"), icon="trophy", section="rollout")
 registry.panel(300, "change/_panel_tasks.html", _tasks_panel)
 registry.panel(310, "change/_panel_quick_wins.html", _quick_wins_panel)
 

@@ -72,7 +72,7 @@ from planner.uploads import storage
 
 bp = Blueprint("crm", __name__, cli_group="crm")
 
-registry.tab(305, "crm.accounts", _l("Customer records"), icon="person-vcard")
+registry.tab(300, "crm.accounts", _l("Customer records"), icon="person-vcard", section="data")
 
 NEW_TITLES = {
     RecordKind.ACCOUNTS: _l("New account"),

@@ -2,7 +2,9 @@
 
 Every rule and threshold the executive dashboard applies is here, and only here: the rules page
 (``dashboard.rules``) describes them from these same constants, so what the page says is what the
-code does. The health is the worst level of the reasons found; a project with no reason is green.
+code does. The health is the worst level of the reasons found. A project with no reason is green
+only when the rules had the data to judge it: when any of ``NEEDED_FOR_GREEN`` is missing (no
+self-assessment, no cost model, no KPI target), it is "unknown" (grey) and says what is missing.
 
 Rules (each gives at most one reason):
 
@@ -20,7 +22,8 @@ Rules (each gives at most one reason):
    ``FEEDBACK_DROP_AMBER`` points, red from ``FEEDBACK_DROP_RED``.
 
 Missing data (no assessment, no plan scenario, no KPI target, too little feedback) never makes a
-project red or amber; the dashboard lists it as a gap so nobody mistakes silence for health.
+project red or amber; it is listed as a gap, and the core gaps make a quiet project "unknown"
+rather than green, so nobody mistakes silence for health.
 """
 
 from dataclasses import dataclass, field
@@ -47,16 +50,19 @@ FEEDBACK_DROP_RED = 0.5
 
 class Level(StrEnum):
     GREEN = "green"
+    UNKNOWN = "unknown"
     AMBER = "amber"
     RED = "red"
 
     @property
     def rank(self) -> int:
-        return {Level.GREEN: 0, Level.AMBER: 1, Level.RED: 2}[self]
+        """How much attention the level asks for: red first, then amber, unknown, green."""
+        return {Level.GREEN: 0, Level.UNKNOWN: 1, Level.AMBER: 2, Level.RED: 3}[self]
 
     @property
     def label(self):
-        return {Level.GREEN: _l("On track"), Level.AMBER: _l("At risk"), Level.RED: _l("Off track")}[self]
+        return {Level.GREEN: _l("On track"), Level.UNKNOWN: _l("Not enough data"), Level.AMBER: _l("At risk"),
+                Level.RED: _l("Off track")}[self]
 
 
 class Rule(StrEnum):
@@ -97,6 +103,10 @@ class Gap(StrEnum):
         }[self]
 
 
+# Without these a quiet project cannot be called green: it is "unknown" until they exist.
+NEEDED_FOR_GREEN = (Gap.NO_ASSESSMENT, Gap.NO_COST_MODEL, Gap.NO_KPI_TARGET)
+
+
 @dataclass(frozen=True)
 class Facts:
     """What the rules look at for one project (gathered in bulk by ``services``)."""
@@ -123,6 +133,11 @@ class Health:
     level: Level
     reasons: list[Reason] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[Gap]:
+        """The gaps that keep a quiet project from being green."""
+        return [gap for gap in self.gaps if gap in NEEDED_FOR_GREEN]
 
 
 def _overdue(facts: Facts) -> Reason | None:
@@ -227,5 +242,7 @@ def gaps(facts: Facts) -> list[Gap]:
 def assess(facts: Facts) -> Health:
     reasons = [reason for rule in RULES if (reason := rule(facts)) is not None]
     reasons.sort(key=lambda r: -r.level.rank)
-    level = max((r.level for r in reasons), key=lambda lv: lv.rank, default=Level.GREEN)
-    return Health(level, reasons, gaps(facts))
+    found = gaps(facts)
+    quiet = Level.UNKNOWN if any(gap in NEEDED_FOR_GREEN for gap in found) else Level.GREEN
+    level = max((r.level for r in reasons), key=lambda lv: lv.rank, default=quiet)
+    return Health(level, reasons, found)

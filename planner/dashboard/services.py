@@ -70,6 +70,31 @@ class ProjectCard:
     checklist: tuple[int, int]
 
 
+def _facts(pid: int, currency: str, statuses: dict, summary: dict | None, overdue: dict, sins: dict,
+           feedback: dict) -> health.Facts:
+    return health.Facts(
+        overdue_tasks=overdue.get(pid, 0),
+        kpis_below_target=tuple(key for key, kpi in statuses.items() if kpi.status == KpiStatus.OFF_TARGET),
+        kpis_with_target=sum(1 for kpi in statuses.values() if kpi.target is not None),
+        sins=sins.get(pid),
+        total_cost=summary["total_cost"] if summary else None,
+        approved_budget=summary.get("approved_budget") if summary else None,
+        currency=currency,
+        feedback=tuple(feedback.get(pid, [])),
+    )
+
+
+def health_of(project: Project, today: date | None = None) -> health.Health:
+    """One project's health, judged by the same rules and bulk functions as the dashboard."""
+    local = today or local_today()  # as ``cards``: overdue tasks by the reader's calendar,
+    shared = today or utc_today()  # KPI and feedback weeks by UTC day
+    ids = [project.id]
+    return health.assess(_facts(
+        project.id, project.currency, kpi_status_by_project(ids, shared).get(project.id, {}),
+        tco_summary_by_project(ids).get(project.id), overdue_tasks_by_project(ids, local),
+        sins_risk_by_project(ids), feedback_trend_by_project(ids, health.FEEDBACK_WEEKS, shared)))
+
+
 def cards(user, today: date | None = None) -> list[ProjectCard]:
     """One card per followed project, worst health first, then by name."""
     local = today or local_today()  # stage days, overdue tasks: the reader's calendar
@@ -94,16 +119,7 @@ def cards(user, today: date | None = None) -> list[ProjectCard]:
         pid = project.id
         statuses = kpis.get(pid, {})
         summary = tco.get(pid)
-        facts = health.Facts(
-            overdue_tasks=overdue.get(pid, 0),
-            kpis_below_target=tuple(key for key, kpi in statuses.items() if kpi.status == KpiStatus.OFF_TARGET),
-            kpis_with_target=sum(1 for kpi in statuses.values() if kpi.target is not None),
-            sins=sins.get(pid),
-            total_cost=summary["total_cost"] if summary else None,
-            approved_budget=summary.get("approved_budget") if summary else None,
-            currency=project.currency,
-            feedback=tuple(feedback.get(pid, [])),
-        )
+        facts = _facts(pid, project.currency, statuses, summary, overdue, sins, feedback)
         adoption_kpi = statuses.get(KpiKey.ADOPTION)
         found.append(ProjectCard(
             id=pid, name=project.name, currency=project.currency, stage=stages.get(pid),

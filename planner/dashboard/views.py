@@ -13,6 +13,8 @@ from planner.extensions import db
 from planner.feedback.services import MIN_GROUP
 from planner.i18n import gettext as _
 from planner.i18n import number, pgettext
+from planner.projects import registry
+from planner.projects.access import is_lead
 from planner.rollout.models import StageStatus
 from planner.rollout.services import pending_signoffs_for
 
@@ -20,6 +22,15 @@ bp = Blueprint("dashboard", __name__)
 
 nav.item(10, "dashboard.index", _l("Dashboard"), visible=services.follows_projects, icon="speedometer2")
 nav.landing(10, "dashboard.index", services.lands_on_dashboard)
+
+def _health_panel(project):
+    """The project's health on its overview, for those who follow it (not for staff)."""
+    if not is_lead():
+        return None
+    return {"health": services.health_of(project)}
+
+
+registry.panel(10, "dashboard/_panel_health.html", _health_panel)
 
 LEVELS = [level.value for level in health.Level]
 
@@ -32,6 +43,7 @@ WORDS = {
     "no_cost_model": _l("No cost model yet."),
     "no_payback": _l("no payback within three years"),
     "no_warning": _l("No warning signs."),
+    "unknown": _l("No warning signs so far, but too little data to call it on track."),
     "no_stages": _l("No rollout stages planned yet"),
     "feedback_title": _l("Staff feedback, 1–5"),
     "no_adoption": _l("No adoption figures yet."),

@@ -21,7 +21,7 @@ from planner.projects.models import ProjectRole
 
 bp = Blueprint("exports", __name__)
 
-registry.tab(850, "exports.index", _l("Exports"), icon="download")
+registry.tab(850, "exports.index", _l("Exports"), icon="download", section="data")
 register("exports.downloaded", _l("Downloaded the export “%(name)s” (%(format)s)."))
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -37,7 +37,7 @@ def _panel(project):
             "threshold": services.BARRIER_THRESHOLD}
 
 
-registry.tab(600, "feedback.index", _l("Feedback"), icon="chat-heart")
+registry.tab(600, "feedback.index", _l("Feedback"), icon="chat-heart", section="people")
 registry.panel(600, "feedback/_panel.html", _panel)
 
 
@@ -54,7 +54,9 @@ def give(project):
     form = MemberFeedbackForm(project, g.membership)
     if request.method == "GET":
         active = [s.id for s in services.stages_open_to(project, g.membership) if s.status == StageStatus.ACTIVE]
-        form.stage_id.data = active[0] if active else None
+        asked = request.args.get("stage", type=int)  # "My work" links to the member's own stage
+        offered = {str(choice.value) for choice in form.stage_id.choices}
+        form.stage_id.data = asked if asked is not None and str(asked) in offered else (active[0] if active else None)
     if form.validate_on_submit():
         outcome = {}
         with saving(error_to=form.stage_id) as saved:

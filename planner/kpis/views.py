@@ -29,7 +29,7 @@ def _keep_cache_current(state):
 
 TREND_WEEKS = 16
 
-registry.tab(315, "kpis.index", _l("KPIs"), icon="graph-up-arrow")
+registry.tab(310, "kpis.index", _l("KPIs"), icon="graph-up-arrow", section="data")
 
 
 def _panel(project):

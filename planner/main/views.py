@@ -1,10 +1,8 @@
-import gzip
 import json
 from functools import cache
 from pathlib import Path
 
-import plotly
-from flask import Blueprint, Response, current_app, jsonify, redirect, request, send_file, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -16,8 +14,7 @@ from planner.regions import DEFAULT_REGION, chart_date_formats, chart_separators
 
 bp = Blueprint("main", __name__)
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-ONE_YEAR = 365 * 24 * 3600
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @bp.route("/")
@@ -39,28 +36,16 @@ def healthz():
     return jsonify(status="ok", database="reachable")
 
 
-@cache
-def _plotly_gzipped() -> bytes:
-    return gzip.compress(PLOTLY_JS.read_bytes(), compresslevel=6)
-
-
-@bp.route("/vendor/plotly.min.js")
-def plotly_js():
-    """Plotly's browser bundle, served from the installed Python package (no CDN)."""
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = Response(_plotly_gzipped(), mimetype="text/javascript")
-        response.headers["Content-Encoding"] = "gzip"
-        response.headers["Vary"] = "Accept-Encoding"
-    else:
-        response = send_file(PLOTLY_JS, mimetype="text/javascript", max_age=ONE_YEAR)
-    response.cache_control.public = True
-    response.cache_control.max_age = ONE_YEAR
-    response.cache_control.immutable = True
-    return response
-
-
 def plotly_url() -> str:
-    return url_for("main.plotly_js", v=plotly.__version__)
+    """Plotly's browser bundle (core, bar and polar charts; see scripts/plotly-bundle), a static file."""
+    return url_for("static", filename="vendor/plotly/plotly.min.js")
+
+
+@cache
+def _plotly_dictionary(language: str) -> dict:
+    """Plotly's own interface strings in a language, from plotly.js-locales (English needs none)."""
+    path = DATA / f"plotly-{language}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 @cache
@@ -100,7 +85,9 @@ def plotly_locale(language):
     region = normalise_region(request.args.get("region")) or DEFAULT_REGION[language]
     spec = dict(_plotly_locale_source(language, region))
     spec["dictionary"] = {
-        "Download plot as a png": _("Download the chart as an image"),
+        **_plotly_dictionary(language),
+        # Our own wording wins where the app has it.
+        "Download plot as a PNG": _("Download the chart as an image"),
         "Download plot": _("Download the chart"),
         "Autoscale": _("Fit to data"),
         "Reset axes": _("Reset the axes"),

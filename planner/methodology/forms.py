@@ -70,21 +70,25 @@ def field_name(sin_key: str, sign_key: str) -> str:
     return f"a-{sin_key}-{sign_key}"
 
 
-def assessment_form(methodology, previous: dict | None = None):
-    """A form with one yes / partly / no question per warning sign of the methodology;
-    ``previous`` answers pre-fill it (only pass them when showing the form, not when saving)."""
+def assessment_form(methodology, previous: dict | None = None, draft: bool = False, note: str = ""):
+    """A form with one yes / partly / no / don't know question per warning sign of the methodology;
+    ``previous`` answers pre-fill it (only pass them when showing the form, not when saving). With
+    ``draft=True`` (saving a draft) unanswered questions are allowed; an answer given must still be
+    one of the options."""
 
     class AssessmentForm(BaseForm):
         note = TextAreaField(_l("Note for this round"), validators=[optional(), length(2000)], render_kw={"rows": 2},
                              description=_l("Who took part, and anything the next round should know."))
         submit = SubmitField(_l("Save the assessment"))
+        save_draft = SubmitField(_l("Save as a draft"))
 
-    data = {}
+    data = {"note": note} if note else {}
     for sin in methodology.items:
         for sign in sin.warning_signs:
             name = field_name(sin.key, sign.key)
             setattr(AssessmentForm, name, RadioField(
-                sign.text, choices=answer_choices, validators=[input_required(_l("Answer this question."))],
+                sign.text, choices=answer_choices,
+                validators=[optional() if draft else input_required(_l("Answer this question."))],
                 validate_choice=True, invalid_choice_message=INVALID_CHOICE))
             if previous and f"{sin.key}.{sign.key}" in previous:
                 data[name] = previous[f"{sin.key}.{sign.key}"]

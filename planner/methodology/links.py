@@ -36,10 +36,13 @@ assert set(LINKS) == set(LINK_NAMES), "catalogue.LINK_NAMES and links.LINKS must
 
 
 def available(names, project) -> list[tuple[object, str, str]]:
-    """``(label, url, icon)`` for each named link whose feature exists in this application."""
+    """``(label, url, icon)`` for each named link whose feature exists in this application and
+    which the reader may open (staff get no link to the seven sins or the TCO model)."""
+    from planner.projects.access import may_open
+
     found = []
     for name in names:
         link = LINKS[name]
-        if link.endpoint in current_app.view_functions:
+        if link.endpoint in current_app.view_functions and may_open(link.endpoint):
             found.append((link.label, url_for(link.endpoint, project_id=project.id), link.icon))
     return found

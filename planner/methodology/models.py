@@ -133,6 +133,7 @@ class Answer(StrEnum):
     YES = "yes"
     PARTLY = "partly"
     NO = "no"
+    UNKNOWN = "unknown"  # nobody knows: scored like "partly" and counted apart (planner/methodology/scoring.py)
 
     @property
     def label(self):
@@ -140,6 +141,7 @@ class Answer(StrEnum):
             Answer.YES: lazy_pgettext("warning sign answer", "Yes"),
             Answer.PARTLY: lazy_pgettext("warning sign answer", "Partly"),
             Answer.NO: lazy_pgettext("warning sign answer", "No"),
+            Answer.UNKNOWN: lazy_pgettext("warning sign answer", "Don’t know"),
         }[self]
 
 
@@ -156,7 +158,7 @@ class SinAssessment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default="")
-    # {"<sin key>.<warning sign key>": "yes" | "partly" | "no"}
+    # {"<sin key>.<warning sign key>": "yes" | "partly" | "no" | "unknown"}
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     # {"<sin key>": score 0–100} as computed when the round was saved
     scores: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -171,6 +173,23 @@ class SinAssessment(db.Model):
         from flask_babel import to_user_timezone
 
         return to_user_timezone(self.created_at).date()
+
+
+class SinAssessmentDraft(db.Model):
+    """The project's round in progress: answers saved so far, not yet scored. One per project;
+    saving the round removes it."""
+
+    __tablename__ = "sin_assessment_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), unique=True)
+    # {"<sin key>.<warning sign key>": answer}, only the questions answered so far
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    updated_by = relationship("User")
 
 
 class KeyProblem(db.Model):

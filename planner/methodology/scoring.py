@@ -1,7 +1,9 @@
 """The seven-sins risk score (pure functions, no database).
 
-- Each warning sign is answered yes (the sign is present: 2 points), partly (1 point) or
-  no (0 points).
+- Each warning sign is answered yes (the sign is present: 2 points), partly (1 point),
+  no (0 points) or don't know (1 point). Not knowing whether a sign is present is a risk of its
+  own: it scores like "partly", and the number of such answers is reported apart (``unknowns``)
+  so the team knows what to find out before the next round.
 - A sin's score is its points as a share of the most it could get, from 0 (no sign present)
   to 100 (every sign fully present), rounded to a whole number (halves up).
 - The overall score is the average of the sins' exact scores, each sin weighing the same,
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-POINTS = {"yes": 2, "partly": 1, "no": 0}
+POINTS = {"yes": 2, "partly": 1, "no": 0, "unknown": 1}
+UNKNOWN = "unknown"
 MAX_POINTS = 2
 GREEN_BELOW = 25
 RED_FROM = 50
@@ -58,6 +61,7 @@ class Result:
     levels: dict[str, str]  # sin key → green / amber / red
     overall: int
     level: str
+    unknowns: int = 0  # questions answered "don't know"
 
 
 def assess(answers_by_sin: Mapping[str, Sequence[str]]) -> Result:
@@ -71,4 +75,5 @@ def assess(answers_by_sin: Mapping[str, Sequence[str]]) -> Result:
     level = level_of(overall)
     if level == "green" and "red" in levels.values():
         level = "amber"
-    return Result(scores, levels, overall, level)
+    unknowns = sum(1 for answers in answers_by_sin.values() for answer in answers if answer == UNKNOWN)
+    return Result(scores, levels, overall, level, unknowns)

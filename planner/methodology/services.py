@@ -30,6 +30,7 @@ from planner.methodology.models import (
     ItemStatus,
     KeyProblem,
     SinAssessment,
+    SinAssessmentDraft,
 )
 from planner.projects.models import Project, ProjectMember
 
@@ -238,8 +239,8 @@ def answer_key(sin_key: str, sign_key: str) -> str:
 
 
 def record_assessment(project: Project, answers: Mapping[str, str], note: str = "", actor=None) -> SinAssessment:
-    """Saves a complete round of answers (``{"sin.sign": "yes" | "partly" | "no"}``) with its
-    scores. Every warning sign must be answered."""
+    """Saves a complete round of answers (``{"sin.sign": "yes" | "partly" | "no" | "unknown"}``)
+    with its scores, and removes the project's draft. Every warning sign must be answered."""
     methodology = sins_methodology()
     by_sin: dict[str, list[str]] = {}
     clean: dict[str, str] = {}
@@ -258,7 +259,37 @@ def record_assessment(project: Project, answers: Mapping[str, str], note: str = 
     db.session.add(assessment)
     db.session.flush()
     record("sins.assessed", project=project, target=assessment, actor=actor, score=result.overall)
+    discard_draft(project)
     return assessment
+
+
+def assessment_draft(project: Project) -> SinAssessmentDraft | None:
+    return db.session.scalar(select(SinAssessmentDraft).where(SinAssessmentDraft.project_id == project.id)
+                             .options(selectinload(SinAssessmentDraft.updated_by)))
+
+
+def save_draft(project: Project, answers: Mapping[str, str | None], note: str = "", actor=None) -> SinAssessmentDraft:
+    """Keeps the answers given so far (any subset of the questions) and the note, for later."""
+    known = {answer_key(sin.key, sign.key) for sin in sins_methodology().items for sign in sin.warning_signs}
+    clean = {key: value for key, value in answers.items()
+             if key in known and value in Answer._value2member_map_}
+    draft = assessment_draft(project) or SinAssessmentDraft(project_id=project.id)
+    draft.answers = clean
+    draft.note = note or ""
+    draft.updated_by_id = getattr(actor, "id", None)
+    draft.updated_at = utcnow()
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def discard_draft(project: Project) -> bool:
+    draft = assessment_draft(project)
+    if draft is None:
+        return False
+    db.session.delete(draft)
+    db.session.flush()
+    return True
 
 
 def assessments(project: Project, limit: int | None = None) -> list[SinAssessment]:

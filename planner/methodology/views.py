@@ -37,15 +37,17 @@ from planner.methodology.forms import (
 from planner.methodology.models import Answer, ChecklistItem, ItemStatus, KeyProblem, SinAssessment
 from planner.methodology.scoring import GREEN_BELOW, RED_FROM, level_of
 from planner.projects import registry
-from planner.projects.access import get_in_project, is_manager, project_view
+from planner.projects.access import get_in_project, is_lead, is_manager, project_view
+from planner.projects.forms import ConfirmForm
 from planner.projects.models import ProjectMember, ProjectRole
 from planner.transactions import saving
 
 bp = Blueprint("methodology", __name__)
 
-registry.tab(100, "methodology.index", _l("Walk-through"), icon="signpost")
-registry.tab(110, "methodology.risk", _l("Seven sins"), icon="shield-exclamation")
-registry.tab(120, "methodology.problems", _l("Key problems"), icon="bullseye")
+registry.tab(100, "methodology.index", _l("Walk-through"), icon="signpost", section="plan")
+registry.tab(120, "methodology.risk", _l("Seven sins"), roles=registry.LEADS, icon="shield-exclamation",
+             section="plan")
+registry.tab(110, "methodology.problems", _l("Key problems"), icon="bullseye", section="plan")
 nav.item(60, "methodology.library", _l("Methodologies"), icon="book")
 
 
@@ -227,7 +229,7 @@ def update_item(project, item_id):
 
 
 @bp.route("/projects/<int:project_id>/risk")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def risk(project):
     methodology = services.sins_methodology()
     rounds = services.assessments(project, limit=50)
@@ -248,25 +250,64 @@ def _scoring_context() -> dict:
 @project_view(ProjectRole.MANAGER)
 def assess(project):
     methodology = services.sins_methodology()
+    draft = services.assessment_draft(project)
     if request.method == "POST":
-        form = assessment_form(methodology)
+        saving_draft = "save_draft" in request.form
+        form = assessment_form(methodology, draft=saving_draft)
         if form.validate_on_submit():
             answers = {f"{sin.key}.{sign.key}": form[field_name(sin.key, sign.key)].data
                        for sin in methodology.items for sign in sin.warning_signs}
             with saving() as saved:
-                services.record_assessment(project, answers, form.note.data or "", actor=g.membership.user)
+                if saving_draft:
+                    services.save_draft(project, answers, form.note.data or "", actor=g.membership.user)
+                else:
+                    services.record_assessment(project, answers, form.note.data or "", actor=g.membership.user)
+            if saved and saving_draft:
+                flash(_("The draft is saved. Come back to it whenever you like."), "success")
+                return redirect(url_for("methodology.assess", project_id=project.id))
             if saved:
                 flash(_("The self-assessment is saved."), "success")
                 return redirect(url_for("methodology.risk", project_id=project.id))
+    elif draft is not None:
+        form = assessment_form(methodology, previous=draft.answers, note=draft.note)
     else:
         latest = services.assessments(project, limit=1)
         form = assessment_form(methodology, previous=latest[0].answers if latest else None)
+    sections = _sections(methodology, form)
+    missing = [question for section in sections for question in section["questions"] if question["missing"]]
     return render_template("methodology/assess.html", project=project, methodology=methodology, form=form,
-                           field_name=field_name, **_scoring_context())
+                           field_name=field_name, sections=sections, missing=missing, draft=draft,
+                           answered=sum(section["answered"] for section in sections),
+                           total=sum(len(section["questions"]) for section in sections), **_scoring_context())
+
+
+def _sections(methodology, form) -> list[dict]:
+    """One section per sin: its questions, how many are answered, and which the last submit missed."""
+    sections = []
+    for number, sin in enumerate(methodology.items, start=1):
+        questions = []
+        for sign in sin.warning_signs:
+            field = form[field_name(sin.key, sign.key)]
+            questions.append({"field": field, "sign": sign, "answered": bool(field.data),
+                              "missing": bool(field.errors) and not field.data})
+        sections.append({"number": number, "sin": sin, "questions": questions,
+                         "answered": sum(1 for q in questions if q["answered"])})
+    return sections
+
+
+@bp.route("/projects/<int:project_id>/risk/draft/discard", methods=["POST"])
+@project_view(ProjectRole.MANAGER)
+def discard_draft(project):
+    if ConfirmForm().validate_on_submit():
+        with saving() as saved:
+            discarded = services.discard_draft(project)
+        if saved and discarded:
+            flash(_("The draft is discarded."), "success")
+    return redirect(url_for("methodology.assess", project_id=project.id))
 
 
 @bp.route("/projects/<int:project_id>/risk/<int:assessment_id>")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def assessment(project, assessment_id):
     current = get_in_project(SinAssessment, assessment_id, project)
     methodology = services.sins_methodology()
@@ -358,6 +399,8 @@ def _overview_progress(project):
 
 
 def _overview_risk(project):
+    if not is_lead():
+        return None
     latest = services.assessments(project, limit=1)
     if not latest:
         return {"latest": None}

@@ -35,6 +35,30 @@ def has_role(role: ProjectRole) -> bool:
     return membership is not None and membership.has(role)
 
 
+def is_lead() -> bool:
+    """True for a manager or sponsor of this request's project, or an administrator who is not a
+    member: who reads the pages staff do not need (``registry.LEADS``)."""
+    membership = getattr(g, "membership", None)
+    if membership is None:
+        return bool(current_user.is_authenticated and current_user.is_admin)
+    return membership.has(ProjectRole.MANAGER) or membership.has(ProjectRole.SPONSOR)
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the reader may open a project page (by its ``project_view`` roles), so that no page
+    links to one that would refuse them."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(endpoint)
+    roles = getattr(view, "project_roles", ())
+    if not roles:
+        return view is not None
+    membership = getattr(g, "membership", None)
+    if membership is None:
+        return bool(current_user.is_authenticated and current_user.is_admin)
+    return any(membership.has(role) for role in roles)
+
+
 def is_manager() -> bool:
     """True when the signed-in user manages the project of this request."""
     return has_role(ProjectRole.MANAGER)

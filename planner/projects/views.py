@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from planner import nav
 from planner.extensions import db
 from planner.forms import flash_errors
 from planner.projects import registry, services
@@ -15,9 +16,11 @@ from planner.transactions import saving
 
 bp = Blueprint("projects", __name__)
 
+nav.item(5, "projects.index", _l("Projects"), icon="folder2-open")
 registry.tab(0, "projects.overview", _l("Overview"), icon="house")
-registry.tab(910, "projects.members", _l("Members"), icon="people")
-registry.tab(920, "projects.settings", _l("Settings"), roles=(ProjectRole.MANAGER,), icon="gear")
+registry.tab(610, "projects.members", _l("Members"), icon="people", section="people")
+registry.tab(920, "projects.settings", _l("Project settings"), roles=(ProjectRole.MANAGER,), icon="gear",
+             section="settings")
 
 
 def _form_fields(form: ProjectForm) -> dict:
@@ -65,16 +68,16 @@ def create():
 @bp.route("/projects/<int:project_id>")
 @project_view()
 def overview(project):
-    cards = []
+    top, cards = [], []
     for item in registry.panels():
         context = item.context(project)
         if context is not None:
-            cards.append((item.template, context))
+            (top if item.order < registry.TOP_PANELS else cards).append((item.template, context))
     managers = db.session.scalars(
         select(ProjectMember).options(selectinload(ProjectMember.user))
         .where(ProjectMember.project_id == project.id, ProjectMember.is_manager.is_(True))
     ).all()
-    return render_template("projects/overview.html", project=project, cards=cards, managers=managers)
+    return render_template("projects/overview.html", project=project, top=top, cards=cards, managers=managers)
 
 
 @bp.route("/projects/<int:project_id>/settings", methods=["GET", "POST"])

@@ -16,10 +16,11 @@ from planner.projects import registry
 from planner.projects.access import has_role, project_view
 from planner.projects.models import ProjectRole
 from planner.report import charts, services
+from planner.report.summary import executive_summary
 
 bp = Blueprint("report", __name__)
 
-registry.tab(880, "report.index", _l("Report"), icon="printer")
+registry.tab(320, "report.index", _l("Report"), roles=registry.LEADS, icon="printer", section="data")
 
 
 def _can_read_feedback() -> bool:
@@ -29,7 +30,7 @@ def _can_read_feedback() -> bool:
 
 
 @bp.route("/projects/<int:project_id>/report")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def index(project):
     report = services.project_report(project, _can_read_feedback())
     figures = {
@@ -40,6 +41,7 @@ def index(project):
         if report.feedback is not None and report.feedback.overall.shown else None,
     }
     page = render_template("report/index.html", project=project, report=report, figures=figures,
+                           summary=executive_summary(report),
                            generated_at=utcnow(), min_group=MIN_GROUP, threshold=BARRIER_THRESHOLD)
     db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
     return page

@@ -151,6 +151,16 @@ def kpi_figure(result) -> dict | None:
          "line": {"color": "#6c757d", "dash": "dash", "width": 1.5}},
     ]
     yaxis = {"tickformat": ".0%", "range": [0, 1.05]} if ratio else {"range": [0.8, 5.2], "dtick": 1}
+    extra = {}
+    since = evidence.since
+    if since is not None and evidence.trend[0].as_of < since <= evidence.trend[-1].as_of:
+        # The weeks before the stage began are shaded: they are context, never judged.
+        extra["shapes"] = [{"type": "rect", "xref": "x", "yref": "paper", "x0": xs[0], "x1": since.isoformat(),
+                            "y0": 0, "y1": 1, "fillcolor": "rgba(108, 117, 125, 0.10)", "line": {"width": 0},
+                            "layer": "below"}]
+        extra["annotations"] = [{"x": since.isoformat(), "xref": "x", "y": 1, "yref": "paper", "yanchor": "top",
+                                 "xanchor": "left", "showarrow": False, "text": str(_("Stage start")),
+                                 "font": {"size": 11, "color": "#495057"}}]
     return figure(data, height=200, margin={"l": 44, "r": 8, "t": 8, "b": 32},
                   xaxis={"type": "date", "nticks": 5, "fixedrange": True},
-                  yaxis={**yaxis, "fixedrange": True, "zeroline": False}, showlegend=False)
+                  yaxis={**yaxis, "fixedrange": True, "zeroline": False}, showlegend=False, **extra)

@@ -15,7 +15,7 @@ from planner.errors import render_error
 from planner.extensions import db
 from planner.forms import flash_errors
 from planner.projects import registry
-from planner.projects.access import get_in_project, has_role, is_manager, project_view
+from planner.projects.access import get_in_project, is_lead, is_manager, project_view
 from planner.projects.models import ProjectRole
 from planner.rollout import figures, services
 from planner.rollout.forms import (
@@ -58,13 +58,14 @@ def _inbox(user) -> tuple[bool, int]:
 def _panel(project):
     stage = services.current_stage(project)
     if stage is None:
-        return {"stage": None} if has_role(ProjectRole.MANAGER) else None
+        return {"stage": None, "blockers": []} if is_lead() else None
     pending = services.pending_signoffs_by_project([project.id])[project.id]
-    return {"stage": stage, "days": stage.days_in_stage(local_today()), "pending": pending}
+    blockers = services.signoff_blockers(project, stage) if is_lead() else []
+    return {"stage": stage, "days": stage.days_in_stage(local_today()), "pending": pending, "blockers": blockers}
 
 
-registry.tab(200, "rollout.index", lazy_pgettext("project tab", "Stages"), icon="signpost-2")
-registry.panel(200, "rollout/_panel.html", _panel)
+registry.tab(200, "rollout.index", lazy_pgettext("project tab", "Stages"), icon="signpost-2", section="rollout")
+registry.panel(20, "rollout/_panel.html", _panel)
 nav.item(200, "rollout.inbox", _l("Sign-offs"), visible=lambda user: _inbox(user)[0],
          badge=lambda user: _inbox(user)[1], icon="pen")
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from planner.extensions import db
 from planner.projects import registry
-from planner.projects.access import get_in_project, project_view
+from planner.projects.access import get_in_project, is_lead, project_view
 from planner.projects.models import ProjectRole
 from planner.tco import exports, figures, services
 from planner.tco.forms import BenefitLineForm, ConfirmForm, CostLineForm, ScenarioForm
@@ -19,10 +19,12 @@ bp = Blueprint("tco", __name__)
 
 MANAGER = ProjectRole.MANAGER
 
-registry.tab(400, "tco.index", _l("TCO and ROI"), icon="calculator")
+registry.tab(130, "tco.index", _l("TCO and ROI"), roles=registry.LEADS, icon="calculator", section="plan")
 
 
 def _overview_panel(project):
+    if not is_lead():
+        return None
     summary = services.tco_summary_by_project([project.id]).get(project.id)
     return {"project": project, "summary": summary}
 
@@ -47,7 +49,7 @@ def _scenario_fields(form: ScenarioForm) -> dict:
 
 
 @bp.route("/projects/<int:project_id>/tco")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def index(project):
     scenarios = services.load_scenarios(project)
     items = [(scenario, scenario.analysis()) for scenario in scenarios]
@@ -60,7 +62,7 @@ def index(project):
 
 
 @bp.route("/projects/<int:project_id>/tco/scenarios/<int:scenario_id>")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def scenario(project, scenario_id):
     item = _scenario_or_404(project, scenario_id)
     analysis = item.analysis()
@@ -234,7 +236,7 @@ def delete_benefit(project, line_id):
 
 
 @bp.route("/projects/<int:project_id>/tco/export.xlsx")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def export_xlsx(project):
     with_formulas = request.args.get("formulas") == "1"
     content = exports.workbook(project, services.load_scenarios(project), with_formulas=with_formulas)
@@ -243,7 +245,7 @@ def export_xlsx(project):
 
 
 @bp.route("/projects/<int:project_id>/tco/export.csv")
-@project_view()
+@project_view(*registry.LEADS, admin_ok=True)
 def export_csv(project):
     content = exports.csv_text(project, services.load_scenarios(project))
     return _download(content.encode("utf-8-sig"), exports.filename(project, "csv"), "text/csv; charset=utf-8")

@@ -53,6 +53,7 @@ MANAGERS = expect(staff=FORBIDDEN, sponsor=FORBIDDEN, admin=FORBIDDEN)
 MANAGERS_AND_ADMIN = expect(staff=FORBIDDEN, sponsor=FORBIDDEN)
 SPONSORS = expect(staff=FORBIDDEN, manager=FORBIDDEN, admin=FORBIDDEN)
 MEMBERS_ONLY = expect(admin=FORBIDDEN)  # members act; an administrator who is not a member may not
+LEADS = expect(staff=FORBIDDEN)  # managers, sponsors and administrators read; staff do not (registry.LEADS)
 ADMIN_ONLY = expect(outsider=FORBIDDEN, staff=FORBIDDEN, sponsor=FORBIDDEN, manager=FORBIDDEN)
 
 

@@ -4,6 +4,7 @@ projects, members and the audit log."""
 from tests.access.matrix import (
     ADMIN_ONLY,
     FORBIDDEN,
+    LEADS,
     LOGIN,
     MANAGERS_AND_ADMIN,
     MEMBERS,
@@ -36,7 +37,6 @@ NEW_MEMBER = {"email": "other@example.com", "team": "销售"}
 RULES = [
     Rule("main.home", "/", SIGNED_IN | {"outsider": OK}),
     Rule("main.healthz", "/healthz", PUBLIC),
-    Rule("main.plotly_js", "/vendor/plotly.min.js", PUBLIC),
     Rule("main.plotly_locale", "/i18n/plotly-zh.js", PUBLIC),
     Rule("auth.login", "/login", PUBLIC),
     Rule("auth.login", "/login", PUBLIC, method="POST", data=SIGN_IN),
@@ -54,7 +54,7 @@ RULES = [
     Rule("admin.edit_user", "/admin/users/{admin_user}", ADMIN_ONLY, method="POST", data=SELF_EDIT,
          success="/admin/users"),
     Rule("audit.admin_log", "/admin/audit", ADMIN_ONLY),
-    Rule("audit.project_log", "/projects/{project}/audit", MEMBERS),
+    Rule("audit.project_log", "/projects/{project}/audit", LEADS),
     Rule("projects.index", "/projects", SIGNED_IN),
     Rule("projects.create", "/projects/new", CREATORS),
     Rule("projects.create", "/projects/new", CREATORS, method="POST", data=PROJECT),

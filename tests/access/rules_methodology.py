@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from planner.extensions import db
 from planner.methodology.catalogue import load_catalogue
 from planner.methodology.models import Adoption, ChecklistItem, KeyProblem, SinAssessment
-from tests.access.matrix import MANAGERS, MEMBERS, NOT_FOUND, OK, SIGNED_IN, Rule, foreign
+from tests.access.matrix import LEADS, MANAGERS, MEMBERS, NOT_FOUND, OK, SIGNED_IN, Rule, foreign
 
 SINS = load_catalogue().get("seven_sins")
 ALL_NO = {f"a-{sin.key}-{sign.key}": "no" for sin in SINS.items for sign in sin.warning_signs}
@@ -29,11 +29,14 @@ RULES = [
          data={"status": "in_progress", "notes": "进行中", "owner": "", "due_date": "", "evidence": ""}),
     Rule("methodology.update_item", P + "/checklist/{other_checklist_item}", FOREIGN_ITEM, method="POST",
          data=ITEM_EDIT),
-    Rule("methodology.risk", P + "/risk", MEMBERS),
+    Rule("methodology.risk", P + "/risk", LEADS),
     Rule("methodology.assess", P + "/risk/new", MANAGERS),
     Rule("methodology.assess", P + "/risk/new", MANAGERS, method="POST", data={**ALL_NO, "note": "第二轮"}),
-    Rule("methodology.assessment", P + "/risk/{assessment}", MEMBERS),
-    Rule("methodology.assessment", P + "/risk/{other_assessment}", foreign(MEMBERS)),
+    Rule("methodology.assess", P + "/risk/new", MANAGERS, method="POST",
+         data={next(iter(ALL_NO)): "unknown", "note": "草稿", "save_draft": "1"}),
+    Rule("methodology.discard_draft", P + "/risk/draft/discard", MANAGERS, method="POST"),
+    Rule("methodology.assessment", P + "/risk/{assessment}", LEADS),
+    Rule("methodology.assessment", P + "/risk/{other_assessment}", foreign(LEADS)),
     Rule("methodology.problems", P + "/problems", MEMBERS),
     Rule("methodology.problems", P + "/problems", MANAGERS, method="POST", data={"title": "报价太慢"}),
     Rule("methodology.edit_problem", P + "/problems/{problem}/edit", MANAGERS),

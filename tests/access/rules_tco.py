@@ -5,7 +5,7 @@ from decimal import Decimal
 from planner.extensions import db
 from planner.kpis.definitions import KpiKey
 from planner.tco.models import BenefitKind, CostCategory, DeploymentModel, TcoBenefitLine, TcoCostLine, TcoScenario
-from tests.access.matrix import MANAGERS, MEMBERS, Rule, foreign
+from tests.access.matrix import LEADS, MANAGERS, Rule, foreign
 
 SCENARIO = {"name": "新方案", "deployment": "cloud", "discount_rate": "8", "approved_budget": "1000"}
 COST = {"category": "licences", "description": "订阅费", "year1": "100", "year2": "100", "year3": "100"}
@@ -14,11 +14,11 @@ BENEFIT = {"kind": "revenue", "description": "交叉销售", "kpi_key": "", "yea
 P = "/projects/{project}/tco"
 
 RULES = [
-    Rule("tco.index", P, MEMBERS),
-    Rule("tco.scenario", P + "/scenarios/{tco_scenario}", MEMBERS),
-    Rule("tco.scenario", P + "/scenarios/{other_tco_scenario}", foreign(MEMBERS)),
-    Rule("tco.export_xlsx", P + "/export.xlsx", MEMBERS),
-    Rule("tco.export_csv", P + "/export.csv", MEMBERS),
+    Rule("tco.index", P, LEADS),
+    Rule("tco.scenario", P + "/scenarios/{tco_scenario}", LEADS),
+    Rule("tco.scenario", P + "/scenarios/{other_tco_scenario}", foreign(LEADS)),
+    Rule("tco.export_xlsx", P + "/export.xlsx", LEADS),
+    Rule("tco.export_csv", P + "/export.csv", LEADS),
     Rule("tco.create_scenario", P + "/scenarios/new", MANAGERS),
     Rule("tco.create_scenario", P + "/scenarios/new", MANAGERS, method="POST", data=SCENARIO),
     Rule("tco.edit_scenario", P + "/scenarios/{tco_scenario}/edit", MANAGERS),

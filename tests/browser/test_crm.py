@@ -98,7 +98,10 @@ def test_the_record_lists_and_kpis_work_on_a_phone(page, live_server, make_user,
                        ("kpis", "kpis-phone-es"), ("crm/import", "crm-import-phone-es")):
         page.goto(f"{live_server}/projects/{project.id}/{path}")
         if path == "kpis":  # adoption, closed-loop capture and data quality have data
+            for n in range(page.locator(".plotly-chart").count()):  # charts are drawn as they come into view
+                page.locator(".plotly-chart").nth(n).scroll_into_view_if_needed()
             expect(page.locator(".plotly-chart[data-rendered=true]")).to_have_count(3, timeout=15000)
+            page.evaluate("window.scrollTo(0, 0)")
         screenshot(page, name)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"

@@ -65,7 +65,8 @@ def test_the_chinese_report_prints_to_a_pdf_with_its_chinese_text(page, live_ser
     # the navigation and the print button stay off paper
     assert "打印/另存为PDF" not in text and "Rollout:" not in text
     first_page = _compact(reader.pages[0].extract_text() or "")
-    assert "项目报告" in first_page and "愿景与目标" in first_page
+    assert "项目报告" in first_page and "执行摘要" in first_page and "愿景与目标" not in first_page
+    assert "愿景与目标" in _compact(reader.pages[1].extract_text() or "")  # the sections start on page 2
     last_page = _compact(reader.pages[-1].extract_text() or "")
     assert f"{len(reader.pages)}/{len(reader.pages)}" in last_page  # page numbers in the bottom margin
 

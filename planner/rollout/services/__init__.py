@@ -1,6 +1,7 @@
 """Operations on stages, exit criteria and sign-off, the live gate evaluation, and the figures other
 pages show, one module per seam: ``stages``, ``signoff``, ``criteria``, ``gate`` (the evaluation and the
-gate page's offers) and ``bulk`` (what other pages read). Every public name is importable from here.
+gate page's offers), ``blockers`` (what stands before the next sign-off)
+and ``bulk`` (what other pages read). Every public name is importable from here.
 Operations add an audit event; the calling view commits (or rolls back).
 
 Functions other features call (bounded queries whatever the number of projects):
@@ -9,8 +10,10 @@ Functions other features call (bounded queries whatever the number of projects):
 - ``pending_signoffs_for(user) -> [PendingSignoff]``: the requests ``user`` may decide
 - ``pending_signoffs_by_project(project_ids) -> {project_id: [PendingSignoff]}``
 - ``evaluate_stage(stage, until=None) -> Gate``: the exit criteria evaluated live
+- ``signoff_blockers(project, stage) -> [Blocker]``: what stands between the stage and its sign-off
 """
 
+from planner.rollout.services.blockers import Blocker, signoff_blockers  # noqa: F401
 from planner.rollout.services.bulk import (  # noqa: F401
     CurrentStage,
     PendingSignoff,

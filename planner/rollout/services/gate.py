@@ -28,6 +28,7 @@ class KpiEvidence:
     window: list  # the complete weeks the criterion is judged on, oldest first
     window_met: list  # one bool per week of the window
     current: object  # the latest WeekValue (the week in progress, or the last complete one)
+    since: date | None = None  # the stage's start: weeks that began earlier are not judged
 
 
 @dataclass
@@ -64,14 +65,22 @@ class Gate:
         return bool(self.results) and all(result.met for result in self.results)
 
 
-def kpi_window(series, comparison: Comparison, threshold: Decimal, weeks: int) -> tuple[list, list[bool], bool]:
+def kpi_window(series, comparison: Comparison, threshold: Decimal, weeks: int,
+               since: date | None = None) -> tuple[list, list[bool], bool]:
     """Judges a KPI criterion on a weekly series: the last ``weeks`` complete weeks must each satisfy
-    ``comparison`` against ``threshold``. A week without a value fails. Returns the weeks judged,
+    ``comparison`` against ``threshold``. Only weeks inside the stage count: with ``since`` (the
+    stage's start) a week that began earlier is never judged, so a stage that has run for fewer
+    complete weeks than asked is not met yet. A week without a value fails. Returns the weeks judged,
     whether each passed, and whether the criterion is met."""
-    complete = [week for week in series if week.complete]
+    complete = [week for week in series if week.complete and (since is None or week.week_start >= since)]
     window = complete[-weeks:] if weeks > 0 else []
     passed = [comparison.holds(week.value, threshold) for week in window]
     return window, passed, len(window) == weeks and all(passed)
+
+
+def stage_start(stage: Stage) -> date | None:
+    """The day a stage began, or is planned to begin: its exit criteria are judged from then on."""
+    return stage.actual_start or stage.planned_start
 
 
 def evaluate_stages(project: Project | int, stages: list[Stage], until: date | None = None) -> dict[int, Gate]:
@@ -94,9 +103,10 @@ def evaluate_stages(project: Project | int, stages: list[Stage], until: date | N
                 if criterion.comparison is None or criterion.threshold is None:
                     results.append(CriterionResult(criterion, False, title))
                     continue
+                since = stage_start(stage)
                 window, passed, met = kpi_window(series, criterion.comparison, criterion.threshold,
-                                                 criterion.weeks or 1)
-                evidence = KpiEvidence(series, window, passed, series[-1] if series else None)
+                                                 criterion.weeks or 1, since)
+                evidence = KpiEvidence(series, window, passed, series[-1] if series else None, since)
                 results.append(CriterionResult(criterion, met, title, kpi=evidence))
             elif criterion.kind == CriterionKind.CHECKLIST:
                 item = criterion.checklist_item
@@ -126,6 +136,7 @@ def snapshot(gate: Gate) -> dict:
             row["window"] = [{"week_start": w.week_start.isoformat(), "as_of": w.as_of.isoformat(),
                               "value": _value(w.value), "met": ok}
                              for w, ok in zip(result.kpi.window, result.kpi.window_met, strict=True)]
+            row["since"] = result.kpi.since.isoformat() if result.kpi.since else None
             current = result.kpi.current
             row["current"] = ({"as_of": current.as_of.isoformat(), "value": _value(current.value),
                                "complete": current.complete} if current is not None else None)

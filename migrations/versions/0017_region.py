@@ -1,7 +1,7 @@
 """users' region for formats (numbers, dates, amounts), apart from their language
 
-Revision ID: 0015_region
-Revises: 0014_jobs
+Revision ID: 0017_region
+Revises: 0016_sins_draft
 Create Date: 2026-11-29 16:10:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_region'
-down_revision = '0014_jobs'
+revision = '0017_region'
+down_revision = '0016_sins_draft'
 branch_labels = None
 depends_on = None
 
