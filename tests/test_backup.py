@@ -15,6 +15,9 @@ from planner.auth.models import User
 from planner.extensions import db as database
 from tests.helpers import empty_tables
 
+# A backup reads the database file or its own connection, and a restore writes through one: real commits.
+pytestmark = pytest.mark.real_db
+
 
 def every_table(db) -> dict:
     """Every row of every table, in primary-key order, as the backup encodes values."""

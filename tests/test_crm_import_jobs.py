@@ -21,6 +21,10 @@ from planner.kpis.models import KpiSnapshot
 from planner.uploads.models import Upload, UploadChunk
 from tests.helpers import login
 
+# Job state is written on connections of its own, committed at once (planner.crm.imports.jobs), and a
+# worker process reads it: these tests commit for real.
+pytestmark = pytest.mark.real_db
+
 ROOT = Path(__file__).resolve().parent.parent
 CSV = "Id,Name,City\nA-1,Peñalver,Logroño\nA-2,华信家电,上海\n"
 

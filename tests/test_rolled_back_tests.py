@@ -38,9 +38,34 @@ def test_a_savepoint_undoes_what_happens_inside_it(db, make_user):
     assert db.session.scalars(select(User.email)).all() == ["kept@example.com"]
 
 
-def test_a_second_connection_is_refused_with_the_way_out(db):
-    with pytest.raises(RuntimeError, match="real_db"):
-        db.engine.connect()
+def test_a_connection_of_its_own_is_the_tests_connection(db, make_user, commits):
+    with db.engine.begin() as connection:  # as code that commits "on a connection of its own" does
+        connection.execute(User.__table__.insert().values(email="own@example.com", name="自己", password_hash="x",
+                                                          role="user", active=True, timezone="UTC"))
+    assert db.session.scalars(select(User.email)).all() == ["own@example.com"]
+    with db.engine.connect() as connection:
+        connection.begin()
+        connection.execute(User.__table__.delete())
+    assert _count(db, User) == 1  # closed without a commit: undone
+    assert commits == []
+
+
+def test_another_thread_asking_for_a_connection_is_refused_with_the_way_out(db):
+    import threading
+
+    failures, engine = [], db.engine
+    thread = threading.Thread(target=lambda: failures.append(_try_connect(engine)))
+    thread.start()
+    thread.join(30)
+    assert failures and "real_db" in failures[0]
+
+
+def _try_connect(engine) -> str:
+    try:
+        engine.connect()
+    except RuntimeError as error:
+        return str(error)
+    return ""
 
 
 @pytest.mark.real_db

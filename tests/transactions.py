@@ -7,10 +7,11 @@ test releases a SAVEPOINT instead of committing. Requests see what the test wrot
 sees what requests wrote (one connection); afterwards the outer transaction is rolled back.
 
 Tests whose data must really be committed (another connection or thread reads it: the browser
-tests' live server, concurrent requests, statements sent through ``db.engine``) are marked
-``real_db``: they commit for real, and the tables are emptied before the next test. A test that
-opens a second connection without the mark fails at once with a message saying so, rather than
-waiting on SQLite's lock.
+tests' live server, concurrent requests, worker processes, database triggers that must refuse
+a statement) are marked ``real_db``: they commit for real, and the tables are emptied before the
+next test. Inside a rolled-back test, ``db.engine.connect()``/``begin()`` (code that writes "on a
+connection of its own") gets the test's connection, where ``begin()`` is a SAVEPOINT; another thread
+asking for a connection fails at once with a message saying to mark the test.
 
 ``shared(db)`` (used by module-scoped fixtures such as the access matrix's world) keeps one
 connection and its transaction open across tests; each test then runs in a SAVEPOINT on it, so
@@ -18,6 +19,7 @@ the world is built once and every test starts from it unchanged.
 """
 
 import contextlib
+import threading
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -27,6 +29,7 @@ class _State:
     connection = None  # the connection every session is bound to, while a test runs on one
     shared = None  # the connection a module-scoped fixture keeps open across its tests
     opening = False  # our own connect() calls
+    thread = None  # the thread the test runs in
     dirty = True  # something was committed for real: empty the tables before the next test
     engine_connect = None
 
@@ -41,16 +44,55 @@ def install(db) -> None:
 
     def connect(self=engine):
         if _State.connection is not None and not _State.opening:
-            raise RuntimeError(
-                "This test opened a second database connection (db.engine.connect/begin, a thread or a "
-                "live server) while it runs inside a transaction that will be rolled back: the other "
-                "connection cannot see its data (and waits on SQLite's lock). Mark the test "
-                "@pytest.mark.real_db.")
+            if threading.current_thread() is not _State.thread:
+                raise RuntimeError(
+                    "Another thread opened a database connection while the test runs inside a transaction "
+                    "that will be rolled back: it cannot see the test's data (and waits on SQLite's lock). "
+                    "Mark the test @pytest.mark.real_db.")
+            return _Borrowed(_State.connection)
         return original(self)
 
     engine.connect = connect
     _State.engine_connect = original
     _quiet_savepoints(engine.dialect)
+
+
+class _Borrowed:
+    """What ``db.engine.connect()`` gives inside a rolled-back test: the test's own connection, on
+    which ``begin()`` is a SAVEPOINT (released when the block ends, like a commit) and ``close()``
+    leaves the connection open. Code that writes "on a connection of its own, committed at once"
+    thus writes into the test's transaction, seen at once by the test and undone with it."""
+
+    def __init__(self, connection):
+        self._connection = connection
+        self._transactions = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def begin(self):
+        transaction = self._connection.begin_nested()
+        self._transactions.append(transaction)
+        return transaction
+
+    def commit(self):
+        for transaction in reversed(self._transactions):
+            if transaction.is_active:
+                transaction.commit()
+
+    def rollback(self):
+        for transaction in reversed(self._transactions):
+            if transaction.is_active:
+                transaction.rollback()
+
+    def close(self):
+        self.rollback()  # what was not committed, as closing a connection does
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
 
 
 def _quiet_savepoints(dialect) -> None:
@@ -138,6 +180,7 @@ def _connect(engine: Engine):
 @contextlib.contextmanager
 def _bound_sessions(db, conn):
     original, previous = db.session, _State.connection
+    _State.thread = threading.current_thread()
     db.session = db._make_scoped_session(
         {"class_": BoundSession.get(), "bind": conn, "join_transaction_mode": "create_savepoint"})
     _State.connection = conn

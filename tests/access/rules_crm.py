@@ -119,10 +119,13 @@ def _records(project, user, tag: str) -> dict[str, int]:
 
 
 def _job(project, user) -> int:
-    folder = Path(current_app.instance_path) / "imports"
+    from planner.uploads import storage
+
+    folder = Path(current_app.instance_path) / "matrix"
     folder.mkdir(parents=True, exist_ok=True)
-    stored = f"matrix-{project.id}.csv"
-    (folder / stored).write_text("编号,名称\n客户-9,新客户\n", encoding="utf-8")
+    source = folder / f"matrix-{project.id}.csv"
+    source.write_text("编号,名称\n客户-9,新客户\n", encoding="utf-8")
+    stored = storage.keep(source, ".csv")
     job = ImportJob(project_id=project.id, kind=RecordKind.ACCOUNTS, filename="客户.csv", stored_name=stored, size=30,
                     encoding="utf-8", delimiter=",", headers=["编号", "名称"], mapping={"external_id": 0, "name": 1},
                     created_by_id=user.id)
