@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from planner.auth.models import GlobalRole
-from planner.kpis.services import today
+from planner.dates import utc_today as today  # the KPIs' today (UTC), as before
 from planner.rollout.models import StageStatus
 from tests import rollout_factories as rf
 
