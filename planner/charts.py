@@ -24,6 +24,7 @@ def figure(data: list[dict], title=None, height: int | None = None, **layout) ->
         "colorway": PALETTE,
         "legend": {"orientation": "h", "y": -0.2},
         "hoverlabel": {"font": {"family": FONT}},
+        "separators": _separators(),
         "xaxis": {"gridcolor": GRID, "linecolor": LINE, "zerolinecolor": LINE, "tickfont": {"color": MUTED}},
         "yaxis": {"gridcolor": GRID, "linecolor": LINE, "zerolinecolor": LINE, "tickfont": {"color": MUTED}},
     }
@@ -37,6 +38,23 @@ def figure(data: list[dict], title=None, height: int | None = None, **layout) ->
         else:
             base[key] = value
     return {"data": [_plain(trace) for trace in data], "layout": _plain(base)}
+
+
+def _separators() -> str:
+    """The reader's region's decimal and group signs, for the axes and the hover labels."""
+    from planner.i18n import format_locale
+    from planner.regions import chart_separators
+
+    return chart_separators(format_locale())
+
+
+def date_format(skeleton: str) -> str:
+    """A d3 date format for an axis or a hover label, derived from the CLDR skeleton in the reader's
+    region (``MMMd`` → ``%b %-d`` in the US, ``%-d %b`` in Spain and Mexico, ``%-m月%-d日`` in China)."""
+    from planner.i18n import format_locale
+    from planner.regions import chart_date_format
+
+    return chart_date_format(skeleton, format_locale())
 
 
 def _plain(value):

@@ -103,14 +103,15 @@ def _fields(pattern: str):
 class Formats:
     """The reader's locale, time zone and translations, and formatting with them."""
 
-    __slots__ = ("locale", "tzinfo", "translations", "language", "data", "date_formats")
+    __slots__ = ("locale", "format_locale", "tzinfo", "translations", "language", "data", "date_formats")
 
-    def __init__(self, locale: Locale, tzinfo, translations, date_formats=None):
-        self.locale = locale
+    def __init__(self, locale: Locale, tzinfo, translations, date_formats=None, format_locale: Locale | None = None):
+        self.locale = locale  # the language: words
+        self.format_locale = format_locale or locale  # the language in the reader's region: numbers and dates
         self.tzinfo = tzinfo
         self.translations = translations
         self.language = str(locale).split("_")[0]
-        self.data = LocaleData.of(locale)
+        self.data = LocaleData.of(self.format_locale)
         self.date_formats = date_formats or {}
 
     # ------------------------------------------------------------------ translations
@@ -144,7 +145,7 @@ class Formats:
         key = (fmt, day)
         found = self.data.dates.get(key)
         if found is None:
-            found = self.data.dates.put(key, self.data.date_pattern(fmt).apply(day, self.locale))
+            found = self.data.dates.put(key, self.data.date_pattern(fmt).apply(day, self.format_locale))
         return found
 
     def local(self, value: datetime) -> datetime:
@@ -159,20 +160,21 @@ class Formats:
         fmt = self._configured("datetime", fmt)
         local = self.local(value)
         if fmt not in NAMED:
-            return parse_pattern(fmt).apply(local, self.locale)
+            return parse_pattern(fmt).apply(local, self.format_locale)
         pattern, time_of_day = self.data.time_pattern(fmt)
         if time_of_day:
             key = (fmt, local.hour, local.minute, local.second)
             time_text = self.data.times.get(key)
             if time_text is None:
-                time_text = self.data.times.put(key, pattern.apply(local.timetz(), self.locale,
+                time_text = self.data.times.put(key, pattern.apply(local.timetz(), self.format_locale,
                                                                    reference_date=local.date()))
         else:
-            time_text = pattern.apply(local.timetz(), self.locale, reference_date=local.date())
+            time_text = pattern.apply(local.timetz(), self.format_locale, reference_date=local.date())
         date_key = (fmt, local.date())
         date_text = self.data.dates.get(date_key)
         if date_text is None:
-            date_text = self.data.dates.put(date_key, self.data.date_pattern(fmt).apply(local.date(), self.locale))
+            date_text = self.data.dates.put(date_key,
+                                            self.data.date_pattern(fmt).apply(local.date(), self.format_locale))
         return self.data.glue(fmt).replace("{0}", time_text).replace("{1}", date_text)
 
     # ------------------------------------------------------------------ numbers
@@ -182,28 +184,28 @@ class Formats:
         found = self.data.numbers.get(key)
         if found is None:
             pattern = self.data.decimal if fmt is None else self.data.number_pattern(fmt)
-            found = self.data.numbers.put(key, pattern.apply(value, self.locale))
+            found = self.data.numbers.put(key, pattern.apply(value, self.format_locale))
         return found
 
     def percent(self, value, fmt: str) -> str:
         key = ("p", fmt, type(value), str(value))
         found = self.data.numbers.get(key)
         if found is None:
-            found = self.data.numbers.put(key, self.data.number_pattern(fmt).apply(value, self.locale))
+            found = self.data.numbers.put(key, self.data.number_pattern(fmt).apply(value, self.format_locale))
         return found
 
     def currency(self, value, currency: str) -> str:
         key = ("c", currency, type(value), str(value))
         found = self.data.numbers.get(key)
         if found is None:
-            found = self.data.numbers.put(key, self.data.currency.apply(value, self.locale, currency=currency))
+            found = self.data.numbers.put(key, self.data.currency.apply(value, self.format_locale, currency=currency))
         return found
 
     def compact_currency(self, value, currency: str) -> str:
         key = ("k", currency, type(value), str(value))
         found = self.data.numbers.get(key)
         if found is None:
-            found = self.data.numbers.put(key, format_compact_currency(value, currency, locale=self.locale,
+            found = self.data.numbers.put(key, format_compact_currency(value, currency, locale=self.format_locale,
                                                                        fraction_digits=1))
         return found
 
@@ -221,9 +223,17 @@ def formats() -> Formats:
     locale = get_locale() or Locale.parse(DEFAULT_LANGUAGE)
     babel = current_app.extensions.get("babel")
     made = Formats(locale, get_timezone(), get_translations(),
-                   babel.instance.date_formats if babel is not None else None)
+                   babel.instance.date_formats if babel is not None else None, _format_locale(locale))
     g._flask_babel.planner_formats = made
     return made
+
+
+def _format_locale(locale: Locale) -> Locale:
+    """The language in the reader's region (planner.regions)."""
+    from planner.i18n import select_region
+    from planner.regions import formatting_locale
+
+    return formatting_locale(locale.language, select_region(locale.language))
 
 
 try:  # the application context straight from its context variable: no proxy in the hot path

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import TextInput
 
 from planner import MAX_ID
-from planner.i18n import babel_locale, number, parse_amount
+from planner.i18n import format_locale, number, parse_amount
 
 __all__ = [
     "BaseForm",
@@ -276,7 +276,7 @@ class LocaleDecimalField(Field):
             self.data = None
             return
         try:
-            value = parse_amount(valuelist[0], babel_locale())
+            value = parse_amount(valuelist[0], format_locale())
         except ValueError:
             self.data = None
             raise ValueError(

@@ -1,4 +1,4 @@
-"""Languages, locale negotiation and locale-aware formatting.
+"""Languages, regions, locale negotiation and locale-aware formatting.
 
 Choice order for the interface language: an explicit switch in this request (``?lang=``), then
 the signed-in user's preference, then a switch made earlier in this browser (remembered in the
@@ -7,19 +7,25 @@ Accept-Language, then English. An explicit choice is saved to the account: at on
 in, at sign-in when it was made on the sign-in page (``remember_choice_at_sign_in``). The
 browser's language is used only when nobody chose.
 All Chinese variants negotiate to Simplified Chinese, the only Chinese catalogue we ship.
+
+Numbers, dates and amounts follow the reader's *region*, chosen apart from the language
+(``planner.regions``): the user's preference, else the browser's, else the language's usual one.
+Every formatting helper here writes with ``format_locale()``; words come from the language.
 """
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from babel import Locale
+from babel import Locale, dates, numbers
 from babel.numbers import NumberFormatError, parse_decimal
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_timezone
 from flask_login import current_user
 
 from planner.formatting import formats
+from planner.regions import DEFAULT_REGION, browser_region, normalise_region
 
 LANGUAGES = {"en": "English", "es": "Español", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
@@ -123,7 +129,29 @@ def current_language() -> str:
 
 
 def babel_locale() -> Locale:
+    """The interface language's locale: for words (names of languages, currencies, time zones)."""
     return formats().locale
+
+
+def select_region(language: str | None = None) -> str:
+    """The reader's region for formats (``es_MX``): their preference, else their browser's, else the
+    language's usual region."""
+    language = language or current_language()
+    forced = getattr(g, "forced_region", None) if has_app_context() else None
+    if forced:
+        return forced
+    if not has_request_context():
+        return DEFAULT_REGION.get(language, DEFAULT_REGION[DEFAULT_LANGUAGE])
+    # The user Flask-Login has already loaded for this request (formatting never loads one itself:
+    # it may run in a worker thread that must not open its own database connection).
+    user = g.get("_login_user")
+    preference = normalise_region(getattr(user, "region", None)) if user is not None else None
+    return preference or browser_region(request.accept_languages, language)
+
+
+def format_locale() -> Locale:
+    """The locale that writes numbers, dates and amounts: the language in the reader's region."""
+    return formats().format_locale
 
 
 # gettext, ngettext and pgettext as Flask-Babel's (same arguments, same result) through the request's
@@ -153,14 +181,25 @@ def money(amount, currency: str) -> str:
     """An amount in the reader's locale, e.g. ``1.234,50 €`` or ``¥1,234.50``."""
     if amount is None:
         return ""
-    return formats().currency(Decimal(amount), currency)
+    return currency_spacing(formats().currency(Decimal(amount), currency), currency, format_locale())
+
+
+def currency_spacing(text: str, currency: str, locale: Locale) -> str:
+    """CLDR's currency spacing, which Babel leaves out: a symbol made of letters ("EUR", "US$" is not)
+    is kept apart from the digits by a no-break space, "EUR 1,234.50" rather than "EUR1,234.50"."""
+    symbol = numbers.get_currency_symbol(currency, locale=locale)
+    if symbol and unicodedata.category(symbol[-1])[0] not in "SZ":
+        text = re.sub(re.escape(symbol) + r"(?=[\d-])", symbol + "\u00a0", text)
+    if symbol and unicodedata.category(symbol[0])[0] not in "SZ":
+        text = re.sub(r"(?<=\d)" + re.escape(symbol), "\u00a0" + symbol, text)
+    return text
 
 
 def money_compact(amount, currency: str) -> str:
     """A rounded amount for at-a-glance figures, e.g. ``€906.8K``, ``906,8 mil €`` or ``€90.7万``."""
     if amount is None:
         return ""
-    return formats().compact_currency(Decimal(amount), currency)
+    return currency_spacing(formats().compact_currency(Decimal(amount), currency), currency, format_locale())
 
 
 def number(value, digits: int | None = None) -> str:
@@ -174,10 +213,12 @@ def number(value, digits: int | None = None) -> str:
 
 
 def percent(value, digits: int = 0) -> str:
-    """``value`` is a ratio (0.25 → 25 %)."""
+    """``value`` is a ratio (0.25 → 25 %), written with the region's own CLDR percent pattern
+    (``25 %`` in Spain, ``25%`` in Mexico and China)."""
     if value is None:
         return ""
-    fmt = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
+    pattern = format_locale().percent_formats[None].pattern
+    fmt = pattern.replace("#,##0", "#,##0." + "0" * digits, 1) if digits else pattern
     return formats().percent(value, fmt)
 
 
@@ -186,7 +227,7 @@ def parse_amount(text: str, locale: Locale | str | None = None) -> Decimal:
 
     Raises ValueError when the text is not a number in that locale.
     """
-    locale = locale or babel_locale()
+    locale = locale or format_locale()
     cleaned = (text or "").strip().replace("\u00a0", " ").replace("\u202f", " ")
     for symbol in ("€", "$", "¥", "£", "￥"):
         cleaned = cleaned.replace(symbol, "")
@@ -234,17 +275,44 @@ def datetime_format(value: datetime | None, fmt: str = "medium", zone: bool = Fa
     return f"{text} {zone_label(value)}" if zone else text
 
 
+def date_skeleton(value: date | datetime | None, skeleton: str) -> str:
+    """A date written by a CLDR skeleton (``MMMd`` → "Mar 5", "5 mar", "3月5日")."""
+    if value is None:
+        return ""
+    value = formats().local(value) if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    return dates.format_skeleton(skeleton, value, locale=format_locale())
+
+
+def region_choices_for_reader() -> list[tuple[str, str]]:
+    """The regions offered in the settings, each named in the reader's language with a sample of its
+    formats: "Español (México) — 1,234.50 · 31/12/2026"."""
+    from planner.regions import REGIONS, region_label
+
+    reader = babel_locale()
+    options = []
+    for code in REGIONS:
+        locale = Locale.parse(code)
+        sample = numbers.format_decimal(Decimal("1234.5"), format="#,##0.00", locale=locale)
+        day = dates.format_skeleton("yMd", datetime(2026, 12, 31), locale=locale)
+        options.append((code, f"{region_label(code, reader)} — {sample} · {day}"))
+    return options
+
+
 def language_label(code: str | None) -> str:
     return LANGUAGES.get(code or "", "")
 
 
 def init_app(app) -> None:
+    # Jinja's optimizer would fold a filter on a constant (``0.6|percent``) once, at compile time, in
+    # the locale of whoever came first: formats are per reader, so nothing is folded.
+    app.jinja_env.optimized = False
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["money_compact"] = money_compact
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["date"] = date_format
     app.jinja_env.filters["datetime"] = datetime_format
+    app.jinja_env.filters["date_skeleton"] = date_skeleton
     app.jinja_env.filters["language_label"] = language_label
     # Templates translate through the request's translations, looked up once (Flask-Babel's own
     # callables look the locale and the domain up again for every string).
@@ -256,6 +324,7 @@ def init_app(app) -> None:
         newstyle=True)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["current_region"] = select_region
 
     @app.before_request
     def remember_language_switch():

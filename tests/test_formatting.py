@@ -95,7 +95,7 @@ def test_the_filters_print_what_flask_babel_prints(app, language, zone):
             assert env.filters["date"](None) == ""
             assert env.filters["number"](1234567) == flask_babel.format_decimal(1234567)
             assert env.filters["number"](3.14159, 2) == flask_babel.format_decimal(3.14159, "#,##0.00")
-            assert env.filters["percent"](0.256) == flask_babel.format_percent(0.256, "#,##0%")
+            assert env.filters["percent"](0.256) == flask_babel.format_percent(0.256)  # CLDR's own pattern
             assert env.filters["money"](Decimal("1234.5"), "EUR") == flask_babel.format_currency(Decimal("1234.5"),
                                                                                                "EUR")
             assert env.filters["money_compact"](Decimal("906789"), "CNY") == numbers.format_compact_currency(

@@ -229,8 +229,8 @@ def test_a_marked_difference_gets_a_plain_language_note(client, make_user, make_
     scenario = make_scenario(db, project, costs=[("licences", ("100000", "100000", "100000"))])
     login(client, manager)
     page = visible_text(client.get(f"/projects/{project.id}/tco/scenarios/{scenario.id}").get_data(as_text=True))
-    assert "Diferencia marcada: tu primer año solo soporta el 33,3% del costo" in page
-    assert "Diferencia marcada: solo el 0,0% de tu costo va a personalización" in page
+    assert "Diferencia marcada: tu primer año solo soporta el 33,3 % del costo" in page
+    assert "Diferencia marcada: solo el 0,0 % de tu costo va a personalización" in page
     assert "No en tres años" in page
 
 

@@ -6,6 +6,7 @@ lazy string whose named placeholders are filled from the event's data.
 
 import logging
 from collections import defaultdict
+from inspect import isfunction
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,7 +21,9 @@ _FORMATTERS: dict[str, object] = {}
 
 
 def register(code: str, message, formatter=None) -> None:
-    """``formatter(data) -> dict`` may turn stored values (keys, codes) into display text."""
+    """``formatter(data) -> dict`` may turn stored values (keys, codes) into display text. A message
+    that shows a count is a function ``(data) -> str`` calling ``ngettext``, so that each language
+    chooses its singular or plural."""
     _ACTIONS[code] = message
     if formatter is not None:
         _FORMATTERS[code] = formatter
@@ -86,7 +89,23 @@ def describe(event: AuditEvent) -> str:
     formatter = _FORMATTERS.get(event.action)
     if formatter is not None:
         data.update(formatter(data))
+    if isfunction(message):
+        return message(defaultdict(str, data))
     return str(message) % defaultdict(str, data)
+
+
+def count_of(data, key: str = "count") -> int:
+    """The count an audit message shows, as stored with the event (0 when missing)."""
+    try:
+        return int(data.get(key) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def placeholders(data, *names: str) -> dict:
+    """The event's data with every placeholder the message names (empty when not recorded), for
+    ``ngettext(…, **placeholders(data, "name", "count"))``."""
+    return {**dict.fromkeys(names, ""), **data}
 
 
 def _in_reader_language(value):

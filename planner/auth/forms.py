@@ -4,7 +4,7 @@ from wtforms.validators import EqualTo, ValidationError
 
 from planner.auth import passwords
 from planner.forms import BaseForm, StrippedStringField, choices, email, length, required
-from planner.i18n import COMMON_TIMEZONES, LANGUAGES, timezone_label
+from planner.i18n import COMMON_TIMEZONES, LANGUAGES, region_choices_for_reader, timezone_label
 
 
 class LoginForm(BaseForm):
@@ -37,6 +37,10 @@ def language_choices():
     return choices([("", _l("Same as my browser")), *LANGUAGES.items()])
 
 
+def region_choices():
+    return choices([("", _l("Same as my browser")), *region_choices_for_reader()])
+
+
 def timezone_choices():
     return choices((name, timezone_label(name)) for name in COMMON_TIMEZONES)
 
@@ -45,6 +49,9 @@ class ProfileForm(BaseForm):
     name = StrippedStringField(_l("Name"), validators=[required(), length(120)],
                                render_kw={"autocomplete": "name"})
     language = SelectField(_l("Preferred language"), choices=language_choices, validate_choice=True)
+    region = SelectField(_l("Formats for numbers, dates and amounts"), choices=region_choices,
+                         validate_choice=True,
+                         description=_l("Independent of the language: for example Spanish with the formats of Mexico."))
     timezone = SelectField(_l("Time zone"), choices=timezone_choices, validate_choice=True)
     submit = SubmitField(_l("Save settings"))
 

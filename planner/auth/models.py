@@ -47,6 +47,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[GlobalRole] = mapped_column(enum_column(GlobalRole), default=GlobalRole.USER)
     language: Mapped[str | None] = mapped_column(String(8))
+    region: Mapped[str | None] = mapped_column(String(16))  # formats (es_MX); None: from the browser
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

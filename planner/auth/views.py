@@ -2,6 +2,7 @@ import logging
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from babel.numbers import get_territory_currencies
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,14 +17,18 @@ from planner.auth.models import User, UserSession, normalise_email
 from planner.dates import local_today
 from planner.extensions import db
 from planner.i18n import (
+    babel_locale,
     current_language,
     date_format,
     explicit_choice,
+    format_locale,
     keep_language_after_sign_out,
     money,
     number,
     remember_choice_at_sign_in,
+    select_region,
 )
+from planner.regions import region_label
 
 bp = Blueprint("auth", __name__)
 
@@ -92,9 +97,12 @@ def account():
     password_form = PasswordChangeForm(prefix="password")
     if request.method == "GET":
         profile.language.data = current_user.language or ""
+    if request.method == "GET" or profile.region.name not in request.form:  # a form without it keeps the region
+        profile.region.data = current_user.region or ""
     if profile.submit.data and profile.validate_on_submit():
         current_user.name = profile.name.data
         current_user.language = profile.language.data or None
+        current_user.region = profile.region.data or None
         current_user.timezone = profile.timezone.data
         db.session.commit()
         flash(_("Your settings are saved."), "success")
@@ -107,6 +115,7 @@ def account():
 def change_password():
     profile = ProfileForm(prefix="profile", obj=current_user)
     profile.language.data = current_user.language or ""
+    profile.region.data = current_user.region or ""
     form = PasswordChangeForm(prefix="password")
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
@@ -134,17 +143,16 @@ def end_other_sessions():
     return redirect(url_for("auth.account"))
 
 
-SAMPLE_CURRENCY = {"en": "USD", "es": "EUR", "zh": "CNY"}
-
-
 def format_samples() -> dict:
-    """How dates, numbers and amounts look in the reader's language."""
+    """How dates, numbers and amounts look in the reader's region, with the region's own currency."""
     today = local_today()
-    language = current_language()
+    territory = format_locale().territory
+    currencies = get_territory_currencies(territory, today) if territory else []
     return {
         "date": date_format(today, "long"),
         "number": number(Decimal("1234567.891"), 2),
-        "money": money(Decimal("1234.5"), SAMPLE_CURRENCY.get(language, "USD")),
+        "money": money(Decimal("1234.5"), currencies[0] if currencies else "USD"),
+        "region": region_label(select_region(), babel_locale()),
     }
 
 

@@ -42,6 +42,15 @@ EXTRA_STAFF = [
     ("owen.price@example.com", "Owen Price", "en", "America/New_York"),
 ]
 
+# Formats apart from the language (planner.regions): the others follow their browser.
+REGIONS = {
+    "admin@example.com": "en_GB",
+    "pm@example.com": "en_GB",
+    "staff@example.com": "en_GB",
+    "sponsor@example.com": "es_ES",  # reads English, writes amounts as in Spain: 1.234,50 €
+    "jorge.ramirez@example.com": "es_MX",  # Spanish with Mexican formats: $1,234.50
+}
+
 PROJECTS = [
     {
         "key": "en",
@@ -114,7 +123,8 @@ class DemoContext:
 def _user(ctx: DemoContext, email: str, name: str, role: GlobalRole, language: str, timezone: str) -> User:
     user = User.by_email(email)
     if user is None:
-        user = User(email=email, name=name, role=role, language=language, timezone=timezone)
+        user = User(email=email, name=name, role=role, language=language, timezone=timezone,
+                    region=REGIONS.get(email))
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.flush()

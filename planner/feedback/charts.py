@@ -2,14 +2,10 @@
 
 from flask_babel import gettext as _
 
-from planner.charts import PALETTE, RAG, figure
+from planner.charts import PALETTE, RAG, date_format, figure
 from planner.feedback.models import DIMENSIONS
 from planner.feedback.services import BARRIER_THRESHOLD
-from planner.i18n import current_language, number
-
-# Plotly (d3) date formats for the week axis, as each language writes a day and a month.
-SHORT_DATE = {"en": "%b %-d", "es": "%-d %b", "zh": "%-m月%-d日"}
-LONG_DATE = {"en": "%b %-d, %Y", "es": "%-d %b %Y", "zh": "%Y年%-m月%-d日"}
+from planner.i18n import number
 
 
 def _threshold_line(axis: str) -> dict:
@@ -41,8 +37,7 @@ def dimensions_figure(group) -> dict:
 
 def trend_figure(weeks) -> dict:
     shown = [w for w in weeks if w.shown]
-    language = current_language()
-    short, long = SHORT_DATE.get(language, SHORT_DATE["en"]), LONG_DATE.get(language, LONG_DATE["en"])
+    short, long = date_format("MMMd"), date_format("yMMMd")  # CLDR skeletons, in the reader's region
     data = [{"type": "scatter", "mode": "lines+markers", "name": str(d.label),
              "x": [w.key for w in shown], "y": [round(w.averages[d], 2) for w in shown],
              "hovertemplate": "%{x|" + long + "}: %{y:.2f}<extra>" + str(d.label) + "</extra>"} for d in DIMENSIONS]

@@ -2,8 +2,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
-from flask import Blueprint, Response, current_app, jsonify, redirect, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -11,6 +10,7 @@ from sqlalchemy import text
 from planner import nav
 from planner.extensions import csrf, db
 from planner.i18n import LANGUAGES
+from planner.regions import DEFAULT_REGION, chart_date_formats, chart_separators, formatting_locale, normalise_region
 
 bp = Blueprint("main", __name__)
 
@@ -48,24 +48,15 @@ def _plotly_dictionary(language: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-# Plotly date and number formats (d3 syntax) per language; month and day names come from Babel.
-_D3_FORMATS = {
-    "en": {"date": "%m/%d/%Y", "dayMonth": "%b %-d", "dayMonthYear": "%b %-d, %Y", "month": "%b %Y",
-           "year": "%Y"},
-    "es": {"date": "%d/%m/%Y", "dayMonth": "%-d %b", "dayMonthYear": "%-d %b %Y", "month": "%b %Y",
-           "year": "%Y"},
-    "zh": {"date": "%Y/%m/%d", "dayMonth": "%-m月%-d日", "dayMonthYear": "%Y年%-m月%-d日",
-           "month": "%Y年%-m月", "year": "%Y年"},
-}
-
-
 @cache
-def _plotly_locale_source(language: str) -> str:
-    locale = Locale.parse(language)
+def _plotly_locale_source(language: str, region: str) -> dict:
+    """Plotly's locale: month and day names from the language, numbers and date formats from the
+    region, each date format derived from a CLDR skeleton (``planner.regions.CHART_SKELETONS``)."""
+    locale = formatting_locale(language, region)
     months = locale.months["format"]
     days = locale.days["format"]
     order = [6, 0, 1, 2, 3, 4, 5]  # d3 weeks start on Sunday; Babel's on Monday
-    formats = _D3_FORMATS[language]
+    separators = chart_separators(locale)
     spec = {
         "moduleType": "locale",
         "name": language,
@@ -77,13 +68,11 @@ def _plotly_locale_source(language: str) -> str:
             "shortMonths": [months["abbreviated"][i] for i in range(1, 13)],
             "periods": [locale.day_periods["format"]["abbreviated"].get("am", "AM"),
                         locale.day_periods["format"]["abbreviated"].get("pm", "PM")],
-            "decimal": locale.number_symbols["latn"]["decimal"],
-            "thousands": locale.number_symbols["latn"]["group"],
+            "decimal": separators[0],
+            "thousands": separators[1],
             "grouping": [3],
             "currency": ["", ""],
-            "dateTime": "%a %b %e %X %Y",
-            "time": "%H:%M:%S",
-            **formats,
+            **chart_date_formats(locale),
         },
     }
     return spec
@@ -93,7 +82,8 @@ def _plotly_locale_source(language: str) -> str:
 def plotly_locale(language):
     if language not in LANGUAGES:
         return Response("", status=404)
-    spec = dict(_plotly_locale_source(language))
+    region = normalise_region(request.args.get("region")) or DEFAULT_REGION[language]
+    spec = dict(_plotly_locale_source(language, region))
     spec["dictionary"] = {
         **_plotly_dictionary(language),
         # Our own wording wins where the app has it.

@@ -3,10 +3,10 @@
 import re
 import unicodedata
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from planner.charts import PALETTE, figure
+from planner.i18n import date_format as format_date
 
 
 def _closed(values: list) -> list:

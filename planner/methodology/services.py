@@ -12,12 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from planner.audit.services import record, register
+from planner.audit.services import count_of, placeholders, record, register
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
@@ -37,7 +37,10 @@ from planner.projects.models import Project, ProjectMember
 SINS_KEY = "seven_sins"
 FOCUS_LIMIT = 3  # more key problems in focus than this, and the page warns: focus means few
 
-register("methodology.adopted", _l("Adopted the methodology “%(methodology)s” with %(count)s steps."))
+register("methodology.adopted", lambda data: ngettext(
+    "Adopted the methodology “%(methodology)s” with %(count)s step.",
+    "Adopted the methodology “%(methodology)s” with %(count)s steps.", count_of(data),
+    **placeholders(data, "methodology", "count")))
 register("checklist.status", _l("Set step %(number)s of “%(methodology)s” to “%(status)s”."))
 register("checklist.updated", _l("Updated step %(number)s of “%(methodology)s”."))
 register("sins.assessed", _l("Recorded a seven-sins self-assessment: overall risk %(score)s out of 100."))

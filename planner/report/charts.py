@@ -10,11 +10,10 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from babel.numbers import format_compact_currency
 from flask_babel import gettext as _
 
 from planner.charts import RAG
-from planner.i18n import babel_locale, money, number, percent
+from planner.i18n import money, money_compact, number, percent
 
 WIDTH = 480  # the viewBox width; the SVG scales to its box
 ROW = 42  # height of one labelled bar
@@ -210,7 +209,7 @@ def nice_step(maximum: float, ticks: int = 4) -> float:
 
 
 def _compact(amount: float, currency: str) -> str:
-    return format_compact_currency(Decimal(str(amount)), currency, locale=babel_locale(), fraction_digits=1)
+    return money_compact(Decimal(str(amount)), currency)
 
 
 def tco_chart(summary: dict) -> ColumnChart:

@@ -3,12 +3,12 @@ of planned against actual dates, and the weekly trend behind a KPI criterion."""
 
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import escape
 
 from planner.charts import PALETTE, RAG, figure
 from planner.dates import local_date
+from planner.i18n import date_format as format_date
 from planner.rollout.models import Outcome
 from planner.rollout.services import kpi_text
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 
-from planner.i18n import babel_locale
+from planner.i18n import format_locale
 from planner.spreadsheet import safe_cell
 from planner.tco import calculations as calc
 from planner.tco.models import CostCategory
@@ -35,8 +35,8 @@ def filename(project, extension: str) -> str:
 
 
 def currency_format(currency: str) -> str:
-    """An Excel number format for the currency, with its symbol where the reader's locale puts it."""
-    locale = babel_locale()
+    """An Excel number format for the currency, with its symbol where the reader's region puts it."""
+    locale = format_locale()
     symbol = get_currency_symbol(currency, locale=locale).replace('"', "")
     digits = get_currency_precision(currency)
     number = "#,##0" + ("." + "0" * digits if digits else "")

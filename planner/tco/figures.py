@@ -5,7 +5,7 @@ from babel.numbers import get_currency_symbol
 from flask_babel import gettext as _
 
 from planner.charts import PALETTE, figure
-from planner.i18n import babel_locale, money
+from planner.i18n import format_locale, money
 from planner.tco import calculations as calc
 from planner.tco.models import CostCategory
 
@@ -18,7 +18,7 @@ def year_labels() -> list[str]:
 
 
 def _money_axis(currency: str, title: str) -> dict:
-    symbol = get_currency_symbol(currency, locale=babel_locale())
+    symbol = get_currency_symbol(currency, locale=format_locale())
     return {"title": {"text": _("%(label)s (%(currency)s)", label=title, currency=symbol)},
             "tickformat": ",.0f", "separatethousands": True, "zeroline": True, "zerolinecolor": "#adb5bd",
             "gridcolor": "#e9ecef", "automargin": True}

@@ -61,7 +61,7 @@
           var percent = Math.round((state.fraction || 0) * 100);
           bar.style.width = percent + "%";
           holder.setAttribute("aria-valuenow", String(percent));
-          label.textContent = percent + "% · " + (state.rows || 0).toLocaleString(document.documentElement.lang) +
+          label.textContent = percent + "% · " + (state.rows || 0).toLocaleString(document.body.getAttribute("data-region") || document.documentElement.lang) +
             " " + label.getAttribute("data-rows-label");
         })
         .catch(function () {});

@@ -3,10 +3,11 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from planner.audit.services import record, register
+from planner.audit.services import count_of, placeholders, record, register
 from planner.dates import local_today
 from planner.errors import DomainError
 from planner.extensions import db
@@ -53,7 +54,10 @@ register("stage.created", _l("Added the stage “%(name)s”."))
 register("stage.updated", _l("Changed the stage “%(name)s”: %(fields)s."), _stage_fields)
 register("stage.deleted", _l("Deleted the stage “%(name)s”."))
 register("stage.moved", _l("Moved the stage “%(name)s” to position %(position)s."))
-register("stage.plan_applied", _l("Added %(count)s stages from the template “%(plan)s”."), _plan_name)
+register("stage.plan_applied", lambda data: ngettext(
+    "Added %(count)s stage from the template “%(plan)s”.",
+    "Added %(count)s stages from the template “%(plan)s”.", count_of(data),
+    **placeholders(data, "plan", "count")), _plan_name)
 register("stage.started", _l("Started the stage “%(name)s”."))
 register("stage.started_override", _l("Started the stage “%(name)s” before “%(previous)s” was approved, "
                                       "by override. Reason: %(reason)s"))
