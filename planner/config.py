@@ -106,6 +106,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", env == "testing"),
         "JOBS_WORKERS": _int("JOBS_WORKERS", 2),
+        # The API (planner/api): requests per minute and per access token before a 429.
+        "API_RATE_LIMIT": _int("API_RATE_LIMIT", 300),
         # Logs: one line per event on stderr, "text" (readable) or "json" (one JSON object a line).
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
