@@ -23,5 +23,6 @@ def docs():
             tag = (operation.get("tags") or ["api"])[0]
             groups.setdefault(tag, []).append({"method": method.upper(), "path": path, **operation})
     tags = {tag["name"]: tag.get("description", "") for tag in document.get("tags", [])}
-    return render_template("api/docs.html", groups=groups, tags=tags, document=document, events=events.ALL,
+    writes = any(op["method"] in ("PATCH", "PUT", "DELETE") for ops in groups.values() for op in ops)
+    return render_template("api/docs.html", groups=groups, writes=writes, tags=tags, events=events.ALL,
                            schemas=document.get("components", {}).get("schemas", {}))
