@@ -32,17 +32,17 @@ def _params(request_, actor, **extra) -> dict:
 
 
 @rollout.signoff_requested.connect
-def _requested(request_, actor=None, **_):
+def signoff_requested(request_, actor=None, **_):
     notify(approvers(request_), "signoff_requested", _params(request_, actor), request_.project_id, actor)
 
 
 @rollout.signoff_withdrawn.connect
-def _withdrawn(request_, actor=None, **_):
+def signoff_withdrawn(request_, actor=None, **_):
     notify(approvers(request_), "signoff_withdrawn", _params(request_, actor), request_.project_id, actor)
 
 
 @rollout.signoff_decided.connect
-def _decided(decision, actor=None, **_):
+def signoff_decided(decision, actor=None, **_):
     """The requester, the project managers, and the members of the teams in the stage's scope."""
     request_ = decision.request
     stage = request_.stage

@@ -166,7 +166,6 @@ def deliver(row: OutboxMail) -> None:
     headers = {"Auto-Submitted": "auto-generated"}
     if row.unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(row.subject, row.text_body, config["MAIL_DEFAULT_SENDER"], [row.to_address],
                                      headers=headers, connection=connection)
     message.attach_alternative(row.html_body, "text/html")
