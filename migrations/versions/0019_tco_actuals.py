@@ -1,7 +1,7 @@
 """TCO plan against reality: the plan's first month, actual costs, actual benefits entered by hand
 
-Revision ID: 0018_tco_actuals
-Revises: 0017_region
+Revision ID: 0019_tco_actuals
+Revises: 0018_notifications
 Create Date: 2026-11-29 19:20:00
 
 """
@@ -12,8 +12,8 @@ import planner.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_tco_actuals'
-down_revision = '0017_region'
+revision = '0019_tco_actuals'
+down_revision = '0018_notifications'
 branch_labels = None
 depends_on = None
 
