@@ -1,7 +1,7 @@
 """api tokens
 
-Revision ID: 0018_api_tokens
-Revises: 0017_region
+Revision ID: 0020_api_tokens
+Revises: 0019_tco_actuals
 Create Date: 2026-11-29 19:08:51.578406
 
 """
@@ -12,8 +12,8 @@ import planner.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_api_tokens'
-down_revision = '0017_region'
+revision = '0020_api_tokens'
+down_revision = '0019_tco_actuals'
 branch_labels = None
 depends_on = None
 
