@@ -106,6 +106,10 @@ def _safe(parse, name: str):
     return read
 
 
+# Kinds whose records belong to an account (the tables require it, as the web's forms do).
+ACCOUNT_REQUIRED = {RecordKind.INTERACTIONS, RecordKind.CASES, RecordKind.OPPORTUNITIES}
+
+
 class _Reader:
     """The import's row checks over JSON objects with the given fields."""
 
@@ -123,6 +127,13 @@ class _Reader:
     def cells(self, data: dict) -> list:
         return [data.get(name) for name in self.names]
 
+    def read(self, line: int, data: dict, creating: bool) -> tuple[dict | None, list[Problem]]:
+        values, problems = self.rows.read(line, self.cells(data))
+        if self.kind in ACCOUNT_REQUIRED and (creating or "account" in data) \
+                and not (values or data).get("account"):
+            problems = [*problems, Problem(line, "missing", "account")]
+        return (None, problems) if problems else (values, problems)
+
 
 def read_one(project, kind: RecordKind, data, *, partial: bool) -> tuple[dict | None, list[dict]]:
     """The model attributes of one record (all its fields, or with ``partial`` those sent), or the errors."""
@@ -132,7 +143,7 @@ def read_one(project, kind: RecordKind, data, *, partial: bool) -> tuple[dict | 
     reader = _Reader(project, kind, list(data) if partial else field_names(kind), external_id_required=False)
     if not partial:
         data = {name: data.get(name) for name in reader.names}
-    values, problems = reader.rows.read(1, reader.cells(data))
+    values, problems = reader.read(1, data, creating=not partial)
     if problems:
         return None, [_error(None, problem, kind) for problem in problems]
     references_needed = any(name in values for name in REFERENCES)
@@ -183,7 +194,7 @@ def upsert(project, kind: RecordKind, records: list, actor) -> Outcome | Refusal
             for index, data in enumerate(records):
                 if not write:
                     outcome.rows += 1
-                values, problems = reader.rows.read(index, reader.cells(data))
+                values, problems = reader.read(index, data, creating=True)
                 if problems:
                     errors += [_error(index, problem, kind) for problem in problems]
                     continue
