@@ -4,13 +4,13 @@ token answers whoever holds it; a forged one is not found), and the outbox is fo
 
 from planner.extensions import db
 from planner.notifications import unsubscribe
+from planner.notifications.kinds import KINDS
 from planner.notifications.models import MailState, Notification, OutboxMail
 from tests.access.matrix import ADMIN_ONLY, LOGIN, NOT_FOUND, OK, PUBLIC, ROLES, SIGNED_IN, Rule
 
 ONLY_STAFF = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "staff": OK}
 NOBODY = dict.fromkeys(ROLES, NOT_FOUND)
-SETTINGS = {"kind_signoff_requested": "app", "kind_signoff_decided": "email", "kind_signoff_withdrawn": "app",
-            "kind_signoff_reminder": "digest", "digest_hour": "9"}
+SETTINGS = {**{f"kind_{key}": "digest" for key in KINDS}, "kind_signoff_decided": "email", "digest_hour": "9"}
 
 RULES = [
     Rule("notifications.index", "/notifications", SIGNED_IN),
