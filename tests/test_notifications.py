@@ -7,11 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from planner.change.models import ChangeTask
 from planner.db import utcnow
 from planner.notifications import outbox
 from planner.notifications.kinds import KINDS
 from planner.notifications.models import Delivery, DeliveryChoice, MailState, Notification, OutboxMail
 from planner.notifications.tasks import send_due_mail
+from planner.projects.access import membership_for
 from planner.rollout.models import RequestStatus, SignoffRequest
 from tests.helpers import visible_text
 from tests.mail_server import free_port, smtp_server
@@ -266,3 +268,60 @@ def test_links_in_mail_follow_server_name_without_base_url(app, monkeypatch):
     assert outbox.external_url("notifications.index") == "https://rollout.example.com/notifications"
     monkeypatch.setitem(app.config, "BASE_URL", "https://example.com/rollout")
     assert outbox.external_url("notifications.index") == "https://example.com/rollout/notifications"
+
+
+# --------------------------------------------------------------------------- tasks, quick wins, members
+
+
+def test_a_task_given_to_someone_reaches_them_only(team, mailbox, make_client, db):
+    project, _stage, u = team
+    pm = client_for(make_client, u["manager"])
+    agent = membership_for(project.id, u["agent"].id)
+    response = pm.post(f"/projects/{project.id}/change/tasks/new", data={
+        "title": "整理客服话术", "category": "training", "owner_id": str(agent.id), "status": "open"})
+    assert response.status_code == 302
+    assert recipients(db, "task_assigned") == {u["agent"].id}
+    [mail] = mailbox
+    assert mail.to == ["agent@example.com"]
+    assert "Paula Manager 将项目“华信家电”中的任务“整理客服话术”分配给了您" in mail.subject
+    assert re.search(re.escape(BASE) + rf"/projects/{project.id}/change/tasks/\d+", mail.text)
+    task = db.session.scalar(select(ChangeTask))
+    # Saved again without a new owner: nobody is told again; another owner is.
+    pm.post(f"/projects/{project.id}/change/tasks/{task.id}", data={
+        "title": "整理客服话术（第二版）", "category": "training", "owner_id": str(agent.id), "status": "open"})
+    assert len(mailbox) == 1
+    sales = membership_for(project.id, u["sales"].id)
+    pm.post(f"/projects/{project.id}/change/tasks/{task.id}", data={
+        "title": "整理客服话术（第二版）", "category": "training", "owner_id": str(sales.id), "status": "open"})
+    assert recipients(db, "task_assigned") == {u["agent"].id, u["sales"].id}
+
+
+def test_an_achieved_quick_win_is_news_for_the_whole_project(team, make_client, db):
+    project, _stage, u = team
+    pm = client_for(make_client, u["manager"])
+    response = pm.post(f"/projects/{project.id}/change/quick-wins/new", data={
+        "title": "首周工单全部录入系统", "benefit": "工单录入率达到百分之百", "kpi": "", "owner_id": "",
+        "status": "achieved", "achieved_on": "2026-03-02"})
+    assert response.status_code == 302
+    assert recipients(db, "quick_win_achieved") == {u[k].id for k in ("es", "zh", "quiet", "agent", "sales")}
+    listing = visible_text(client_for(make_client, u["agent"]).get("/notifications").get_data(as_text=True))
+    assert "项目“华信家电”的速赢目标“首周工单全部录入系统”已达成" in listing
+
+
+def test_the_person_added_to_a_project_or_given_a_role_is_told(team, mailbox, make_client, db, make_user):
+    project, _stage, u = team
+    newcomer = make_user(email="nuevo@example.com", name="Nuevo Miembro", language="es")
+    pm = client_for(make_client, u["manager"])
+    pm.post(f"/projects/{project.id}/members", data={"email": "nuevo@example.com", "is_sponsor": "y",
+                                                     "team": "Ventas"})
+    assert recipients(db, "member_added") == {newcomer.id}
+    [mail] = mailbox
+    assert mail.subject == "Paula Manager te añadió al proyecto 华信家电 con el rol: Patrocinador ejecutivo y Personal."
+    member = membership_for(project.id, newcomer.id)
+    pm.post(f"/projects/{project.id}/members/{member.id}", data={f"m{member.id}-is_manager": "y",
+                                                                 f"m{member.id}-team": "Ventas"})
+    assert recipients(db, "member_roles_changed") == {newcomer.id}
+    pm.post(f"/projects/{project.id}/members/{member.id}", data={f"m{member.id}-is_manager": "y",
+                                                                 f"m{member.id}-team": "Marketing"})
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.kind == "member_roles_changed")) == 1  # a new team is no new role

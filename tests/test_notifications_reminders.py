@@ -13,6 +13,7 @@ from planner.notifications import reminders
 from planner.notifications.models import Delivery, DeliveryChoice, Notification, ProjectReminders, ReminderSent
 from planner.projects.access import membership_for
 from planner.rollout.models import SignoffRequest
+from tests.helpers import visible_text
 from tests.notification_fixtures import *  # noqa: F403 - the fixtures
 from tests.notification_fixtures import BASE, client_for, request_signoff
 
@@ -140,3 +141,19 @@ def test_tasks_due_tomorrow_and_just_overdue_are_told_once_to_their_owner(team, 
     db.session.expire_all()
     kinds = sorted(db.session.scalars(select(Notification.kind).where(Notification.user_id == u["zh"].id)))
     assert kinds == ["task_due_soon", "task_overdue"]
+
+
+def test_a_project_manager_sets_the_interval_and_others_may_not(team, make_client, db):
+    project, _stage, u = team
+    pm = client_for(make_client, u["manager"])
+    assert 'value="3"' in pm.get(f"/projects/{project.id}/reminders").get_data(as_text=True)
+    assert pm.post(f"/projects/{project.id}/reminders", data={"signoff_days": "7"}).status_code == 302
+    assert db.session.get(ProjectReminders, project.id).signoff_days == 7
+    refused = pm.post(f"/projects/{project.id}/reminders?lang=es", data={"signoff_days": "0"})
+    assert refused.status_code == 200 and "60" in visible_text(refused.get_data(as_text=True))
+    for who in ("es", "agent"):
+        assert client_for(make_client, u[who]).post(f"/projects/{project.id}/reminders",
+                                                    data={"signoff_days": "1"}).status_code == 403
+    assert client_for(make_client, u["outsider"]).get(f"/projects/{project.id}/reminders").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(ProjectReminders, project.id).signoff_days == 7
