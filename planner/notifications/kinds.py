@@ -1,0 +1,93 @@
+"""The kinds of event a person can be told about: the sentence (written in the reader's language
+when shown or mailed, from the parameters stored with the notification), where it links to, its
+name on the preferences page and how it is delivered unless the person chose otherwise."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from planner.notifications.models import Delivery
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: object  # lazy: the name on the preferences page
+    default: Delivery
+    text: Callable[[dict], str]  # the sentence, in the current language
+    endpoint: str  # where it links to; its values come from ``values(params)``
+    values: Callable[[dict], dict]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind(key, label, default, endpoint, values):
+    def declare(text):
+        KINDS[key] = Kind(key, label, default, text, endpoint, values)
+        return text
+
+    return declare
+
+
+def _gate(params: dict) -> dict:
+    return {"project_id": params["project_id"], "stage_id": params["stage_id"]}
+
+
+def _outcome(value: str) -> str:
+    from planner.rollout.models import Outcome
+
+    try:
+        return str(Outcome(value).stage_status.label)
+    except ValueError:
+        return value
+
+
+@kind("signoff_requested", _l("A sign-off is requested from you"), Delivery.EMAIL, "rollout.gate", _gate)
+def _signoff_requested(p):
+    return _("%(actor)s asks you to sign off the stage “%(stage)s” of %(project)s.",
+             actor=p.get("actor") or _("Someone"), stage=p["stage"], project=p["project"])
+
+
+@kind("signoff_decided", _l("A sign-off is decided"), Delivery.EMAIL, "rollout.gate", _gate)
+def _signoff_decided(p):
+    return _("%(actor)s decided on the stage “%(stage)s” of %(project)s: %(outcome)s.",
+             actor=p.get("actor") or _("Someone"), stage=p["stage"], project=p["project"],
+             outcome=_outcome(p["outcome"]))
+
+
+@kind("signoff_withdrawn", _l("A sign-off request is withdrawn"), Delivery.APP, "rollout.gate", _gate)
+def _signoff_withdrawn(p):
+    return _("%(actor)s withdrew the sign-off request for the stage “%(stage)s” of %(project)s.",
+             actor=p.get("actor") or _("Someone"), stage=p["stage"], project=p["project"])
+
+
+@kind("signoff_reminder", _l("A sign-off is still waiting"), Delivery.EMAIL, "rollout.gate", _gate)
+def _signoff_reminder(p):
+    return ngettext("The sign-off of the stage “%(stage)s” of %(project)s has been waiting for %(num)d day.",
+                    "The sign-off of the stage “%(stage)s” of %(project)s has been waiting for %(num)d days.",
+                    p["days"], stage=p["stage"], project=p["project"])
+
+
+def text(notification) -> str:
+    found = KINDS.get(notification.kind)
+    return found.text(notification.params or {}) if found is not None else ""
+
+
+def target(notification) -> tuple[str, dict] | None:
+    """(endpoint, values) of the page the notification is about, or None."""
+    found = KINDS.get(notification.kind)
+    if found is None:
+        return None
+    try:
+        return found.endpoint, found.values(notification.params or {})
+    except KeyError:
+        return None
+
+
+def delivery_for(kind_key: str, chosen: dict) -> Delivery:
+    """How ``kind_key`` is delivered to a person whose choices are ``chosen`` ({kind: Delivery})."""
+    return chosen.get(kind_key) or KINDS[kind_key].default
