@@ -106,6 +106,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", env == "testing"),
         "JOBS_WORKERS": _int("JOBS_WORKERS", 2),
+        # The API (planner/api): requests per minute and per access token before a 429.
+        "API_RATE_LIMIT": _int("API_RATE_LIMIT", 300),
         # E-mail (Flask-Mailman's names). Without MAIL_SERVER nothing is sent: mail stays in the outbox,
         # where an administrator reads it. Links in mail start with BASE_URL (else SERVER_NAME and
         # PREFERRED_URL_SCHEME).
