@@ -5,85 +5,20 @@ each person's choices and the one-time unsubscribe link; failures retried and no
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
-from planner.auth.models import GlobalRole
+from planner.change.models import ChangeTask
 from planner.db import utcnow
 from planner.notifications import outbox
+from planner.notifications.kinds import KINDS
 from planner.notifications.models import Delivery, DeliveryChoice, MailState, Notification, OutboxMail
 from planner.notifications.tasks import send_due_mail
-from planner.rollout.models import RequestStatus, SignoffRequest, StageStatus
-from tests import rollout_factories as r
-from tests.helpers import login, visible_text
+from planner.projects.access import membership_for
+from planner.rollout.models import RequestStatus, SignoffRequest
+from tests.helpers import visible_text
 from tests.mail_server import free_port, smtp_server
-
-BASE = "http://rollout.test"
-
-
-@pytest.fixture
-def mailbox(app, monkeypatch):
-    """The app sends through a real SMTP server listening on a local port; links start with BASE."""
-    with smtp_server() as (port, received):
-        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-        monkeypatch.setitem(app.config, "MAIL_PORT", port)
-        monkeypatch.setitem(app.config, "BASE_URL", BASE)
-        yield received
-
-
-@pytest.fixture
-def team(db, make_user, make_project, add_member):
-    """A project with its manager (English), a Spanish sponsor in Mexico City, a Chinese sponsor in
-    Shanghai, a sponsor who wants sign-off requests in the app only, an inactive sponsor, staff in and
-    out of the stage's team; and an outsider, sponsor of another project."""
-    u = {
-        "manager": make_user(email="pm@example.com", name="Paula Manager", role=GlobalRole.MANAGER, language="en"),
-        "es": make_user(email="lucia@example.com", name="Lucía Ortega", language="es",
-                        timezone="America/Mexico_City"),
-        "zh": make_user(email="wei@example.com", name="王伟", language="zh", timezone="Asia/Shanghai"),
-        "quiet": make_user(email="quiet@example.com", name="安静的发起人", language="zh"),
-        "gone": make_user(email="gone@example.com", name="离职的发起人", active=False),
-        "agent": make_user(email="agent@example.com", name="客服代表", language="zh"),
-        "sales": make_user(email="sales@example.com", name="销售代表", language="zh"),
-        "outsider": make_user(email="outsider@example.com", name="外部人员", language="zh"),
-        "admin": make_user(email="admin@example.com", name="管理员", role=GlobalRole.ADMIN),
-    }
-    project = make_project(manager=u["manager"], name="华信家电")
-    for key in ("es", "zh", "quiet", "gone"):
-        add_member(project, u[key], sponsor=True)
-    add_member(project, u["agent"], team="客服")
-    add_member(project, u["sales"], team="销售")
-    other = make_project(name="另一个项目")
-    add_member(other, u["outsider"], manager=True, sponsor=True)
-    db.session.add(DeliveryChoice(user_id=u["quiet"].id, kind="signoff_requested", delivery=Delivery.APP))
-    db.session.commit()
-    stage = r.stage(project, name="试点", status=StageStatus.ACTIVE, started=utcnow().date() - timedelta(days=5),
-                    teams=["客服"])
-    return project, stage, u
-
-
-def client_for(make_client, user):
-    client = make_client()
-    login(client, user)
-    return client
-
-
-def recipients(db, kind):
-    db.session.expire_all()
-    return set(db.session.scalars(select(Notification.user_id).where(Notification.kind == kind)))
-
-
-def request_signoff(make_client, project, stage, manager):
-    pm = client_for(make_client, manager)
-    response = pm.post(f"/projects/{project.id}/rollout/stages/{stage.id}/request",
-                       data={"version": str(stage.version), "note": "请审阅"})
-    assert response.status_code == 302
-    return pm
-
-
-def link_in(text: str) -> str:
-    return re.search(re.escape(BASE) + r"/projects/\d+/rollout/stages/\d+", text).group(0)
-
+from tests.notification_fixtures import *  # noqa: F403 - the fixtures and helpers
+from tests.notification_fixtures import BASE, client_for, link_in, recipients, request_signoff
 
 # --------------------------------------------------------------------------- who is told
 
@@ -206,9 +141,9 @@ def test_choices_are_saved_per_kind(team, make_client, db):
     es = client_for(make_client, u["es"])
     page = es.get("/notifications/settings").get_data(as_text=True)
     assert "Correo al momento" in page
-    response = es.post("/notifications/settings", data={"kind_signoff_requested": "digest", "kind_signoff_decided":
-                                                        "app", "kind_signoff_withdrawn": "email",
-                                                        "kind_signoff_reminder": "email", "digest_hour": "7"})
+    choices = {f"kind_{key}": "email" for key in KINDS}
+    response = es.post("/notifications/settings", data={**choices, "kind_signoff_requested": "digest",
+                                                        "kind_signoff_decided": "app", "digest_hour": "7"})
     assert response.status_code == 302
     chosen = {c.kind: c.delivery for c in db.session.scalars(select(DeliveryChoice).where(
         DeliveryChoice.user_id == u["es"].id))}
@@ -333,3 +268,60 @@ def test_links_in_mail_follow_server_name_without_base_url(app, monkeypatch):
     assert outbox.external_url("notifications.index") == "https://rollout.example.com/notifications"
     monkeypatch.setitem(app.config, "BASE_URL", "https://example.com/rollout")
     assert outbox.external_url("notifications.index") == "https://example.com/rollout/notifications"
+
+
+# --------------------------------------------------------------------------- tasks, quick wins, members
+
+
+def test_a_task_given_to_someone_reaches_them_only(team, mailbox, make_client, db):
+    project, _stage, u = team
+    pm = client_for(make_client, u["manager"])
+    agent = membership_for(project.id, u["agent"].id)
+    response = pm.post(f"/projects/{project.id}/change/tasks/new", data={
+        "title": "整理客服话术", "category": "training", "owner_id": str(agent.id), "status": "open"})
+    assert response.status_code == 302
+    assert recipients(db, "task_assigned") == {u["agent"].id}
+    [mail] = mailbox
+    assert mail.to == ["agent@example.com"]
+    assert "Paula Manager 将项目“华信家电”中的任务“整理客服话术”分配给了您" in mail.subject
+    assert re.search(re.escape(BASE) + rf"/projects/{project.id}/change/tasks/\d+", mail.text)
+    task = db.session.scalar(select(ChangeTask))
+    # Saved again without a new owner: nobody is told again; another owner is.
+    pm.post(f"/projects/{project.id}/change/tasks/{task.id}", data={
+        "title": "整理客服话术（第二版）", "category": "training", "owner_id": str(agent.id), "status": "open"})
+    assert len(mailbox) == 1
+    sales = membership_for(project.id, u["sales"].id)
+    pm.post(f"/projects/{project.id}/change/tasks/{task.id}", data={
+        "title": "整理客服话术（第二版）", "category": "training", "owner_id": str(sales.id), "status": "open"})
+    assert recipients(db, "task_assigned") == {u["agent"].id, u["sales"].id}
+
+
+def test_an_achieved_quick_win_is_news_for_the_whole_project(team, make_client, db):
+    project, _stage, u = team
+    pm = client_for(make_client, u["manager"])
+    response = pm.post(f"/projects/{project.id}/change/quick-wins/new", data={
+        "title": "首周工单全部录入系统", "benefit": "工单录入率达到百分之百", "kpi": "", "owner_id": "",
+        "status": "achieved", "achieved_on": "2026-03-02"})
+    assert response.status_code == 302
+    assert recipients(db, "quick_win_achieved") == {u[k].id for k in ("es", "zh", "quiet", "agent", "sales")}
+    listing = visible_text(client_for(make_client, u["agent"]).get("/notifications").get_data(as_text=True))
+    assert "项目“华信家电”的速赢目标“首周工单全部录入系统”已达成" in listing
+
+
+def test_the_person_added_to_a_project_or_given_a_role_is_told(team, mailbox, make_client, db, make_user):
+    project, _stage, u = team
+    newcomer = make_user(email="nuevo@example.com", name="Nuevo Miembro", language="es")
+    pm = client_for(make_client, u["manager"])
+    pm.post(f"/projects/{project.id}/members", data={"email": "nuevo@example.com", "is_sponsor": "y",
+                                                     "team": "Ventas"})
+    assert recipients(db, "member_added") == {newcomer.id}
+    [mail] = mailbox
+    assert mail.subject == "Paula Manager te añadió al proyecto 华信家电 con el rol: Patrocinador ejecutivo y Personal."
+    member = membership_for(project.id, newcomer.id)
+    pm.post(f"/projects/{project.id}/members/{member.id}", data={f"m{member.id}-is_manager": "y",
+                                                                 f"m{member.id}-team": "Ventas"})
+    assert recipients(db, "member_roles_changed") == {newcomer.id}
+    pm.post(f"/projects/{project.id}/members/{member.id}", data={f"m{member.id}-is_manager": "y",
+                                                                 f"m{member.id}-team": "Marketing"})
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.kind == "member_roles_changed")) == 1  # a new team is no new role

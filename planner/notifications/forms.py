@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
+from wtforms import IntegerField, SelectField
 
-from planner.forms import BaseForm, choices
+from planner.forms import BaseForm, choices, in_range, input_required
 from planner.notifications.kinds import KINDS
 from planner.notifications.models import Delivery
 
@@ -24,3 +24,9 @@ def preferences_form(current: dict, hour: int, formdata=None):
         _l("Send my daily digest at"), choices=choices((str(h), f"{h:02d}:00") for h in range(24)),
         default=str(hour))
     return PreferencesForm(formdata=formdata) if formdata is not None else PreferencesForm()
+
+
+class ReminderForm(BaseForm):
+    signoff_days = IntegerField(
+        _l("Remind of a pending sign-off after this many days, and again every as many days"),
+        validators=[input_required(), in_range(1, 60)])

@@ -72,6 +72,76 @@ def _signoff_reminder(p):
                     p["days"], stage=p["stage"], project=p["project"])
 
 
+def _task(params: dict) -> dict:
+    return {"project_id": params["project_id"], "task_id": params["task_id"]}
+
+
+def _project(params: dict) -> dict:
+    return {"project_id": params["project_id"]}
+
+
+def _day(value: str) -> str:
+    from datetime import date
+
+    from planner.formatting import formats
+
+    try:
+        return formats().date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value or ""
+
+
+@kind("task_assigned", _l("A task is assigned to you"), Delivery.EMAIL, "change.task_edit", _task)
+def _task_assigned(p):
+    return _("%(actor)s gave you the task “%(task)s” in %(project)s.", actor=p.get("actor") or _("Someone"),
+             task=p["task"], project=p["project"])
+
+
+@kind("task_due_soon", _l("One of your tasks is due tomorrow"), Delivery.DIGEST, "change.task_edit", _task)
+def _task_due_soon(p):
+    return _("Your task “%(task)s” in %(project)s is due tomorrow, %(day)s.", task=p["task"],
+             project=p["project"], day=_day(p.get("due")))
+
+
+@kind("task_overdue", _l("One of your tasks is overdue"), Delivery.DIGEST, "change.task_edit", _task)
+def _task_overdue(p):
+    return _("Your task “%(task)s” in %(project)s was due on %(day)s and is not done.", task=p["task"],
+             project=p["project"], day=_day(p.get("due")))
+
+
+@kind("quick_win_achieved", _l("A quick win is achieved"), Delivery.APP, "change.quick_wins", _project)
+def _quick_win(p):
+    return _("Quick win in %(project)s: “%(title)s” is achieved.", project=p["project"], title=p["title"])
+
+
+@kind("member_added", _l("You are added to a project"), Delivery.EMAIL, "projects.overview", _project)
+def _member_added(p):
+    return _("%(actor)s added you to the project %(project)s as %(roles)s.", actor=p.get("actor") or _("Someone"),
+             project=p["project"], roles=_roles(p.get("roles", [])))
+
+
+@kind("member_roles_changed", _l("Your role in a project changes"), Delivery.APP, "projects.overview", _project)
+def _member_roles(p):
+    return _("Your role in the project %(project)s is now: %(roles)s.", project=p["project"],
+             roles=_roles(p.get("roles", [])))
+
+
+def _roles(values) -> str:
+    from planner.projects.models import ProjectRole
+
+    labels = []
+    order = [ProjectRole.MANAGER.value, ProjectRole.SPONSOR.value, ProjectRole.STAFF.value]
+    for value in sorted(values, key=lambda v: order.index(v) if v in order else 9):
+        try:
+            labels.append(str(ProjectRole(value).label))
+        except ValueError:
+            continue
+    from babel.lists import format_list
+    from flask_babel import get_locale
+
+    return format_list(labels, locale=get_locale()) if labels else str(ProjectRole.STAFF.label)
+
+
 def text(notification) -> str:
     found = KINDS.get(notification.kind)
     return found.text(notification.params or {}) if found is not None else ""

@@ -4,8 +4,10 @@ project (and active accounts), never the person who acted."""
 from sqlalchemy import or_, select
 
 from planner.auth.models import User
+from planner.change import signals as change
 from planner.extensions import db
 from planner.notifications.services import notify
+from planner.projects import signals as projects
 from planner.projects.models import Project, ProjectMember
 from planner.rollout import signals as rollout
 
@@ -53,3 +55,46 @@ def signoff_decided(decision, actor=None, **_):
     recipients = members(request_.project_id, or_(*who))
     notify(recipients, "signoff_decided", _params(request_, actor, outcome=decision.outcome.value,
                                                   decision_id=decision.id), request_.project_id, actor)
+
+
+# --------------------------------------------------------------------------- change management, projects
+
+
+def _project_name(project_id: int) -> str:
+    return db.session.get(Project, project_id).name
+
+
+@change.task_assigned.connect
+def task_assigned(task, actor=None, **_):
+    member = db.session.get(ProjectMember, task.owner_id) if task.owner_id else None
+    if member is None:
+        return
+    owner = db.session.get(User, member.user_id)
+    notify([owner], "task_assigned", {"project_id": task.project_id, "project": _project_name(task.project_id),
+                                      "task_id": task.id, "task": task.title,
+                                      "actor": getattr(actor, "name", "") or ""}, task.project_id, actor)
+
+
+@change.quick_win_achieved.connect
+def quick_win_achieved(win, actor=None, **_):
+    """Every member of the project: a quick win is news for the whole team."""
+    notify(members(win.project_id), "quick_win_achieved", {
+        "project_id": win.project_id, "project": _project_name(win.project_id), "quick_win_id": win.id,
+        "title": win.title}, win.project_id, actor)
+
+
+def _member_params(member, actor) -> dict:
+    return {"project_id": member.project_id, "project": _project_name(member.project_id),
+            "roles": sorted(role.value for role in member.roles), "actor": getattr(actor, "name", "") or ""}
+
+
+@projects.member_added.connect
+def member_added(member, actor=None, **_):
+    notify([db.session.get(User, member.user_id)], "member_added", _member_params(member, actor),
+           member.project_id, actor)
+
+
+@projects.member_roles_changed.connect
+def member_roles_changed(member, actor=None, **_):
+    notify([db.session.get(User, member.user_id)], "member_roles_changed", _member_params(member, actor),
+           member.project_id, actor)

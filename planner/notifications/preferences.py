@@ -3,12 +3,15 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from planner.audit.services import record, register
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.notifications import unsubscribe
 from planner.notifications.kinds import KINDS
 from planner.notifications.models import DEFAULT_DIGEST_HOUR, Delivery, DeliveryChoice, DigestSetting, OutboxMail
+
+register("notifications.reminders_set", _l("Set the sign-off reminders to every %(days)s days."))
 
 
 def current(user) -> dict[str, Delivery]:
@@ -88,3 +91,23 @@ def describe(token: str):
         return None
     label = _l("The daily digest") if data["k"] == unsubscribe.DIGEST else KINDS[data["k"]].label
     return user, label, mail.unsubscribed_at is not None
+
+
+def project_reminder_days(project) -> int:
+    from planner.notifications.models import DEFAULT_SIGNOFF_REMINDER_DAYS, ProjectReminders
+
+    row = db.session.get(ProjectReminders, project.id)
+    return row.signoff_days if row is not None else DEFAULT_SIGNOFF_REMINDER_DAYS
+
+
+def set_project_reminder_days(project, days: int) -> None:
+    from planner.notifications.models import ProjectReminders
+
+    if not 1 <= days <= 60:
+        raise DomainError(_l("Choose between 1 and 60 days."))
+    row = db.session.get(ProjectReminders, project.id)
+    if row is None:
+        db.session.add(ProjectReminders(project_id=project.id, signoff_days=days))
+    elif row.signoff_days != days:
+        row.signoff_days = days
+    record("notifications.reminders_set", project=project, target=project, days=days)

@@ -18,3 +18,16 @@ def send_due_mail() -> int:
     for mail_id in ids:
         send_mail.enqueue(mail_id)
     return len(ids)
+
+
+@jobs.periodic(hour="*", minute=5)
+def hourly() -> dict:
+    """Every hour: sign-off and task reminders and the daily digests whose hour has come (each
+    person's time zone); nothing twice for the same day."""
+    from planner.db import utcnow
+    from planner.extensions import db
+    from planner.notifications import reminders
+
+    counts = reminders.run(utcnow())
+    db.session.commit()
+    return counts

@@ -12,9 +12,12 @@ from planner.extensions import db
 from planner.forms import flash_errors
 from planner.i18n import timezone_label
 from planner.notifications import kinds, listeners, outbox, preferences, services  # noqa: F401 - listeners connect
-from planner.notifications.forms import ConfirmForm, preferences_form
+from planner.notifications.forms import ConfirmForm, ReminderForm, preferences_form
 from planner.notifications.models import Delivery, MailState, OutboxMail
 from planner.pagination import paginate
+from planner.projects import registry
+from planner.projects.access import project_view
+from planner.projects.models import ProjectRole
 from planner.transactions import saving
 
 bp = Blueprint("notifications", __name__)
@@ -97,6 +100,28 @@ def preferences_page():
         flash_errors(form)
     return render_template("notifications/preferences.html", form=form, kinds=kinds.KINDS,
                            mail_on=outbox.configured(), zone_label=timezone_label(current_user.timezone))
+
+
+# --------------------------------------------------------------------------- a project's reminders
+
+
+registry.tab(925, "notifications.project_reminders", _l("Reminders"), roles=(ProjectRole.MANAGER,), icon="alarm",
+             section="settings")
+
+
+@bp.route("/projects/<int:project_id>/reminders", methods=["GET", "POST"])
+@project_view(ProjectRole.MANAGER)
+def project_reminders(project):
+    form = ReminderForm()
+    if request.method == "GET":
+        form.signoff_days.data = preferences.project_reminder_days(project)
+    if form.validate_on_submit():
+        with saving(error_to=form.signoff_days) as saved:
+            preferences.set_project_reminder_days(project, form.signoff_days.data)
+        if saved:
+            flash(_("The reminder setting is saved."), "success")
+            return redirect(url_for("notifications.project_reminders", project_id=project.id))
+    return render_template("notifications/project_reminders.html", project=project, form=form)
 
 
 # --------------------------------------------------------------------------- unsubscribe (no sign-in)

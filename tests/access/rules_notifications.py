@@ -4,13 +4,13 @@ token answers whoever holds it; a forged one is not found), and the outbox is fo
 
 from planner.extensions import db
 from planner.notifications import unsubscribe
+from planner.notifications.kinds import KINDS
 from planner.notifications.models import MailState, Notification, OutboxMail
-from tests.access.matrix import ADMIN_ONLY, LOGIN, NOT_FOUND, OK, PUBLIC, ROLES, SIGNED_IN, Rule
+from tests.access.matrix import ADMIN_ONLY, LOGIN, MANAGERS, NOT_FOUND, OK, PUBLIC, ROLES, SIGNED_IN, Rule
 
 ONLY_STAFF = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "staff": OK}
 NOBODY = dict.fromkeys(ROLES, NOT_FOUND)
-SETTINGS = {"kind_signoff_requested": "app", "kind_signoff_decided": "email", "kind_signoff_withdrawn": "app",
-            "kind_signoff_reminder": "digest", "digest_hour": "9"}
+SETTINGS = {**{f"kind_{key}": "digest" for key in KINDS}, "kind_signoff_decided": "email", "digest_hour": "9"}
 
 RULES = [
     Rule("notifications.index", "/notifications", SIGNED_IN),
@@ -47,3 +47,9 @@ def setup(world):
     db.session.commit()
     world.ids.update(staff_notification=notification.id, outbox_mail=mail.id,
                      unsubscribe_token=unsubscribe.token(staff, "signoff_decided", mail.id))
+
+RULES += [
+    Rule("notifications.project_reminders", "/projects/{project}/reminders", MANAGERS),
+    Rule("notifications.project_reminders", "/projects/{project}/reminders", MANAGERS, method="POST",
+         data={"signoff_days": "5"}, success="/projects/{project}/reminders"),
+]
