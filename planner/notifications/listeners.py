@@ -90,7 +90,7 @@ def _member_params(member, actor) -> dict:
 
 @projects.member_added.connect
 def member_added(member, actor=None, **_):
-    notify([db.session.get(User, member.user_id)], "member_added", _member_params(member, actor),
+    return notify([db.session.get(User, member.user_id)], "member_added", _member_params(member, actor),
            member.project_id, actor)
 
 
