@@ -54,10 +54,12 @@ def test_a_sponsor_approves_from_the_link_in_the_email_in_chinese(page, browser,
         expect(sponsor_page.get_by_text("您的决定已记录：已批准。")).to_be_visible()
 
         told = [m for m in received if m.to == ["pm@example.com"]]
-        assert len(told) == 1 and "王芳 decided on the stage “试点：上海客服中心” of 华信家电: Approved." == told[0].subject
+        assert len(told) == 1
+        assert told[0].subject == "王芳 decided on the stage “试点：上海客服中心” of 华信家电: Approved."
 
         bell = sponsor_page.get_by_role("link", name="通知")
         bell.click()
         expect(sponsor_page.get_by_role("heading", name="通知")).to_be_visible()
-        expect(sponsor_page.get_by_text("Priya Menon 请您审批项目“华信家电”的阶段“试点：上海客服中心”。")).to_be_visible()
+        expect(sponsor_page.get_by_text("Priya Menon 请您审批项目“华信家电”的阶段“试点：上海客服中心”。")
+               ).to_be_visible()
         screenshot(sponsor_page, "notifications-zh")
