@@ -242,3 +242,41 @@ def test_a_kpi_benefit_without_baseline_is_not_realised(client, team, db):
     login(client, team["manager"])
     assert "No KPI baseline" in client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True)
     assert client.get(f"/projects/{project.id}/tco/benefits/{line.id}/actuals").status_code == 404
+
+
+# --------------------------------------------------------------------------- dashboard, report, health
+
+
+def test_the_payback_rule_flags_a_forecast_later_than_planned_by_more_than_the_threshold():
+    from planner.dashboard.health import PAYBACK_LATE_AMBER, PAYBACK_LATE_RED, Facts, Level, Rule, assess
+
+    def reason(plan, forecast, has=True):
+        found = [r for r in assess(Facts(has_forecast=has, plan_payback=plan, forecast_payback=forecast)).reasons
+                 if r.rule is Rule.PAYBACK]
+        return found[0].level if found else None
+
+    assert reason(20, 20 + PAYBACK_LATE_AMBER) is None
+    assert reason(20, 21 + PAYBACK_LATE_AMBER) is Level.AMBER
+    assert reason(20, 20 + PAYBACK_LATE_RED) is Level.AMBER
+    assert reason(20, 21 + PAYBACK_LATE_RED) is Level.RED
+    assert reason(20, None) is Level.RED  # no longer within three years
+    assert reason(None, None) is None  # the plan itself does not pay back: nothing to be late on
+    assert reason(20, 30, has=False) is None  # no actuals yet
+    assert reason(26, 12) is None  # earlier than planned
+
+
+def test_dashboard_and_report_show_plan_vs_forecast_and_the_health_reason(client, team, db):
+    project = team["project"]
+    record_costs(db, project)
+    line = db.session.scalar(select(TcoBenefitLine).where(TcoBenefitLine.scenario_id == team["scenario"].id))
+    db.session.add(TcoBenefitActual(project_id=project.id, benefit_line_id=line.id, year=1, amount=D(24000)))
+    db.session.commit()
+    login(client, team["manager"])
+    dashboard = visible_text(client.get("/dashboard").get_data(as_text=True))
+    assert "Plan vs forecast: NPV" in dashboard and "payback month 26 → month 35" in dashboard
+    # Nine months later than planned: red.
+    assert "The forecast pays back in month 35, 9 months later than the planned month 26." in dashboard
+    report = visible_text(client.get(f"/projects/{project.id}/report").get_data(as_text=True))
+    assert "payback month 26 → month 35" in report
+    rules = visible_text(client.get("/dashboard/health-rules").get_data(as_text=True))
+    assert "Payback later than planned" in rules and "more than 3 months later than planned" in rules
