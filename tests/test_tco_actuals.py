@@ -280,3 +280,36 @@ def test_dashboard_and_report_show_plan_vs_forecast_and_the_health_reason(client
     assert "payback month 26 → month 35" in report
     rules = visible_text(client.get("/dashboard/health-rules").get_data(as_text=True))
     assert "Payback later than planned" in rules and "more than 3 months later than planned" in rules
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def test_the_demo_has_a_year_of_actuals_one_project_ahead_and_one_behind(app, db):
+    from sqlalchemy import func
+
+    from planner.demo import load
+    from planner.projects.models import Project
+    from planner.tco.models import TcoScenario
+
+    load()
+    first = db.session.scalar(select(func.count()).select_from(TcoActualCost))
+    load()
+    assert db.session.scalar(select(func.count()).select_from(TcoActualCost)) == first > 0
+    summaries = actuals.forecast_by_project(db.session.scalars(select(Project.id)).all())
+    by_currency = {s.currency: s for s in summaries.values()}
+    assert set(by_currency) == {"USD", "EUR", "CNY"} and all(s.has_actuals for s in summaries.values())
+    tracks = {}
+    for scenario in db.session.scalars(select(TcoScenario).where(TcoScenario.is_preferred.is_(True))):
+        project = db.session.get(Project, scenario.project_id)
+        track = actuals.tracking(project, scenario)
+        assert track.through == 12 and track.measured == 12
+        tracks[project.currency] = track
+    total = {currency: track.total_row() for currency, track in tracks.items()}
+    assert total["USD"]["variance"][0] < 0 < total["EUR"]["variance"][0]  # English under plan, Spanish over
+    assert by_currency["USD"].forecast_npv > by_currency["USD"].plan_npv  # ahead of plan
+    # Spanish: behind on spend (above) and on the savings entered by hand (below plan in year 1).
+    entered = [b for b in tracks["EUR"].benefits if not b.line.is_derived and b.plan[0]]
+    assert entered and all(b.actual_by_year[1] < b.plan[0] for b in entered)
+    assert tracks["EUR"].forecast.total_cost > tracks["EUR"].plan.total_cost
+    assert any(b.months and any(m.value is not None for m in b.months) for b in tracks["CNY"].benefits)
