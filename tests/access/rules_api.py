@@ -5,9 +5,9 @@ A non-member gets 404, a member without the role 403; ids from project B give 40
 from planner.api.locking import etag_of
 from planner.api.resources.change import QuickWinSchema, TaskSchema
 from planner.api.resources.crm import SCHEMAS
-from planner.change.models import ChangeTask, QuickWin
 from planner.auth import tokens
 from planner.auth.models import TokenScope
+from planner.change.models import ChangeTask, QuickWin
 from planner.crm.models import RecordKind
 from planner.extensions import db
 from tests.access.matrix import (
