@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from planner.auth import tokens
 from planner.auth.models import ApiToken, TokenScope
@@ -231,3 +231,162 @@ def test_amounts_are_exact_decimal_strings(client, world):
     body = client.get(f"/api/v1/projects/{project.id}/crm/opportunities/{opportunity.id}",
                       headers=bearer(world["secrets"]["staff"])).get_json()
     assert body["amount"] == "1234.50" and body["stage"] == "proposal"
+
+
+# --------------------------------------------------------------------------- writing, versions, scopes
+
+
+def test_a_read_only_token_cannot_write(client, world, make_user):
+    project = world["project"]
+    secret = tokens.create(world["staff"], "只读", TokenScope.READ, 30)[1]
+    db.session.commit()
+    response = client.post(f"/api/v1/projects/{project.id}/crm/accounts", json={"name": "新客户"},
+                           headers=bearer(secret, **{"Accept-Language": "zh"}))
+    assert response.status_code == 403
+    assert "只能读取" in response.get_json()["detail"]
+    assert db.session.scalar(select(Account).where(Account.project_id == project.id)) is None
+
+
+def test_create_change_and_delete_a_record_with_its_version(client, world):
+    project = world["project"]
+    headers = bearer(world["secrets"]["staff"])
+    base = f"/api/v1/projects/{project.id}/crm/accounts"
+    created = client.post(base, json={"name": " 新客户 ", "external_id": "N-1", "country": "中国"}, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    body, etag = created.get_json(), created.headers["ETag"]
+    assert body["name"] == "新客户" and body["captured_by_id"] == world["staff"].id
+    url = created.headers["Location"]
+    assert client.get(url, headers=headers).headers["ETag"] == etag
+
+    missing = client.patch(url, json={"city": "杭州"}, headers=headers)
+    assert missing.status_code == 428 and missing.mimetype == "application/problem+json"
+    changed = client.patch(url, json={"city": "杭州"}, headers={**headers, "If-Match": etag})
+    assert changed.status_code == 200 and changed.get_json()["city"] == "杭州"
+    assert changed.headers["ETag"] != etag
+
+    stale = client.patch(url, json={"city": "宁波"}, headers={**headers, "If-Match": etag})
+    assert stale.status_code == 412
+    assert stale.get_json()["current"]["city"] == "杭州"  # the current representation, to start again from
+    assert stale.headers["ETag"] == changed.headers["ETag"]
+    assert db.session.get(Account, body["id"]).city == "杭州"
+
+    assert client.delete(url, headers={**headers, "If-Match": etag}).status_code == 412
+    assert client.delete(url, headers={**headers, "If-Match": changed.headers["ETag"]}).status_code == 204
+    assert db.session.get(Account, body["id"]) is None
+
+
+def test_a_record_is_checked_like_an_imported_row(client, world):
+    project = world["project"]
+    headers = bearer(world["secrets"]["staff"], **{"Accept-Language": "es"})
+    response = client.post(f"/api/v1/projects/{project.id}/crm/opportunities",
+                           json={"name": "续约", "account": "没有这个客户", "opportunity_kind": "up_sell",
+                                 "amount": "-5", "stage": "won", "opened_on": "2026-13-01"}, headers=headers)
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    errors = {error["field"]: error for error in response.get_json()["errors"]}
+    assert errors["amount"]["code"] == "negative" and "negativo" in errors["amount"]["detail"]
+    assert errors["opened_on"]["code"] == "bad_date"
+    unknown = client.post(f"/api/v1/projects/{project.id}/crm/accounts", json={"name": "甲", "colour": "red"},
+                          headers=headers)
+    assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["code"] == "unknown_field"
+    assert db.session.scalar(select(Opportunity).where(Opportunity.project_id == project.id)) is None
+
+
+def test_staff_change_only_what_they_captured(client, world):
+    project = world["project"]
+    account = _accounts(project, world["manager"], 1)[0]
+    url = f"/api/v1/projects/{project.id}/crm/accounts/{account.id}"
+    etag = client.get(url, headers=bearer(world["secrets"]["staff"])).headers["ETag"]
+    refused = client.patch(url, json={"city": "杭州"}, headers=bearer(world["secrets"]["staff"], **{"If-Match": etag}))
+    assert refused.status_code == 403
+    assert db.session.get(Account, account.id).city == ""
+
+
+def test_bulk_upsert_adds_and_updates_by_external_id(client, world):
+    project = world["project"]
+    _accounts(project, world["manager"], 2)
+    records = [{"external_id": "A-00", "name": "客户00", "segment": "批发", "city": "广州"},  # changed
+               {"external_id": "A-01", "name": "客户01", "segment": "零售"},  # as it was
+               *({"external_id": f"B-{n:05d}", "name": f"新客户{n}", "created_at": "2026-03-05T09:00:00+08:00"}
+                 for n in range(2500))]
+    response = client.post(f"/api/v1/projects/{project.id}/crm/accounts/bulk", json={"records": records},
+                           headers=bearer(world["secrets"]["manager"]))
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"rows": 2502, "inserted": 2500, "updated": 1, "unchanged": 1}
+    count = db.session.scalar(select(func.count()).select_from(Account).where(Account.project_id == project.id))
+    assert count == 2502
+    assert db.session.scalar(select(Account.city).where(Account.external_id == "A-00")) == "广州"
+
+
+def test_bulk_upsert_is_all_or_nothing_with_every_record_s_problems(client, world):
+    project = world["project"]
+    _accounts(project, world["manager"], 1)
+    records = [{"external_id": "A-00", "name": "改名了"},
+               {"external_id": "C-1", "name": ""},
+               {"external_id": "C-2", "name": "甲", "captured_by": "nobody@example.com"},
+               {"external_id": "C-3", "name": "乙"},
+               {"external_id": "C-3", "name": "丙"},
+               *({"external_id": f"D-{n}", "name": f"好的{n}"} for n in range(100))]
+    response = client.post(f"/api/v1/projects/{project.id}/crm/accounts/bulk", json={"records": records},
+                           headers=bearer(world["secrets"]["manager"], **{"Accept-Language": "zh"}))
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert {(error["index"], error["code"]) for error in errors} == {
+        (1, "missing"), (2, "unknown_user"), (4, "duplicate_id")}
+    assert all(error["detail"] for error in errors)
+    names = db.session.scalars(select(Account.name).where(Account.project_id == project.id)).all()
+    assert names == ["客户00"]  # nothing written, not even the good records
+
+
+def test_bulk_upsert_takes_at_most_ten_thousand_records(client, world):
+    project = world["project"]
+    response = client.post(f"/api/v1/projects/{project.id}/crm/accounts/bulk",
+                           json={"records": [{"external_id": "x", "name": "y"}] * 10_001},
+                           headers=bearer(world["secrets"]["manager"]))
+    assert response.status_code == 422
+
+
+def test_each_token_is_rate_limited_with_retry_after(client, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", 3)
+    staff, manager = bearer(world["secrets"]["staff"]), bearer(world["secrets"]["manager"])
+    assert [client.get("/api/v1/projects", headers=staff).status_code for _ in range(3)] == [200, 200, 200]
+    limited = client.get("/api/v1/projects", headers=staff)
+    assert limited.status_code == 429 and limited.mimetype == "application/problem+json"
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert client.get("/api/v1/projects", headers=manager).status_code == 200  # another token, its own count
+
+
+# --------------------------------------------------------------------------- tasks and quick wins
+
+
+def test_tasks_are_written_with_the_web_s_form_and_versions(client, world):
+    project = world["project"]
+    manager = bearer(world["secrets"]["manager"], **{"Accept-Language": "es"})
+    base = f"/api/v1/projects/{project.id}/tasks"
+    refused = client.post(base, json={"title": "", "category": "nonsense"}, headers=manager)
+    assert refused.status_code == 422
+    assert {error["field"] for error in refused.get_json()["errors"]} >= {"title", "category"}
+    created = client.post(base, json={"title": "培训", "category": "training", "due_date": "2026-12-01"},
+                          headers=manager)
+    assert created.status_code == 201, created.get_json()
+    task, etag = created.get_json(), created.headers["ETag"]
+    assert task["status"] == "open" and task["due_date"] == "2026-12-01"
+    url = created.headers["Location"]
+    assert client.patch(url, json={"status": "done"}, headers=manager).status_code == 428
+    done = client.patch(url, json={"status": "done"}, headers={**manager, "If-Match": etag})
+    assert done.status_code == 200 and done.get_json()["status"] == "done"
+    assert done.get_json()["title"] == "培训"  # what was not sent is kept
+    assert client.patch(url, json={"status": "open"}, headers={**manager, "If-Match": etag}).status_code == 412
+
+
+def test_a_quick_win_target_is_given_in_the_kpi_s_unit(client, world):
+    project = world["project"]
+    manager = bearer(world["secrets"]["manager"])
+    created = client.post(f"/api/v1/projects/{project.id}/quick-wins",
+                          json={"title": "首次解决率", "benefit": "提高首次解决率", "kpi": "first_contact_resolution",
+                                "kpi_target": 0.85}, headers=manager)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["kpi_target"] == "0.8500"
+    changed = client.patch(created.headers["Location"], json={"result": "达成"},
+                           headers={**manager, "If-Match": created.headers["ETag"]})
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["kpi_target"] == "0.8500" and changed.get_json()["result"] == "达成"

@@ -157,3 +157,62 @@ def test_a_project_manager_sets_the_interval_and_others_may_not(team, make_clien
     assert client_for(make_client, u["outsider"]).get(f"/projects/{project.id}/reminders").status_code == 404
     db.session.expire_all()
     assert db.session.get(ProjectReminders, project.id).signoff_days == 7
+
+
+def test_the_survey_of_a_stage_is_announced_to_its_team_and_recalled_once_to_who_has_not_answered(
+        team, mailbox, make_client, make_user, add_member, db):
+    from planner.feedback.models import DIMENSIONS, SurveyLink
+
+    project, stage, u = team
+    other_agent = make_user(email="agent2@example.com", name="客服代表乙", language="zh", timezone="Asia/Shanghai")
+    add_member(project, other_agent, team="客服")
+    db.session.add(DeliveryChoice(user_id=other_agent.id, kind="survey_open", delivery=Delivery.EMAIL))
+    db.session.commit()
+    pm = client_for(make_client, u["manager"])
+    assert pm.post(f"/projects/{project.id}/feedback/links", data={"stage_id": str(stage.id), "label": "试点调查",
+                                                                   "max_answers": ""}).status_code == 302
+    db.session.expire_all()
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "survey_open")))
+    assert told == {u["agent"].id, other_agent.id}  # the stage's team only
+    [mail] = mailbox
+    assert mail.to == ["agent2@example.com"] and "采用情况调查已开放" in mail.subject
+    link = db.session.scalar(select(SurveyLink))
+    link.created_at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    db.session.commit()
+    agent = client_for(make_client, u["agent"])
+    answer = agent.post(f"/projects/{project.id}/feedback/give",
+                        data={"stage_id": str(stage.id), **{d.value: "4" for d in DIMENSIONS}, "comment": ""})
+    assert answer.status_code == 302
+    mailbox.clear()
+    run(db, at(4, 1))  # 09:05 on the 4th in Shanghai: two days only
+    run(db, at(5, 1))
+    run(db, at(6, 1))
+    db.session.expire_all()
+    reminded_ = list(db.session.scalars(select(Notification.user_id).where(Notification.kind == "survey_reminder")))
+    assert reminded_ == [other_agent.id]  # once, to who has not answered, in the app only
+    assert mailbox == []
+    text = visible_text(client_for(make_client, other_agent).get("/notifications").get_data(as_text=True))
+    assert "如果您已经填写，无需再做任何操作" in text
+    # Nobody else sees who was reminded: not the manager's notifications, nor the outbox.
+    assert "客服代表乙" not in visible_text(pm.get("/notifications").get_data(as_text=True))
+
+
+def test_the_digests_unsubscribe_link_stops_the_digest_only(team, mailbox, make_client, db):
+    project, stage, u = team
+    for kind in ("signoff_requested", "signoff_withdrawn"):
+        db.session.add(DeliveryChoice(user_id=u["es"].id, kind=kind, delivery=Delivery.DIGEST))
+    db.session.commit()
+    request_signoff(make_client, project, stage, u["manager"])
+    mailbox.clear()
+    run(db, at(5, 14))
+    [digest] = [m for m in mailbox if m.to == ["lucia@example.com"]]
+    path = re.search(re.escape(BASE) + r"(/notifications/unsubscribe/\S+)", digest.text).group(1)
+    anonymous = make_client()
+    assert "El resumen diario" in anonymous.get(path + "?lang=es").get_data(as_text=True)
+    assert anonymous.post(path).status_code == 200
+    db.session.expire_all()
+    chosen = {c.kind: c.delivery for c in db.session.scalars(select(DeliveryChoice).where(
+        DeliveryChoice.user_id == u["es"].id))}
+    assert chosen["signoff_requested"] == chosen["signoff_withdrawn"] == Delivery.APP
+    assert chosen["task_overdue"] == chosen["task_due_soon"] == chosen["survey_open"] == Delivery.APP
+    assert "signoff_decided" not in chosen  # still its default, e-mail at once

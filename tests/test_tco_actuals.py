@@ -242,3 +242,189 @@ def test_a_kpi_benefit_without_baseline_is_not_realised(client, team, db):
     login(client, team["manager"])
     assert "No KPI baseline" in client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True)
     assert client.get(f"/projects/{project.id}/tco/benefits/{line.id}/actuals").status_code == 404
+
+
+# --------------------------------------------------------------------------- dashboard, report, health
+
+
+def test_the_payback_rule_flags_a_forecast_later_than_planned_by_more_than_the_threshold():
+    from planner.dashboard.health import PAYBACK_LATE_AMBER, PAYBACK_LATE_RED, Facts, Level, Rule, assess
+
+    def reason(plan, forecast, has=True):
+        found = [r for r in assess(Facts(has_forecast=has, plan_payback=plan, forecast_payback=forecast)).reasons
+                 if r.rule is Rule.PAYBACK]
+        return found[0].level if found else None
+
+    assert reason(20, 20 + PAYBACK_LATE_AMBER) is None
+    assert reason(20, 21 + PAYBACK_LATE_AMBER) is Level.AMBER
+    assert reason(20, 20 + PAYBACK_LATE_RED) is Level.AMBER
+    assert reason(20, 21 + PAYBACK_LATE_RED) is Level.RED
+    assert reason(20, None) is Level.RED  # no longer within three years
+    assert reason(None, None) is None  # the plan itself does not pay back: nothing to be late on
+    assert reason(20, 30, has=False) is None  # no actuals yet
+    assert reason(26, 12) is None  # earlier than planned
+
+
+def test_dashboard_and_report_show_plan_vs_forecast_and_the_health_reason(client, team, db):
+    project = team["project"]
+    record_costs(db, project)
+    line = db.session.scalar(select(TcoBenefitLine).where(TcoBenefitLine.scenario_id == team["scenario"].id))
+    db.session.add(TcoBenefitActual(project_id=project.id, benefit_line_id=line.id, year=1, amount=D(24000)))
+    db.session.commit()
+    login(client, team["manager"])
+    dashboard = visible_text(client.get("/dashboard").get_data(as_text=True))
+    assert "Plan vs forecast: NPV" in dashboard and "payback month 26 → month 35" in dashboard
+    # Nine months later than planned: red.
+    assert "The forecast pays back in month 35, 9 months later than the planned month 26." in dashboard
+    report = visible_text(client.get(f"/projects/{project.id}/report").get_data(as_text=True))
+    assert "payback month 26 → month 35" in report
+    rules = visible_text(client.get("/dashboard/health-rules").get_data(as_text=True))
+    assert "Payback later than planned" in rules and "more than 3 months later than planned" in rules
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def test_the_demo_has_a_year_of_actuals_one_project_ahead_and_one_behind(app, db):
+    from sqlalchemy import func
+
+    from planner.demo import load
+    from planner.projects.models import Project
+    from planner.tco.models import TcoScenario
+
+    load()
+    first = db.session.scalar(select(func.count()).select_from(TcoActualCost))
+    load()
+    assert db.session.scalar(select(func.count()).select_from(TcoActualCost)) == first > 0
+    summaries = actuals.forecast_by_project(db.session.scalars(select(Project.id)).all())
+    by_currency = {s.currency: s for s in summaries.values()}
+    assert set(by_currency) == {"USD", "EUR", "CNY"} and all(s.has_actuals for s in summaries.values())
+    tracks = {}
+    for scenario in db.session.scalars(select(TcoScenario).where(TcoScenario.is_preferred.is_(True))):
+        project = db.session.get(Project, scenario.project_id)
+        track = actuals.tracking(project, scenario)
+        assert track.through == 12 and track.measured == 12
+        tracks[project.currency] = track
+    total = {currency: track.total_row() for currency, track in tracks.items()}
+    assert total["USD"]["variance"][0] < 0 < total["EUR"]["variance"][0]  # English under plan, Spanish over
+    assert by_currency["USD"].forecast_npv > by_currency["USD"].plan_npv  # ahead of plan
+    # Spanish: behind on spend (above) and on the savings entered by hand (below plan in year 1).
+    entered = [b for b in tracks["EUR"].benefits if not b.line.is_derived and b.plan[0]]
+    assert entered and all(b.actual_by_year[1] < b.plan[0] for b in entered)
+    assert tracks["EUR"].forecast.total_cost > tracks["EUR"].plan.total_cost
+    assert any(b.months and any(m.value is not None for m in b.months) for b in tracks["CNY"].benefits)
+
+
+# --------------------------------------------------------------------------- import
+
+
+def upload(content: bytes, name="invoices.csv", run=False, **options):
+    import io
+
+    data = {"file": (io.BytesIO(content), name), "day_first": "1", "decimal_comma": "auto"}
+    data.update(options)
+    data["run" if run else "check"] = "1"
+    return data
+
+
+GOOD_CSV = (b"Date,Category,Amount,Description,Invoice\n"
+            b"15/01/2026,Licences and subscriptions,1000.00,Subscriptions,L-1\n"
+            b"20/02/2026,implementation,\"9,000.50\",Integrator,I-2\n"
+            b"28/02/2026,Implementation services,-500,Credit note,I-3\n")
+
+
+def test_a_dry_run_lists_every_bad_row_with_its_line_and_saves_nothing(client, team, db):
+    project = team["project"]
+    login(client, team["manager"])
+    content = (b"Date,Category,Amount\n"
+               b"15/01/2026,Licences and subscriptions,1000\n"
+               b"not a date,Training,10\n"
+               b"15/03/2026,Bribes,10\n"
+               b"15/03/2026,Training,ten\n"
+               b"15/03/2031,Training,10\n"
+               b",Training,10\n")
+    before = database_state(db)
+    for run in (False, True):  # checking, and trying to import: both save nothing
+        response = client.post(f"/projects/{project.id}/tco/actuals/import", data=upload(content, run=run))
+        assert response.status_code == 200
+        text = visible_text(response.get_data(as_text=True))
+        assert "5 problems: nothing is imported until the file is corrected." in text
+        assert "3 “not a date” is not a date." in text
+        assert "4 “Bribes” is not a cost category." in text
+        assert "5 “ten” is not an amount." in text
+        assert "6 15/03/2031 is outside the three years of the plan." in text
+        assert "7 The column “Month” is empty." in text
+        assert changes(before, database_state(db)) == []
+
+
+def test_a_good_file_is_checked_then_imported_in_full(client, team, db):
+    project = team["project"]
+    login(client, team["manager"])
+    response = client.post(f"/projects/{project.id}/tco/actuals/import", data=upload(GOOD_CSV))
+    text = visible_text(response.get_data(as_text=True))
+    assert "All 3 lines can be imported, for a total of €9,500.50." in text
+    assert db.session.scalar(select(TcoActualCost.id)) is None
+    response = client.post(f"/projects/{project.id}/tco/actuals/import", data=upload(GOOD_CSV, run=True))
+    assert response.status_code == 302
+    rows = db.session.execute(select(TcoActualCost.month, TcoActualCost.category, TcoActualCost.amount,
+                                     TcoActualCost.reference, TcoActualCost.source)
+                              .order_by(TcoActualCost.id)).all()
+    assert [(r.month, r.category, r.amount, r.reference, r.source.value) for r in rows] == [
+        (date(2026, 1, 1), CostCategory.LICENCES, D("1000.00"), "L-1", "import"),
+        (date(2026, 2, 1), CostCategory.IMPLEMENTATION, D("9000.50"), "I-2", "import"),
+        (date(2026, 2, 1), CostCategory.IMPLEMENTATION, D("-500.00"), "I-3", "import")]
+    assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "tco.actual_costs_imported"
+
+
+def test_spanish_and_chinese_files_with_their_encodings_and_decimal_commas(client, team, db):
+    project = team["project"]
+    login(client, team["manager"])
+    spanish = ("Fecha;Categoría;Importe;Concepto\n"
+               "05/03/2026;Formación;1.234,56;Curso para el equipo\n").encode("cp1252")
+    chinese = "日期,类别,金额,说明\n2026年4月8日,培训,800.10,内部培训\n".encode("gb18030")
+    for content, name in ((spanish, "facturas.csv"), (chinese, "发票.csv")):
+        assert client.post(f"/projects/{project.id}/tco/actuals/import",
+                           data=upload(content, name=name, run=True)).status_code == 302
+    assert db.session.execute(select(TcoActualCost.month, TcoActualCost.amount, TcoActualCost.description)
+                              .order_by(TcoActualCost.id)).all() == [
+        (date(2026, 3, 1), D("1234.56"), "Curso para el equipo"), (date(2026, 4, 1), D("800.10"), "内部培训")]
+
+
+def test_an_xlsx_export_is_read_too(client, team, db):
+    import io
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Month", "Category", "Amount", "Reference"])
+    sheet.append([datetime(2026, 5, 31), "Support and maintenance", 2500.25, "S-9"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    login(client, team["manager"])
+    response = client.post(f"/projects/{team['project'].id}/tco/actuals/import",
+                           data=upload(buffer.getvalue(), name="finance.xlsx", run=True))
+    assert response.status_code == 302
+    assert db.session.execute(select(TcoActualCost.month, TcoActualCost.category, TcoActualCost.amount)).all() == [
+        (date(2026, 5, 1), CostCategory.SUPPORT, D("2500.25"))]
+
+
+@pytest.mark.parametrize("role, status", [("staff", 403), ("sponsor", 403), ("outsider", 404), ("admin", 403)])
+def test_only_managers_import(client, team, db, role, status):
+    login(client, team[role])
+    before = database_state(db)
+    response = client.post(f"/projects/{team['project'].id}/tco/actuals/import", data=upload(GOOD_CSV, run=True))
+    assert response.status_code == status
+    assert changes(before, database_state(db)) == []
+
+
+def test_an_archived_project_refuses_the_import(client, team, db):
+    project = team["project"]
+    project.archived_at = project.created_at
+    db.session.commit()
+    login(client, team["manager"])
+    before = database_state(db)
+    response = client.post(f"/projects/{project.id}/tco/actuals/import", data=upload(GOOD_CSV, run=True))
+    assert response.status_code == 302 and "/tco/" not in response.headers["Location"]
+    assert changes(before, database_state(db)) == []

@@ -6,15 +6,13 @@ import http
 from flask import g, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from marshmallow import Schema, fields
 
-from planner.api.resources.common import N_
+from planner.api.resources.common import N_, PROBLEM_TYPE, ProblemSchema
 from planner.errors import problem
 from planner.extensions import csrf
 from planner.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 PREFIX = "/api/v1"
-PROBLEM_TYPE = "application/problem+json"
 DESCRIPTION = """The Rollout API: projects, their stages and sign-offs, tasks, KPIs and CRM records.
 
 Authenticate with a personal access token (account page, or `flask tokens create EMAIL --scope read`)
@@ -22,15 +20,6 @@ sent as `Authorization: Bearer <token>`. A token acts with its user's roles in e
 Errors are RFC 9457 problem details, in the language of `Accept-Language` (en, es, zh).
 Changes need the ETag of the version they start from in `If-Match` (428 without it, 412 when stale).
 """
-
-
-class ProblemSchema(Schema):
-    type = fields.String(metadata={"description": N_("A URI naming the problem; about:blank for the HTTP status.")})
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String()
-    errors = fields.List(fields.Dict(), metadata={"description": N_("Per-field or per-record errors.")})
-    current = fields.Dict(metadata={"description": N_("412: the current representation of the resource.")})
 
 
 class RolloutApi(Api):

@@ -7,7 +7,8 @@ from sqlalchemy import exists, select
 
 from planner.extensions import db
 from planner.notifications import listeners
-from planner.notifications.models import Notification, OutboxMail
+from planner.notifications.models import Notification
+from planner.projects.models import ProjectMember
 from planner.rollout.models import SignoffDecision, SignoffRequest
 
 ORDER = 95  # after the rollout history (70) and the members
@@ -23,6 +24,15 @@ def _replay(project) -> None:
         if decision is not None:
             decider = decision.decided_by_id and db.session.get(listeners.User, decision.decided_by_id)
             listeners.signoff_decided(decision, actor=decider or None)
+
+
+def _welcome(project, manager) -> None:
+    """Each member but the project manager was added to the project by them: told so, dated then."""
+    members = db.session.scalars(select(ProjectMember).where(ProjectMember.project_id == project.id)
+                                 .order_by(ProjectMember.id)).all()
+    for member in members:
+        for notification in listeners.member_added(member, actor=manager) or []:
+            notification.created_at = member.joined_at
 
 
 def _dated(project) -> None:
@@ -41,10 +51,10 @@ def _dated(project) -> None:
 def load(ctx) -> None:
     for language, project in ctx.projects.items():
         if not db.session.scalar(select(exists().where(Notification.project_id == project.id))):
-            _replay(project)
+            _replay(project)  # when the rollout demo ran before notifications existed
+        if not db.session.scalar(select(exists().where(Notification.project_id == project.id,
+                                                       Notification.kind == "member_added"))):
+            _welcome(project, ctx.users["pm@example.com"])
         _dated(project)
         db.session.flush()
         ctx.note(f"notifications {language}")
-    count = db.session.scalar(select(OutboxMail.id).limit(1))
-    if count is not None:
-        ctx.note("outbox: sample mail")

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField
 
 from planner.forms import BaseForm, choices, in_range, input_required
-from planner.notifications.kinds import KINDS
+from planner.notifications.kinds import choosable
 from planner.notifications.models import Delivery
 
 
@@ -17,7 +17,7 @@ def preferences_form(current: dict, hour: int, formdata=None):
         pass
 
     delivery = choices((d.value, d.label) for d in Delivery)
-    for key, kind in KINDS.items():
+    for key, kind in choosable().items():
         setattr(PreferencesForm, f"kind_{key}", SelectField(kind.label, choices=delivery,
                                                             default=current.get(key, kind.default).value))
     PreferencesForm.digest_hour = SelectField(

@@ -20,17 +20,23 @@ class Kind:
     text: Callable[[dict], str]  # the sentence, in the current language
     endpoint: str  # where it links to; its values come from ``values(params)``
     values: Callable[[dict], dict]
+    in_app_only: bool = False  # never mailed (and not offered as a choice): see survey_reminder
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def kind(key, label, default, endpoint, values):
+def kind(key, label, default, endpoint, values, in_app_only=False):
     def declare(text):
-        KINDS[key] = Kind(key, label, default, text, endpoint, values)
+        KINDS[key] = Kind(key, label, default, text, endpoint, values, in_app_only)
         return text
 
     return declare
+
+
+def choosable() -> dict[str, Kind]:
+    """The kinds a person chooses the delivery of (the preferences page)."""
+    return {key: k for key, k in KINDS.items() if not k.in_app_only}
 
 
 def _gate(params: dict) -> dict:
@@ -142,6 +148,30 @@ def _roles(values) -> str:
     return format_list(labels, locale=get_locale()) if labels else str(ProjectRole.STAFF.label)
 
 
+def _survey(params: dict) -> dict:
+    values = {"project_id": params["project_id"]}
+    if params.get("stage_id"):
+        values["stage"] = params["stage_id"]
+    return values
+
+
+@kind("survey_open", _l("The adoption survey opens for your stage"), Delivery.DIGEST, "feedback.give", _survey)
+def _survey_open(p):
+    if p.get("stage"):
+        return _("The adoption survey of %(project)s is open for the stage “%(stage)s”: tell the team how the "
+                 "new CRM works for you.", project=p["project"], stage=p["stage"])
+    return _("The adoption survey of %(project)s is open: tell the team how the new CRM works for you.",
+             project=p["project"])
+
+
+# In the app only, never by e-mail: the outbox (which administrators read) would show who has not answered.
+@kind("survey_reminder", _l("A reminder of the adoption survey"), Delivery.APP, "feedback.give", _survey,
+      in_app_only=True)
+def _survey_reminder(p):
+    return _("A reminder: the adoption survey of %(project)s for the stage “%(stage)s” is still open. If you "
+             "have answered already, there is nothing more to do.", project=p["project"], stage=p["stage"])
+
+
 def text(notification) -> str:
     found = KINDS.get(notification.kind)
     return found.text(notification.params or {}) if found is not None else ""
@@ -160,4 +190,6 @@ def target(notification) -> tuple[str, dict] | None:
 
 def delivery_for(kind_key: str, chosen: dict) -> Delivery:
     """How ``kind_key`` is delivered to a person whose choices are ``chosen`` ({kind: Delivery})."""
+    if KINDS[kind_key].in_app_only:
+        return Delivery.APP
     return chosen.get(kind_key) or KINDS[kind_key].default

@@ -6,10 +6,12 @@ from sqlalchemy import or_, select
 from planner.auth.models import User
 from planner.change import signals as change
 from planner.extensions import db
+from planner.feedback import signals as feedback
 from planner.notifications.services import notify
 from planner.projects import signals as projects
 from planner.projects.models import Project, ProjectMember
 from planner.rollout import signals as rollout
+from planner.rollout.models import Stage
 
 
 def members(project_id: int, *conditions) -> list[User]:
@@ -45,16 +47,16 @@ def signoff_withdrawn(request_, actor=None, **_):
 
 @rollout.signoff_decided.connect
 def signoff_decided(decision, actor=None, **_):
-    """The requester, the project managers, and the members of the teams in the stage's scope."""
+    """The requester, the project managers, and the people the stage is for (the teams it names, or
+    every member when it names none): the decision moves them on, or not."""
     request_ = decision.request
     stage = request_.stage
-    teams = [team for team in (stage.teams or []) if team]
-    who = [ProjectMember.is_manager.is_(True), ProjectMember.user_id == request_.requested_by_id]
-    if teams:
-        who.append(ProjectMember.team.in_(teams))
-    recipients = members(request_.project_id, or_(*who))
-    notify(recipients, "signoff_decided", _params(request_, actor, outcome=decision.outcome.value,
-                                                  decision_id=decision.id), request_.project_id, actor)
+    leads = members(request_.project_id, or_(ProjectMember.is_manager.is_(True),
+                                             ProjectMember.user_id == request_.requested_by_id))
+    recipients = {user.id: user for user in leads + survey_audience(request_.project_id, stage)}
+    return notify(list(recipients.values()), "signoff_decided",
+                  _params(request_, actor, outcome=decision.outcome.value, decision_id=decision.id),
+                  request_.project_id, actor)
 
 
 # --------------------------------------------------------------------------- change management, projects
@@ -90,7 +92,7 @@ def _member_params(member, actor) -> dict:
 
 @projects.member_added.connect
 def member_added(member, actor=None, **_):
-    notify([db.session.get(User, member.user_id)], "member_added", _member_params(member, actor),
+    return notify([db.session.get(User, member.user_id)], "member_added", _member_params(member, actor),
            member.project_id, actor)
 
 
@@ -98,3 +100,20 @@ def member_added(member, actor=None, **_):
 def member_roles_changed(member, actor=None, **_):
     notify([db.session.get(User, member.user_id)], "member_roles_changed", _member_params(member, actor),
            member.project_id, actor)
+
+
+# --------------------------------------------------------------------------- the adoption survey
+
+
+def survey_audience(project_id: int, stage) -> list[User]:
+    """The members a stage's survey is for: its teams (every member when it names none)."""
+    teams = [team for team in (getattr(stage, "teams", None) or []) if team]
+    return members(project_id, ProjectMember.team.in_(teams)) if teams else members(project_id)
+
+
+@feedback.survey_opened.connect
+def survey_opened(link, actor=None, **_):
+    stage = db.session.get(Stage, link.stage_id) if link.stage_id else None
+    notify(survey_audience(link.project_id, stage), "survey_open", {
+        "project_id": link.project_id, "project": _project_name(link.project_id),
+        "stage_id": getattr(stage, "id", None), "stage": getattr(stage, "name", "")}, link.project_id, actor)

@@ -8,7 +8,7 @@ from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.notifications import unsubscribe
-from planner.notifications.kinds import KINDS
+from planner.notifications.kinds import KINDS, choosable
 from planner.notifications.models import DEFAULT_DIGEST_HOUR, Delivery, DeliveryChoice, DigestSetting, OutboxMail
 
 register("notifications.reminders_set", _l("Set the sign-off reminders to every %(days)s days."))
@@ -18,7 +18,7 @@ def current(user) -> dict[str, Delivery]:
     """{kind: Delivery} for every kind (the person's choice, else the kind's default)."""
     chosen = {row.kind: row.delivery for row in db.session.scalars(
         select(DeliveryChoice).where(DeliveryChoice.user_id == user.id))}
-    return {key: chosen.get(key, kind.default) for key, kind in KINDS.items()}
+    return {key: chosen.get(key, kind.default) for key, kind in choosable().items()}
 
 
 def digest_hour(user) -> int:
@@ -27,7 +27,7 @@ def digest_hour(user) -> int:
 
 
 def choose(user, kind: str, delivery: Delivery) -> None:
-    if kind not in KINDS:
+    if kind not in choosable():
         raise DomainError(_l("This kind of notification does not exist."))
     row = db.session.get(DeliveryChoice, (user.id, kind))
     if row is None:
@@ -88,6 +88,8 @@ def describe(token: str):
         return None
     user = db.session.get(User, data["u"])
     if user is None:
+        return None
+    if data["k"] != unsubscribe.DIGEST and data["k"] not in KINDS:
         return None
     label = _l("The daily digest") if data["k"] == unsubscribe.DIGEST else KINDS[data["k"]].label
     return user, label, mail.unsubscribed_at is not None

@@ -167,6 +167,51 @@ def overdue_tasks_of(user, today: date) -> list[dict]:
             for task, name in rows]
 
 
+# --------------------------------------------------------------------------- the adoption survey
+
+SURVEY_REMINDER_DAYS = 3  # after the survey of a stage opened
+
+
+def survey_reminders(now: datetime) -> int:
+    """Members who have not answered the survey of their running stage (signed in) since its link opened,
+    reminded once, SURVEY_REMINDER_DAYS after it opened, in the app only: the reminder says nothing
+    about who answered, and no list of the people reminded is shown anywhere."""
+    from planner.feedback.models import FeedbackResponse, SurveyLink
+    from planner.notifications.listeners import survey_audience
+    from planner.rollout.models import IN_PROGRESS_STATUSES, Stage
+
+    links = db.session.execute(
+        select(SurveyLink, Stage, Project.name).join(Stage, Stage.id == SurveyLink.stage_id)
+        .join(Project, Project.id == SurveyLink.project_id)
+        .where(SurveyLink.closed_at.is_(None), Stage.status.in_(IN_PROGRESS_STATUSES),
+               Project.archived_at.is_(None), SurveyLink.created_at <= now - timedelta(days=SURVEY_REMINDER_DAYS - 1))
+    ).all()
+    sent = 0
+    for link, stage, project_name in links:
+        audience = survey_audience(link.project_id, stage)
+        answered = set(db.session.scalars(select(FeedbackResponse.respondent_id).where(
+            FeedbackResponse.stage_id == stage.id, FeedbackResponse.respondent_id.is_not(None),
+            FeedbackResponse.submitted_at >= link.created_at)))
+        hours = _hours(user.id for user in audience)
+        for user in audience:
+            if user.id in answered or not _due_hour(user, now, hours):
+                continue
+            today = local_now(user, now).date()
+            opened = link.created_at.astimezone(timezone_of(user)).date()
+            if (today - opened).days < SURVEY_REMINDER_DAYS:
+                continue
+            given = db.session.scalar(select(ReminderSent.id).where(
+                ReminderSent.kind == "survey_reminder", ReminderSent.subject_id == link.id,
+                ReminderSent.user_id == user.id))
+            if given is not None or not _once("survey_reminder", link.id, user.id, today):
+                continue
+            services.notify([user], "survey_reminder", {
+                "project_id": link.project_id, "project": project_name, "stage_id": stage.id,
+                "stage": stage.name}, link.project_id)
+            sent += 1
+    return sent
+
+
 # --------------------------------------------------------------------------- the daily digest
 
 
@@ -216,7 +261,8 @@ def digests(now: datetime) -> int:
 
 
 def run(now: datetime) -> dict:
-    counts = {"signoff_reminders": signoff_reminders(now), "task_reminders": task_reminders(now)}
+    counts = {"signoff_reminders": signoff_reminders(now), "task_reminders": task_reminders(now),
+              "survey_reminders": survey_reminders(now)}
     db.session.flush()
     counts["digests"] = digests(now)
     return counts

@@ -90,7 +90,7 @@ def preferences_page():
     chosen = preferences.current(current_user)
     form = preferences_form(chosen, preferences.digest_hour(current_user))
     if form.validate_on_submit():
-        deliveries = {key: Delivery(getattr(form, f"kind_{key}").data) for key in kinds.KINDS}
+        deliveries = {key: Delivery(getattr(form, f"kind_{key}").data) for key in kinds.choosable()}
         with saving() as saved:
             preferences.save(current_user, deliveries, int(form.digest_hour.data))
         if saved:
@@ -98,7 +98,7 @@ def preferences_page():
             return redirect(url_for("notifications.preferences"))
     elif request.method == "POST":
         flash_errors(form)
-    return render_template("notifications/preferences.html", form=form, kinds=kinds.KINDS,
+    return render_template("notifications/preferences.html", form=form, kinds=kinds.choosable(),
                            mail_on=outbox.configured(), zone_label=timezone_label(current_user.timezone))
 
 

@@ -292,15 +292,14 @@ def _track_benefits(project_id: int, lines, start, measured, entered, baselines,
 
 
 def _kpi_values(requests: dict[int, tuple[set, list[date]]]) -> dict:
-    """KPI values as of month ends for many projects: one bulk call per distinct set of dates."""
-    found: dict = {}
-    groups: dict[tuple, list[int]] = {}
-    for pid, (keys, dates) in requests.items():
-        if keys and dates:
-            groups.setdefault((tuple(sorted(keys)), tuple(dates)), []).append(pid)
-    for (keys, dates), pids in groups.items():
-        found.update(kpi_services.values(pids, keys, list(dates)))
-    return found
+    """KPI values as of month ends for many projects in one bulk call (the union of the keys and
+    dates asked for, so the number of queries does not grow with the number of projects)."""
+    asked = {pid: (keys, dates) for pid, (keys, dates) in requests.items() if keys and dates}
+    if not asked:
+        return {}
+    keys = sorted({key for k, _d in asked.values() for key in k})
+    dates = sorted({day for _k, d in asked.values() for day in d})
+    return kpi_services.values(list(asked), keys, dates)
 
 
 def _analyse(scenario, cost_plan: dict, actual: dict, through: int, tracks) -> tuple[calc.Analysis, calc.Analysis]:

@@ -6,6 +6,16 @@ from marshmallow import Schema, fields, validate
 N_ = str  # marks an operation summary for the catalogue; the documentation page translates it
 
 MAX_PAGE = 500
+PROBLEM_TYPE = "application/problem+json"
+
+
+class ProblemSchema(Schema):
+    type = fields.String(metadata={"description": N_("A URI naming the problem; about:blank for the HTTP status.")})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.List(fields.Dict(), metadata={"description": N_("Per-field or per-record errors.")})
+    current = fields.Dict(metadata={"description": N_("412: the current representation of the resource.")})
 
 
 def doc(summary: str, description: str = "") -> dict:
