@@ -34,11 +34,13 @@ REFERENCE_TYPES = ("account", "contact", "user")
 
 
 class Writer:
-    def __init__(self, project, kind: RecordKind, specs, outcome):
+    def __init__(self, project, kind: RecordKind, specs, outcome, other_fields: bool = False):
         self.project, self.kind, self.outcome = project, RecordKind(kind), outcome
         self.table = TARGETS[self.kind].__table__
         self.mapped = {spec.name for spec in specs}
         columns = [spec.name for spec in specs if spec.type not in REFERENCE_TYPES]
+        if other_fields:
+            columns.append("other_fields")
         self.column_pairs = [(name, COLUMN_NAMES.get(name, name)) for name in columns]
         self.defaults = defaults(self.kind)
         self.earliest: date | None = None
@@ -173,6 +175,7 @@ def defaults(kind: RecordKind) -> dict:
     }[kind]
     complete = {"captured_by_id": None, "is_duplicate": False} if kind is RecordKind.CONTACTS else \
         {"captured_by_id": None}
+    complete["other_fields"] = None
     complete.update(found)
     return complete
 
@@ -189,7 +192,10 @@ def _same(old, new) -> bool:
     if old is None or new is None:
         return (old is None or old == "") and (new is None or new == "")
     if isinstance(new, datetime) and isinstance(old, datetime):
-        return old.astimezone(UTC) == new.astimezone(UTC)
+        old, new = old.astimezone(UTC), new.astimezone(UTC)
+        if new.microsecond == 0:  # a file gives seconds at most (our exports too): compare to the second
+            old = old.replace(microsecond=0)
+        return old == new
     if isinstance(new, bool) or isinstance(old, bool):
         return bool(old) == bool(new)
     if isinstance(new, Decimal):
