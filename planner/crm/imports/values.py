@@ -138,7 +138,7 @@ def parse_score(value) -> int:
 def parser(spec: FieldSpec, options: ReadOptions) -> Callable:
     """The function reading a non-empty cell of this field (it runs for every cell of the file)."""
     kind = spec.type
-    if kind in ("text", "email", "phone", "account", "contact", "user"):
+    if kind in ("text", "email", "phone", "name_part", "account", "contact", "user"):
         limit = spec.max_length or 10_000
         rule, code = {"email": (valid_email, "bad_email"), "phone": (valid_phone, "bad_phone")}.get(kind, (None, ""))
 
