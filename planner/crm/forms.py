@@ -239,9 +239,15 @@ def _name_or_parts(parts: list[str]):
     return check
 
 
+def _short(header: str, limit: int = 60) -> str:
+    """A column name as a choice shows it (the page offers every column for every field)."""
+    return header if len(header) <= limit else header[:limit - 1] + "…"
+
+
 def mapping_form(kind: RecordKind, headers: list[str], formdata=None, data=None) -> MappingForm:
     """A MappingForm with one ``col_<field>`` select per field, offering the file's columns."""
-    options = [("", _l("— not in the file —"))] + [(str(i), header or f"#{i + 1}") for i, header in enumerate(headers)]
+    options = [("", _l("— not in the file —"))] + [(str(i), _short(header) or f"#{i + 1}")
+                                                   for i, header in enumerate(headers)]
 
     class Form(MappingForm):
         pass
