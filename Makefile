@@ -43,6 +43,7 @@ translations: $(VENV)/.installed
 	@$(PYBABEL) -q compile -d translations
 
 run: export PLANNER_ENV ?= development
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load

@@ -17,7 +17,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from planner import assets, cli, config, errors, features, i18n, jobs, logs, once, security
     from planner.auth import sessions
     from planner.db import install_sqlite_pragmas
-    from planner.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from planner.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
 
     app = Flask(
         __name__,
@@ -42,6 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
     login_manager.user_loader(sessions.load_user)
     login_manager.unauthorized_handler(sessions.unauthorized)
     login_manager.session_protection = None  # sessions are server-side records, checked on every request

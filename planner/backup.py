@@ -31,7 +31,7 @@ from flask import current_app
 from sqlalchemy import Date, DateTime, Integer, LargeBinary, Numeric, create_engine, func, inspect, select, text
 from sqlalchemy.types import TypeDecorator
 
-from planner.db import utcnow
+from planner.db import delete_all_rows, utcnow
 from planner.extensions import db
 
 FORMAT = "rollout-backup"
@@ -243,7 +243,7 @@ def restore(source: Path, force: bool = False) -> Summary:
         counts = {}
         engine = db.engine
         with engine.begin() as connection:
-            _empty(connection, tables)
+            delete_all_rows(connection, tables)
             for table in tables:
                 kinds = {column.name: _kind(column) for column in table.columns}
                 counts[table.name] = _load(connection, archive, table, kinds)
@@ -252,16 +252,6 @@ def restore(source: Path, force: bool = False) -> Summary:
         files = _restore_files(archive, manifest)
     db.session.expire_all()
     return Summary(tables=counts, files=files, revision=revision)
-
-
-def _empty(connection, tables) -> None:
-    if connection.dialect.name == "postgresql":
-        # TRUNCATE: the row triggers that keep decisions and audit events do not see it.
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            connection.execute(table.delete())
 
 
 def _load(connection, archive, table, kinds) -> int:

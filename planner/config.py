@@ -106,10 +106,32 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", env == "testing"),
         "JOBS_WORKERS": _int("JOBS_WORKERS", 2),
+        # The API (planner/api): requests per minute and per access token before a 429.
+        "API_RATE_LIMIT": _int("API_RATE_LIMIT", 300),
+        # E-mail (Flask-Mailman's names). Without MAIL_SERVER nothing is sent: mail stays in the outbox,
+        # where an administrator reads it. Links in mail start with BASE_URL (else SERVER_NAME and
+        # PREFERRED_URL_SCHEME).
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Rollout <rollout@localhost>"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 5),
+        "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 60),
+        "BASE_URL": os.environ.get("BASE_URL", "").rstrip("/")
+        or ("http://127.0.0.1:5000" if env == "development" else ""),
+        "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         # Logs: one line per event on stderr, "text" (readable) or "json" (one JSON object a line).
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
     }
+    if env == "production" and config["MAIL_SERVER"] and not (config["BASE_URL"] or config["SERVER_NAME"]):
+        raise ConfigError("MAIL_SERVER is set but neither BASE_URL nor SERVER_NAME: e-mail could not link back "
+                          "to the app. Set BASE_URL (for example https://rollout.example.com).")
     if config["LOG_FORMAT"] not in {"text", "json"}:
         raise ConfigError(f"LOG_FORMAT must be text or json, not {config['LOG_FORMAT']!r}")
     if env == "testing":

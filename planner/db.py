@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -60,3 +60,15 @@ def enum_column(enum_cls, length: int = 32):
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+def delete_all_rows(connection, tables) -> None:
+    """Empties ``tables`` (in dependency order) on ``connection``. On PostgreSQL one TRUNCATE, which
+    also restarts the id sequences and is not seen by the row triggers that keep decisions and audit
+    events from being deleted."""
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            connection.execute(table.delete())

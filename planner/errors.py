@@ -1,6 +1,6 @@
 """Domain errors and the translated error pages."""
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -26,11 +26,40 @@ PAGES = {
 }
 
 
+# What only the API answers (planner/api), as problem details.
+API_PROBLEMS = {
+    401: (_l("Access token required"),
+          _l("Send a valid personal access token: “Authorization: Bearer …”. Create one on your account page.")),
+    412: (_l("Changed in the meantime"),
+          _l("The resource changed since you read it. The current version is in “current”: apply your change "
+             "to it and send its ETag in If-Match.")),
+    422: (_l("Invalid request"), _l("Some values are missing or invalid; see “errors”.")),
+    428: (_l("If-Match required"),
+          _l("Send the ETag of the version you read in the If-Match header, so no one else's change is lost.")),
+}
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def problem(code: int, detail=None, **members):
+    """An RFC 9457 problem details answer (``application/problem+json``) in the reader's language."""
+    title, message = API_PROBLEMS.get(code) or PAGES.get(code) or PAGES[500]
+    if detail is None:
+        from flask import current_app
+
+        limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        detail = str(message) % {"limit": limit_mb}
+    body = {"type": "about:blank", "title": str(title), "status": code, "detail": str(detail), **members}
+    response = make_response(jsonify(body), code)
+    response.mimetype = "application/problem+json"
+    return response
+
+
 def render_error(code: int, detail=None):
+    if request.path.startswith("/api/"):
+        return problem(code, str(detail) if detail else None)
     title, message = PAGES.get(code, PAGES[500])
     from flask import current_app
 

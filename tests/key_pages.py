@@ -21,6 +21,8 @@ STAFF = "staff@example.com"
 CHART_PAGES = {"rollout", "gate", "risk", "kpis", "tco", "feedback_results"}
 PAGE_BUDGET = 300 * 1024  # bytes transferred, cold cache
 CHART_PAGE_BUDGET = 650 * 1024  # the same, with the Plotly bundle (about 400 KB compressed)
+# The two viewports every browser test looks at.
+WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,18 @@ def sign_in(page, base_url: str, email: str, language: str) -> None:
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def visits(page, base_url: str, ctx, language: str):
+    """Each key page at each width, signed in as the account that opens it: yields (key page, width
+    name) with the viewport already set; the caller opens the page."""
+    signed_in = None
+    for key_page in pages(ctx, language):
+        if key_page.user != signed_in:
+            page.context.clear_cookies()
+            if key_page.user:
+                sign_in(page, base_url, key_page.user, language)
+            signed_in = key_page.user
+        for width, size in WIDTHS.items():
+            page.set_viewport_size(size)
+            yield key_page, width

@@ -120,7 +120,9 @@ def test_files_that_are_not_backups_are_refused(app, db, tmp_path):
     assert result.exit_code != 0 and "format version 99" in result.output
 
 
-def test_a_backup_from_another_schema_revision_is_refused(app, db, tmp_path):
+def edited_backup(tmp_path, manifest_changes: dict, extra_files: dict | None = None) -> Path:
+    """A backup of the current database whose manifest has ``manifest_changes`` and which holds
+    ``extra_files`` (archive name → content) besides its own."""
     file = tmp_path / "rollout.zip"
     backup.backup(file)
     edited = tmp_path / "edited.zip"
@@ -128,27 +130,22 @@ def test_a_backup_from_another_schema_revision_is_refused(app, db, tmp_path):
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "manifest.json":
-                manifest = json.loads(data)
-                manifest["revision"] = "0001_foundation"
-                data = json.dumps(manifest).encode()
+                data = json.dumps(json.loads(data) | manifest_changes).encode()
             target.writestr(item, data)
+        for name, content in (extra_files or {}).items():
+            target.writestr(name, content)
+    return edited
+
+
+def test_a_backup_from_another_schema_revision_is_refused(app, db, tmp_path):
+    edited = edited_backup(tmp_path, {"revision": "0001_foundation"})
     result = app.test_cli_runner().invoke(args=["restore", str(edited)])
     assert result.exit_code != 0 and "revision" in result.output
 
 
 def test_file_names_leaving_the_upload_folder_are_refused(app, db, tmp_path):
-    file = tmp_path / "rollout.zip"
-    backup.backup(file)
-    evil = tmp_path / "evil.zip"
-    with zipfile.ZipFile(file) as source, zipfile.ZipFile(evil, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "manifest.json":
-                manifest = json.loads(data)
-                manifest["files"] = ["imports/../../escaped.txt"]
-                data = json.dumps(manifest).encode()
-            target.writestr(item, data)
-        target.writestr("files/imports/../../escaped.txt", "x")
+    evil = edited_backup(tmp_path, {"files": ["imports/../../escaped.txt"]},
+                         {"files/imports/../../escaped.txt": "x"})
     result = app.test_cli_runner().invoke(args=["restore", str(evil)])
     assert result.exit_code != 0 and "Refusing" in result.output
     assert not (Path(current_app.instance_path).parent / "escaped.txt").exists()

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from flask_babel import refresh
+from sqlalchemy import select
 
 from planner.change.models import TaskStatus
 from planner.dashboard import health
@@ -17,6 +18,7 @@ from planner.kpis.definitions import KpiKey
 from planner.kpis.models import KpiSetting
 from planner.methodology.models import SinAssessment
 from planner.rollout.models import StageStatus
+from planner.tco.models import BenefitKind, CostCategory, TcoActualCost, TcoBenefitLine, TcoScenario
 from tests import crm_factories as crm
 from tests import rollout_factories as rf
 from tests.change_factories import count_queries, make_member_answer, make_task
@@ -381,13 +383,21 @@ def test_the_number_of_statements_does_not_grow_with_the_projects(client, db, ma
 
     def add_projects(count):
         for _ in range(count):
-            project = make_project(manager=make_user(), currency="EUR")
+            project = make_project(manager=make_user(), currency="EUR", start_date=date(2026, 1, 1))
             add_member(project, sponsor, sponsor=True)
             make_task(project, due_date=TODAY - timedelta(days=1))
             assess_sins(db, project, 30, "amber")
             plan(db, project, "3000", budget="1000", benefit="6000")
             rf.stage(project, status=StageStatus.ACTIVE, started=LAST_WEEK)
-            db.session.add(KpiSetting(project_id=project.id, key=KpiKey.ADOPTION, target=D("0.8")))
+            db.session.add(KpiSetting(project_id=project.id, key=KpiKey.ADOPTION, target=D("0.8"),
+                                      baseline_value=D("0.2")))
+            # Actuals: a cost recorded and a benefit derived from a KPI with a baseline (plan vs forecast).
+            scenario_id = db.session.scalar(select(TcoScenario.id).where(TcoScenario.project_id == project.id))
+            db.session.add(TcoActualCost(project_id=project.id, category=CostCategory.LICENCES,
+                                         month=date(2026, 2, 1), amount=D("900")))
+            db.session.add(TcoBenefitLine(project_id=project.id, scenario_id=scenario_id, kind=BenefitKind.REVENUE,
+                                          description="采用", kpi_key=KpiKey.ADOPTION, kpi_gain1=D(5), kpi_gain2=D(5),
+                                          kpi_gain3=D(5), kpi_volume=D(100), kpi_unit_value=D(10)))
             db.session.commit()
 
     login(client, sponsor)

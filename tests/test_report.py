@@ -245,7 +245,9 @@ def test_the_number_of_sql_statements_does_not_grow_with_the_data(client, team, 
     with count_queries(db) as after:
         assert client.get(url).status_code == 200
     assert len(after) == len(before), (len(before), len(after))
-    assert len(after) <= 50  # the executive summary judges health with the dashboard's own bulk reads
+    # The executive summary judges health with the dashboard's own bulk reads; the plan vs forecast
+    # line reads the plan scenario's actuals (a fixed handful of statements).
+    assert len(after) <= 56
 
 
 def test_the_report_service_reads_in_a_bounded_number_of_statements(app, team, db):
@@ -257,7 +259,7 @@ def test_the_report_service_reads_in_a_bounded_number_of_statements(app, team, d
         report = project_report(team["project"], can_read_feedback=True)
         [win.owner for win in report.quick_wins]
         [decision.request.requested_by_name for row in report.stages for decision in row.decisions]
-    assert len(statements) <= 25, len(statements)
+    assert len(statements) <= 31, len(statements)  # 25, and the plan vs forecast's reads of the actuals
 
 
 # --------------------------------------------------------------------------- chart geometry

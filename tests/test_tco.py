@@ -399,6 +399,7 @@ def test_the_csv_holds_every_line_and_the_totals(client, make_user, make_project
                                   description="派生", year1=D(0), year2=D(0), year3=D(0),
                                   kpi_key=KpiKey.RETENTION, kpi_gain1=D("0.33"), kpi_volume=D("10"),
                                   kpi_unit_value=D("1")))
+    scenario.discount_rate = D("7.5")
     db.session.commit()
     login(client, manager)
     response = client.get(f"/projects/{project.id}/tco/export.csv")
@@ -411,6 +412,8 @@ def test_the_csv_holds_every_line_and_the_totals(client, make_user, make_project
     assert derived[6] == "0.033"  # 0.33 % of 10 × 1: kept exact, not rounded to cents
     total = next(r for r in rows if r[3] == "成本合计")
     assert total[9] == "1000.50"
+    npv = next(r for r in rows if r[3] == "净现值（NPV）")
+    assert npv[4] == "年折现率 7.5%", npv  # the rate as entered, in the locale's percent format
 
 
 # --------------------------------------------------------------------------- bulk summary and demo

@@ -21,8 +21,9 @@ the world is built once and every test starts from it unchanged.
 import contextlib
 import threading
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
+
+from planner.db import delete_all_rows
 
 
 class _State:
@@ -128,21 +129,12 @@ def empty_tables(db) -> None:
     tables = list(db.metadata.sorted_tables)
     db.session.rollback()
     if _State.connection is not None:
-        _delete_all(db.session.connection(), tables)
+        delete_all_rows(db.session.connection(), tables)
         db.session.commit()
     else:
         with _connect(db.engine) as conn, conn.begin():
-            _delete_all(conn, tables)
+            delete_all_rows(conn, tables)
     db.session.expire_all()
-
-
-def _delete_all(conn, tables) -> None:
-    if conn.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            conn.execute(table.delete())
 
 
 class BoundSession:

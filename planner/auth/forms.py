@@ -77,3 +77,25 @@ class PasswordChangeForm(BaseForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Change password"))
+
+
+def token_scope_choices():
+    from planner.auth.models import TokenScope
+
+    return choices((scope.value, scope.label) for scope in TokenScope)
+
+
+def token_lifetime_choices():
+    from flask_babel import ngettext
+
+    from planner.auth.tokens import LIFETIMES
+
+    return choices((str(days), ngettext("%(num)d day", "%(num)d days", days)) for days in LIFETIMES)
+
+
+class TokenForm(BaseForm):
+    name = StrippedStringField(_l("Token name"), validators=[required(), length(80)],
+                               description=_l("What the token is for, for example “nightly CRM export”."))
+    scope = SelectField(_l("Access"), choices=token_scope_choices, validate_choice=True, default="read")
+    days = SelectField(_l("Expires after"), choices=token_lifetime_choices, validate_choice=True, default="90")
+    submit = SubmitField(_l("Create token"))

@@ -119,3 +119,45 @@ def _dummy_hash() -> str:
     if method not in _DUMMY_HASHES:
         _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
     return _DUMMY_HASHES[method]
+
+
+class TokenScope(StrEnum):
+    """What a personal access token may do: ``write`` includes ``read``."""
+
+    READ = "read"
+    WRITE = "write"
+
+    @property
+    def label(self):
+        return {TokenScope.READ: _l("Read only"), TokenScope.WRITE: _l("Read and write")}[self]
+
+
+class ApiToken(db.Model):
+    """A personal access token for the API. Only the SHA-256 of the secret is kept; the secret is
+    shown once, when it is created. A token acts for its user, under the user's project roles."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(16))  # the first characters, to tell tokens apart
+    scope: Mapped[TokenScope] = mapped_column(enum_column(TokenScope), default=TokenScope.READ)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= utcnow()
+
+    @property
+    def usable(self) -> bool:
+        return self.revoked_at is None and not self.expired
+
+    def allows(self, scope: TokenScope) -> bool:
+        return self.scope is TokenScope.WRITE or scope is TokenScope.READ

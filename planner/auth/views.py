@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from planner import logs
 from planner.audit.services import record
-from planner.auth import sessions, throttle
-from planner.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
-from planner.auth.models import User, UserSession, normalise_email
+from planner.auth import sessions, throttle, tokens
+from planner.auth.forms import LoginForm, PasswordChangeForm, ProfileForm, TokenForm
+from planner.auth.models import ApiToken, TokenScope, User, UserSession, normalise_email
 from planner.dates import local_today
 from planner.extensions import db
 from planner.i18n import (
@@ -29,6 +29,7 @@ from planner.i18n import (
     select_region,
 )
 from planner.regions import region_label
+from planner.transactions import saving
 
 bp = Blueprint("auth", __name__)
 
@@ -143,6 +144,35 @@ def end_other_sessions():
     return redirect(url_for("auth.account"))
 
 
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token():
+    form = TokenForm(prefix="token")
+    secret = None
+    if form.validate_on_submit():
+        with saving(error_to=form.name) as saved:
+            token, secret = tokens.create(current_user, form.name.data, TokenScope(form.scope.data),
+                                          int(form.days.data))
+        if saved:
+            # Shown on this answer only: the page is not cached and the secret is never stored.
+            response = _render_account(token_form=TokenForm(prefix="token", formdata=None), new_secret=secret,
+                                       new_token=token)
+            return response, 201, {"Cache-Control": "no-store"}
+    return _render_account(token_form=form), 200
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    token = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id))
+    if token is None:
+        abort(404)
+    tokens.revoke(token)
+    db.session.commit()
+    flash(_("The token “%(name)s” is revoked; it no longer opens the API.", name=token.name), "success")
+    return redirect(url_for("auth.account"))
+
+
 def format_samples() -> dict:
     """How dates, numbers and amounts look in the reader's region, with the region's own currency."""
     today = local_today()
@@ -156,7 +186,11 @@ def format_samples() -> dict:
     }
 
 
-def _render_account(profile, password_form):
+def _render_account(profile=None, password_form=None, token_form=None, **extra):
+    if profile is None:
+        profile = ProfileForm(prefix="profile", formdata=None, obj=current_user)
+        profile.language.data = current_user.language or ""
+        profile.region.data = current_user.region or ""
     open_sessions = db.session.scalars(
         select(UserSession)
         .where(UserSession.user_id == current_user.id)
@@ -169,7 +203,10 @@ def _render_account(profile, password_form):
         "auth/account.html",
         samples=format_samples(),
         profile=profile,
-        password_form=password_form,
+        password_form=password_form or PasswordChangeForm(prefix="password", formdata=None),
+        token_form=token_form or TokenForm(prefix="token", formdata=None),
+        api_tokens=tokens.active(current_user),
         open_sessions=open_sessions,
         current_session=current,
+        **extra,
     )

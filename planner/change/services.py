@@ -20,6 +20,7 @@ from planner.change.models import (
     QuickWinStatus,
     TaskStatus,
 )
+from planner.change.signals import quick_win_achieved, task_assigned
 from planner.change.starter import STARTER_TASKS
 from planner.dates import local_today
 from planner.extensions import db
@@ -61,17 +62,23 @@ def create_task(project: Project, **fields) -> ChangeTask:
     db.session.add(task)
     db.session.flush()
     record("task.created", project=project, target=task, title=task.title)
+    if task.owner_id is not None:
+        task_assigned.send(task, actor=_actor())
     return task
 
 
 def update_task(task: ChangeTask, **fields) -> list[str]:
     changed = [key for key in TASK_FIELDS if key in fields and getattr(task, key) != fields[key]]
+    reassigned = "owner_id" in changed and fields["owner_id"] is not None
     for key in changed:
         setattr(task, key, fields[key])
     if "status" in fields and task.set_status(TaskStatus(fields["status"])):
         changed.append("status")
     if changed:
         record("task.updated", project=task.project_id, target=task, title=task.title, fields=", ".join(changed))
+    if reassigned:
+        db.session.flush()
+        task_assigned.send(task, actor=_actor())
     return changed
 
 
@@ -189,6 +196,8 @@ def create_quick_win(project: Project, status: QuickWinStatus = QuickWinStatus.P
     db.session.add(win)
     db.session.flush()
     record("quick_win.created", project=project, target=win, title=win.title)
+    if win.status == QuickWinStatus.ACHIEVED:
+        quick_win_achieved.send(win, actor=_actor())
     return win
 
 
@@ -200,6 +209,9 @@ def update_quick_win(win: QuickWin, status: QuickWinStatus, achieved_on: date | 
     win.set_status(QuickWinStatus(status), achieved_on, local_today())
     if (win.status, win.achieved_on) != before:
         changed.append("status")
+        if win.status == QuickWinStatus.ACHIEVED and before[0] != QuickWinStatus.ACHIEVED:
+            db.session.flush()
+            quick_win_achieved.send(win, actor=_actor())
     if changed:
         record("quick_win.updated", project=win.project_id, target=win, title=win.title, fields=", ".join(changed))
     return changed
@@ -235,3 +247,10 @@ def quick_wins_by_project(project_ids) -> dict[int, tuple[int, int]]:
     )
     result.update({project_id: (int(achieved or 0), int(planned)) for project_id, achieved, planned in rows})
     return result
+
+
+def _actor():
+    """The signed-in person who made the change (None in a command or a job)."""
+    from flask_login import current_user
+
+    return current_user._get_current_object() if current_user and current_user.is_authenticated else None

@@ -16,7 +16,11 @@ Rules (each gives at most one reason):
 3. Seven-sins risk: the latest self-assessment's level, when amber or red.
 4. Budget above plan: the plan scenario's three-year cost above the approved budget is amber,
    and red when more than ``BUDGET_RED_SHARE`` above it.
-5. Falling adoption feedback: the latest reported week's average score (1–5) compared with the
+5. Payback later than planned: once actual costs or measured benefits exist, the plan scenario's
+   forecast payback month (``planner.tco.actuals``) compared with the planned one. Amber when it
+   comes more than ``PAYBACK_LATE_AMBER`` months later, red when more than ``PAYBACK_LATE_RED``
+   months later or no longer within three years while the plan paid back.
+6. Falling adoption feedback: the latest reported week's average score (1–5) compared with the
    average of the earlier reported weeks of the window (weeks with fewer than five answers are
    never reported). Needs ``FEEDBACK_MIN_WEEKS`` reported weeks. Amber when it fell by at least
    ``FEEDBACK_DROP_AMBER`` points, red from ``FEEDBACK_DROP_RED``.
@@ -42,6 +46,9 @@ OVERDUE_RED = 5
 KPI_AMBER = 1
 KPI_RED = 3
 BUDGET_RED_SHARE = Decimal("0.10")
+PAYBACK_LATE_AMBER = 3  # months
+PAYBACK_LATE_RED = 6
+PAYBACK_HORIZON = 36  # months: the three years of the plan
 FEEDBACK_WEEKS = 8
 FEEDBACK_MIN_WEEKS = 3
 FEEDBACK_DROP_AMBER = 0.25
@@ -70,6 +77,7 @@ class Rule(StrEnum):
     KPIS_BELOW_TARGET = "kpis_below_target"
     SINS_RISK = "sins_risk"
     BUDGET = "budget"
+    PAYBACK = "payback"
     FEEDBACK = "feedback"
 
     @property
@@ -79,6 +87,7 @@ class Rule(StrEnum):
             Rule.KPIS_BELOW_TARGET: _l("KPIs below target"),
             Rule.SINS_RISK: _l("Seven-sins risk"),
             Rule.BUDGET: _l("Budget above plan"),
+            Rule.PAYBACK: _l("Payback later than planned"),
             Rule.FEEDBACK: _l("Falling adoption feedback"),
         }[self]
 
@@ -119,6 +128,9 @@ class Facts:
     approved_budget: Decimal | None = None
     currency: str = "EUR"
     feedback: tuple = ()  # ((week_start, average 1–5), …) oldest first, reported weeks only
+    has_forecast: bool = False  # actual costs or measured benefits exist for the plan scenario
+    plan_payback: int | None = None  # month 1–36, None: not within three years
+    forecast_payback: int | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +209,33 @@ def _budget(facts: Facts) -> Reason | None:
     return Reason(Rule.BUDGET, level, text)
 
 
+def payback_delay(plan: int | None, forecast: int | None) -> int | None:
+    """Months the forecast pays back later than the plan (a payback beyond three years counts as
+    month 37); None when the plan itself does not pay back within three years."""
+    if plan is None:
+        return None
+    return (forecast or PAYBACK_HORIZON + 1) - plan
+
+
+def _payback(facts: Facts) -> Reason | None:
+    if not facts.has_forecast:
+        return None
+    late = payback_delay(facts.plan_payback, facts.forecast_payback)
+    if late is None or late <= PAYBACK_LATE_AMBER:
+        return None
+    level = Level.RED if facts.forecast_payback is None or late > PAYBACK_LATE_RED else Level.AMBER
+    if facts.forecast_payback is None:
+        text = _("At the current pace the investment no longer pays back within three years; the plan paid "
+                 "back in month %(plan)s.", plan=number(facts.plan_payback))
+    else:
+        text = ngettext("The forecast pays back in month %(forecast)s, %(num)d month later than the planned "
+                        "month %(plan)s.",
+                        "The forecast pays back in month %(forecast)s, %(num)d months later than the planned "
+                        "month %(plan)s.", late, forecast=number(facts.forecast_payback),
+                        plan=number(facts.plan_payback))
+    return Reason(Rule.PAYBACK, level, text)
+
+
 def feedback_drop(weeks) -> tuple[float, float, float] | None:
     """(drop, latest, earlier average) when there are enough reported weeks, else None. A positive
     drop means the latest week scored lower than the weeks before it."""
@@ -221,7 +260,7 @@ def _feedback(facts: Facts) -> Reason | None:
     return Reason(Rule.FEEDBACK, level, text)
 
 
-RULES = (_overdue, _kpis, _sins, _budget, _feedback)
+RULES = (_overdue, _kpis, _sins, _budget, _payback, _feedback)
 
 
 def gaps(facts: Facts) -> list[Gap]:

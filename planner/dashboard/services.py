@@ -18,6 +18,7 @@ from planner.kpis.services import adoption_trend_by_project, kpi_status_by_proje
 from planner.methodology.services import checklist_progress_by_project, sins_risk_by_project
 from planner.projects.models import Project, ProjectMember
 from planner.rollout.services import CurrentStage, PendingSignoff, current_stage_by_project, pending_signoffs_by_project
+from planner.tco.actuals import ForecastSummary, forecast_by_project
 from planner.tco.services import tco_summary_by_project
 
 ADOPTION_WEEKS = 12
@@ -62,6 +63,7 @@ class ProjectCard:
     health: health.Health
     pending: list[PendingSignoff]
     tco: dict | None
+    forecast: ForecastSummary | None
     adoption: Sparkline
     adoption_target: object
     feedback: Sparkline
@@ -71,8 +73,11 @@ class ProjectCard:
 
 
 def _facts(pid: int, currency: str, statuses: dict, summary: dict | None, overdue: dict, sins: dict,
-           feedback: dict) -> health.Facts:
+           feedback: dict, forecast: ForecastSummary | None = None) -> health.Facts:
     return health.Facts(
+        has_forecast=bool(forecast and forecast.has_actuals),
+        plan_payback=forecast.plan_payback if forecast else None,
+        forecast_payback=forecast.forecast_payback if forecast else None,
         overdue_tasks=overdue.get(pid, 0),
         kpis_below_target=tuple(key for key, kpi in statuses.items() if kpi.status == KpiStatus.OFF_TARGET),
         kpis_with_target=sum(1 for kpi in statuses.values() if kpi.target is not None),
@@ -84,15 +89,20 @@ def _facts(pid: int, currency: str, statuses: dict, summary: dict | None, overdu
     )
 
 
-def health_of(project: Project, today: date | None = None) -> health.Health:
-    """One project's health, judged by the same rules and bulk functions as the dashboard."""
+_UNREAD = object()
+
+
+def health_of(project: Project, today: date | None = None, forecast=_UNREAD) -> health.Health:
+    """One project's health, judged by the same rules and bulk functions as the dashboard.
+    ``forecast``: the project's ``ForecastSummary`` (or None) when the caller has read it already."""
     local = today or local_today()  # as ``cards``: overdue tasks by the reader's calendar,
     shared = today or utc_today()  # KPI and feedback weeks by UTC day
     ids = [project.id]
     return health.assess(_facts(
         project.id, project.currency, kpi_status_by_project(ids, shared).get(project.id, {}),
         tco_summary_by_project(ids).get(project.id), overdue_tasks_by_project(ids, local),
-        sins_risk_by_project(ids), feedback_trend_by_project(ids, health.FEEDBACK_WEEKS, shared)))
+        sins_risk_by_project(ids), feedback_trend_by_project(ids, health.FEEDBACK_WEEKS, shared),
+        forecast_by_project(ids, shared).get(project.id) if forecast is _UNREAD else forecast))
 
 
 def cards(user, today: date | None = None) -> list[ProjectCard]:
@@ -109,6 +119,7 @@ def cards(user, today: date | None = None) -> list[ProjectCard]:
     kpis = kpi_status_by_project(ids, shared)
     adoption = adoption_trend_by_project(ids, ADOPTION_WEEKS, shared)
     tco = tco_summary_by_project(ids)
+    forecasts = forecast_by_project(ids, shared)
     sins = sins_risk_by_project(ids)
     feedback = feedback_trend_by_project(ids, health.FEEDBACK_WEEKS, shared)
     wins = quick_wins_by_project(ids)
@@ -119,11 +130,11 @@ def cards(user, today: date | None = None) -> list[ProjectCard]:
         pid = project.id
         statuses = kpis.get(pid, {})
         summary = tco.get(pid)
-        facts = _facts(pid, project.currency, statuses, summary, overdue, sins, feedback)
+        facts = _facts(pid, project.currency, statuses, summary, overdue, sins, feedback, forecasts.get(pid))
         adoption_kpi = statuses.get(KpiKey.ADOPTION)
         found.append(ProjectCard(
             id=pid, name=project.name, currency=project.currency, stage=stages.get(pid),
-            health=health.assess(facts), pending=pending.get(pid, []), tco=summary,
+            health=health.assess(facts), pending=pending.get(pid, []), tco=summary, forecast=forecasts.get(pid),
             adoption=sparkline([w.value for w in adoption.get(pid, [])], 0, 1),
             adoption_target=adoption_kpi.target if adoption_kpi else None,
             feedback=sparkline([avg for _week, avg in feedback.get(pid, [])], 1, 5),

@@ -28,6 +28,7 @@ from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.feedback.models import DIMENSIONS, Channel, Dimension, FeedbackResponse, SurveyLink, week_start
+from planner.feedback.signals import survey_opened
 from planner.i18n import language_label
 from planner.projects.models import Project, ProjectMember
 from planner.rollout.models import Stage
@@ -157,6 +158,7 @@ def create_link(project: Project, stage_id: int | None, label: str, creator,
     db.session.add(link)
     db.session.flush()
     record("feedback.link_created", project=project, target=link, label=link.label or link.token[:6])
+    survey_opened.send(link, actor=creator)
     return link
 
 

@@ -9,6 +9,7 @@ from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.projects.models import Project, ProjectMember
+from planner.projects.signals import member_added, member_roles_changed
 
 register("project.created", _l("Created the project “%(name)s”."))
 FIELD_LABELS = {
@@ -89,6 +90,7 @@ def add_member(project: Project, email: str, is_manager: bool, is_sponsor: bool,
     db.session.add(member)
     db.session.flush()
     record("member.added", project=project, target=member, email=user.email, roles=_roles_text(member))
+    member_added.send(member, actor=_actor())
     return member
 
 
@@ -103,9 +105,13 @@ def _manager_count(project: Project) -> int:
 def update_member(member: ProjectMember, is_manager: bool, is_sponsor: bool, team: str) -> None:
     if member.is_manager and not is_manager and _manager_count(member.project) <= 1:
         raise DomainError(_l("A project needs at least one project manager."))
+    before = member.roles
     member.is_manager, member.is_sponsor, member.team = is_manager, is_sponsor, team or ""
     record("member.updated", project=member.project, target=member, email=member.user.email,
            roles=_roles_text(member))
+    if member.roles != before:
+        db.session.flush()
+        member_roles_changed.send(member, actor=_actor())
 
 
 def remove_member(member: ProjectMember) -> None:
@@ -113,3 +119,10 @@ def remove_member(member: ProjectMember) -> None:
         raise DomainError(_l("A project needs at least one project manager."))
     record("member.removed", project=member.project, target=member, email=member.user.email)
     db.session.delete(member)
+
+
+def _actor():
+    """The signed-in person who made the change (None in a command or a job)."""
+    from flask_login import current_user
+
+    return current_user._get_current_object() if current_user and current_user.is_authenticated else None

@@ -25,6 +25,7 @@ from planner.methodology.scoring import level_of
 from planner.projects.models import Project, ProjectMember
 from planner.rollout import services as rollout
 from planner.rollout.models import SignoffDecision, SignoffRequest, Stage
+from planner.tco import actuals as tco_actuals
 from planner.tco import services as tco
 
 
@@ -59,6 +60,7 @@ class Report:
     current_stage: object = None  # CurrentStage or None
     kpis: list = field(default_factory=list)  # [KpiOverview]
     tco: dict | None = None  # the plan scenario's summary (tco.tco_summary_by_project)
+    forecast: object = None  # the plan scenario's plan vs forecast (tco actuals.ForecastSummary), or None
     quick_wins: list = field(default_factory=list)  # [QuickWin]
     quick_win_counts: tuple = (0, 0)  # (achieved, planned)
     can_read_feedback: bool = False
@@ -122,6 +124,7 @@ def project_report(project: Project, can_read_feedback: bool, today: date | None
     report.current_stage = rollout.current_stage_by_project([project.id], today).get(project.id)
     report.kpis = kpis.kpi_overview(project)
     report.tco = tco.tco_summary_by_project([project.id]).get(project.id)
+    report.forecast = tco_actuals.forecast_by_project([project.id]).get(project.id)  # KPI months by UTC day
     report.quick_wins = change.project_quick_wins(project)
     report.quick_win_counts = change.quick_wins_by_project([project.id])[project.id]
     if can_read_feedback:

@@ -65,7 +65,7 @@ def executive_summary(report) -> Summary:
     project = report.project
     current = rollout.current_stage(project)
     return Summary(
-        health=health_of(project, report.today),
+        health=health_of(project, report.today, forecast=report.forecast),
         pending=rollout.pending_signoffs_by_project([project.id])[project.id],
         blockers=[b for b in rollout.signoff_blockers(project, current, report.today)
                   if b.kind not in ("awaiting", "ready")],

@@ -277,7 +277,7 @@ def withdraw(project, request_id):
     form = WithdrawForm()
     if form.validate_on_submit():
         with saving(conflicts=True) as saved:
-            services.withdraw_signoff(request_, form.version.data)
+            services.withdraw_signoff(request_, form.version.data, current_user)
         if saved:
             flash(_("The request is withdrawn."), "success")
     else:

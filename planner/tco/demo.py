@@ -1,13 +1,34 @@
 """Demo TCO models: an on-premise and a cloud scenario for each demo project, in its language
-and currency. A scenario that already exists (same name in the project) is left as it is."""
+and currency. A scenario that already exists (same name in the project) is left as it is.
 
+Plan against reality: the plan scenario's year 1 starts twelve months before the current month,
+so a full year has ended; each project gets that year of actual spend (one invoice per category
+and month) and actual amounts for year 1 of its benefits entered by hand. The English project runs
+ahead of plan (spends a little less, earns a little more), the Spanish one behind (implementation
+and integration overrun, savings come late), the Chinese one close to plan. The KPI-derived
+benefits are measured from the demo CRM records against the demo baselines (``planner.kpis.demo``)."""
+
+import random
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 from sqlalchemy import select
 
+from planner.db import utcnow
 from planner.extensions import db
 from planner.kpis.definitions import KpiKey
-from planner.tco.models import BenefitKind, CostCategory, DeploymentModel, TcoBenefitLine, TcoCostLine, TcoScenario
+from planner.tco import actuals
+from planner.tco.models import (
+    ActualSource,
+    BenefitKind,
+    CostCategory,
+    DeploymentModel,
+    TcoActualCost,
+    TcoBenefitActual,
+    TcoBenefitLine,
+    TcoCostLine,
+    TcoScenario,
+)
 
 ORDER = 60
 
@@ -240,3 +261,56 @@ def load(ctx) -> None:
             for benefit in spec["benefits"]:
                 db.session.add(_benefit(scenario, benefit))
             ctx.note(f"TCO scenario {key}: {spec['name']}")
+    load_actuals(ctx)
+
+
+# key → (spend factor by category, spend factor of the other categories, year-1 factor of the benefits
+#        entered by hand, invoice text)
+PACE = {
+    "en": ({"implementation": D("0.92"), "licences": D("1.00")}, D("0.94"), D("1.12"),
+           "Supplier invoices for the month"),
+    "es": ({"implementation": D("1.35"), "integration": D("1.45"), "customisation": D("1.30")}, D("1.08"), D("0.55"),
+           "Facturas del mes"),
+    "zh": ({"implementation": D("1.05")}, D("1.00"), D("0.95"), "本月供应商发票"),
+}
+CENT = D("0.01")
+
+
+def _actuals(project, scenario: TcoScenario, key: str) -> str | None:
+    if db.session.scalar(select(TcoActualCost.id).where(TcoActualCost.project_id == project.id).limit(1)):
+        return None
+    by_category, default, benefit_factor, text = PACE[key]
+    rng = random.Random(f"tco-actuals-{key}")
+    start = actuals.add_months(utcnow().date().replace(day=1), -12)
+    scenario.starts_on = start
+    for month in range(1, 13):
+        day = actuals.add_months(start, month - 1)
+        for line in scenario.cost_lines:
+            if not line.year1:
+                continue
+            factor = by_category.get(line.category.value, default) * D(rng.randint(90, 110)) / 100
+            amount = (line.year1 / 12 * factor).quantize(CENT, ROUND_HALF_UP)
+            db.session.add(TcoActualCost(project_id=project.id, category=line.category, month=day, amount=amount,
+                                         description=f"{text} · {line.description}"[:200],
+                                         reference=f"{key.upper()}-{day:%Y%m}-{line.id}",
+                                         source=ActualSource.MANUAL))
+    for line in scenario.benefit_lines:
+        if not line.is_derived and line.year1:
+            db.session.add(TcoBenefitActual(project_id=project.id, benefit_line_id=line.id, year=1,
+                                            amount=(line.year1 * benefit_factor).quantize(CENT, ROUND_HALF_UP)))
+    return f"TCO actuals {key}: 12 months from {start.isoformat()}"
+
+
+def load_actuals(ctx) -> None:
+    for key in PACE:
+        project = ctx.projects.get(key)
+        if project is None:
+            continue
+        scenario = db.session.scalar(select(TcoScenario).where(TcoScenario.project_id == project.id,
+                                                               TcoScenario.is_preferred.is_(True)))
+        if scenario is None:
+            continue
+        db.session.flush()
+        note = _actuals(project, scenario, key)
+        if note:
+            ctx.note(note)

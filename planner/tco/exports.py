@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 
-from planner.i18n import format_locale
+from planner.i18n import format_locale, percent
 from planner.spreadsheet import safe_cell
 from planner.tco import calculations as calc
 from planner.tco.models import CostCategory
@@ -355,9 +355,15 @@ def csv_text(project, scenarios) -> str:
         amounts_row(result, _("Total cost"), "", "", analysis.cost_by_year)
         amounts_row(result, _("Total benefits"), "", "", analysis.benefit_by_year)
         amounts_row(result, _("Net flow (benefits − costs)"), "", "", analysis.net_by_year)
-        writer.writerow([*head, result, _("Net present value"), _("At %(rate)s%% a year",
-                         rate=plain(scenario.discount_rate)), "", "", "", "", plain(analysis.npv.quantize(
-                             Decimal("0.01"))), project.currency])
+        rate = percent(scenario.discount_rate / 100, _places(scenario.discount_rate))
+        npv = plain(analysis.npv.quantize(Decimal("0.01")))
+        writer.writerow([*head, result, _("Net present value"), _("At %(rate)s a year", rate=rate), "", "", "", "",
+                         npv, project.currency])
         writer.writerow([*head, result, _("Payback month"), payback_text(analysis.payback_month), "", "", "", "",
                          analysis.payback_month or "", ""])
     return out.getvalue()
+
+
+def _places(rate: Decimal) -> int:
+    """The decimal places a rate was entered with (8 → 0, 7.5 → 1), so it reads as typed."""
+    return max(0, -rate.normalize().as_tuple().exponent)

@@ -90,3 +90,40 @@ def cash_curve(items, currency: str, title=None) -> dict:
                  "line": {"color": "#ced4da", "width": 1, "dash": "dot"}} for y in (1, 2)],
         legend={"orientation": "h", "y": -0.25}, margin={"l": 72},
     )
+
+
+def burn_chart(track, currency: str) -> dict:
+    """Cumulative spend month by month over the three years: the plan, the actual costs through
+    the last month recorded, and the forecast (actuals, then the plan) from there."""
+    from planner.tco import forecast as fc
+
+    plan = [calc.ZERO] + fc.cumulative(fc.monthly_plan(track.plan.cost_by_year))
+    months = list(range(0, calc.MONTHS + 1))
+    actual_months = track.actual_cost_months()[: track.through]
+    actual = [calc.ZERO] + fc.cumulative(actual_months)
+    expected = fc.cumulative(actual_months + fc.monthly_plan(track.plan.cost_by_year)[track.through:])
+    forecast_x = months[track.through:]
+    forecast = ([calc.ZERO] + expected)[track.through:]
+    hover = "%{fullData.name}<br>" + _("Month") + " %{x}: %{customdata}<extra></extra>"
+    traces = [
+        {"type": "scatter", "mode": "lines", "name": _("Planned spend"), "x": months, "y": plan,
+         "line": {"width": 2, "color": PALETTE[6], "dash": "dot"},
+         "customdata": [money(v, currency) for v in plan], "hovertemplate": hover},
+        {"type": "scatter", "mode": "lines", "name": _("Forecast spend"), "x": forecast_x, "y": forecast,
+         "line": {"width": 2, "color": PALETTE[2], "dash": "dash"},
+         "customdata": [money(v, currency) for v in forecast], "hovertemplate": hover},
+    ]
+    if track.through:
+        traces.insert(1, {"type": "scatter", "mode": "lines+markers", "name": _("Actual spend"),
+                          "x": months[: track.through + 1], "y": actual,
+                          "line": {"width": 3, "color": PALETTE[0]}, "marker": {"size": 5},
+                          "customdata": [money(v, currency) for v in actual], "hovertemplate": hover})
+    return figure(
+        traces, title=_("Spend over the three years: plan, actual and forecast"), height=HEIGHT,
+        yaxis=_money_axis(currency, _("Cumulative spend")),
+        xaxis={"title": {"text": _("Months from the start of the plan")}, "tickmode": "array",
+               "tickvals": [0, 6, 12, 18, 24, 30, 36], "range": [0, calc.MONTHS], "gridcolor": "#e9ecef"},
+        shapes=[{"type": "line", "x0": 12 * y, "x1": 12 * y, "y0": 0, "y1": 1, "yref": "paper",
+                 "line": {"color": "#ced4da", "width": 1, "dash": "dot"}} for y in (1, 2)],
+        legend={"orientation": "h", "y": -0.25}, margin={"l": 72},
+    )

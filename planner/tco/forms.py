@@ -7,6 +7,7 @@ from wtforms.validators import ValidationError
 
 from planner.forms import (
     BaseForm,
+    DateInput,
     LocaleDecimalField,
     StrippedStringField,
     choices,
@@ -54,6 +55,10 @@ class ScenarioForm(BaseForm):
     approved_budget = amount_field(
         _l("Approved three-year budget"),
         description=_l("Optional. The executive dashboard flags a plan scenario whose three-year cost is above it."))
+    starts_on = DateInput(
+        _l("Year 1 starts on"), validators=[optional()],
+        description=_l("Any day of the plan's first month. Actual costs and measured KPIs are set against "
+                       "the plan month by month from then; left blank, the project's start date is used."))
     is_preferred = BooleanField(_l("Plan scenario"),
                                 description=_l("The scenario the project intends to follow; the overview and "
                                                "the executive dashboard show its figures."))
@@ -131,3 +136,29 @@ class BenefitLineForm(BaseForm):
 
 class ConfirmForm(BaseForm):
     submit = SubmitField(_l("Confirm"))
+
+
+class ActualCostForm(BaseForm):
+    category = SelectField(_l("Category"), choices=choices((c.value, c.label) for c in CostCategory),
+                           validate_choice=True)
+    month = SelectField(_l("Month"), validate_choice=True,
+                        description=_l("The month of the plan the cost belongs to, e.g. the invoice's month."))
+    amount = LocaleDecimalField(_l("Amount"), validators=[input_required(), DecimalRange(-MAX_AMOUNT, MAX_AMOUNT)],
+                                limit=MAX_AMOUNT,
+                                description=_l("A credit note is a negative amount."))
+    description = StrippedStringField(_l("Description"), validators=[optional(), length(200)])
+    reference = StrippedStringField(_l("Invoice or booking reference"), validators=[optional(), length(80)])
+    submit = SubmitField(_l("Record the cost"))
+
+
+class BenefitActualsForm(BaseForm):
+    year1 = LocaleDecimalField(_l("Actual in year 1"), validators=[optional(), DecimalRange(-MAX_AMOUNT, MAX_AMOUNT)],
+                               limit=MAX_AMOUNT)
+    year2 = LocaleDecimalField(_l("Actual in year 2"), validators=[optional(), DecimalRange(-MAX_AMOUNT, MAX_AMOUNT)],
+                               limit=MAX_AMOUNT)
+    year3 = LocaleDecimalField(_l("Actual in year 3"), validators=[optional(), DecimalRange(-MAX_AMOUNT, MAX_AMOUNT)],
+                               limit=MAX_AMOUNT)
+    submit = SubmitField(_l("Save the actual amounts"))
+
+    def amounts(self) -> dict[int, Decimal | None]:
+        return {year: getattr(self, f"year{year}").data for year in (1, 2, 3)}

@@ -1,12 +1,12 @@
 """Cost scenarios (e.g. on-premise and cloud), their cost lines and expected benefits."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import UTCDateTime, enum_column, utcnow
@@ -96,6 +96,7 @@ class TcoScenario(db.Model):
     discount_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=ZERO)  # percent a year
     approved_budget: Mapped[Decimal | None] = mapped_column(MONEY)  # three-year budget
     is_preferred: Mapped[bool] = mapped_column(default=False)
+    starts_on: Mapped[date | None] = mapped_column(Date)  # the first day of the plan's first month
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project = relationship("Project")
@@ -188,3 +189,46 @@ class TcoBenefitLine(_YearAmounts, db.Model):
     @property
     def total(self) -> Decimal:
         return calc.add_up(self.amounts)
+
+
+class ActualSource(StrEnum):
+    MANUAL = "manual"
+    IMPORT = "import"
+
+    @property
+    def label(self):
+        return {ActualSource.MANUAL: _l("Entered by hand"), ActualSource.IMPORT: _l("Imported")}[self]
+
+
+class TcoActualCost(db.Model):
+    """Money actually spent: one invoice or booking, in a cost category and a calendar month
+    (its first day). Reality belongs to the project; it is set against whichever scenario is
+    the plan scenario."""
+
+    __tablename__ = "tco_actual_costs"
+    __table_args__ = (Index("ix_tco_actual_costs_project_month", "project_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    category: Mapped[CostCategory] = mapped_column(enum_column(CostCategory))
+    month: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    reference: Mapped[str] = mapped_column(String(80), default="")
+    source: Mapped[ActualSource] = mapped_column(enum_column(ActualSource), default=ActualSource.MANUAL)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class TcoBenefitActual(db.Model):
+    """What a benefit entered by hand actually brought in one year of the plan."""
+
+    __tablename__ = "tco_benefit_actuals"
+    __table_args__ = (UniqueConstraint("benefit_line_id", "year", name="uq_tco_benefit_actuals_line_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    benefit_line_id: Mapped[int] = mapped_column(ForeignKey("tco_benefit_lines.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -34,7 +34,7 @@ register("tco.cost_deleted", _l("Deleted the cost line “%(description)s” of 
 register("tco.benefit_saved", _l("Saved the benefit “%(description)s” of the TCO scenario “%(scenario)s”."))
 register("tco.benefit_deleted", _l("Deleted the benefit “%(description)s” of the TCO scenario “%(scenario)s”."))
 
-SCENARIO_FIELDS = ("name", "deployment", "description", "discount_rate", "approved_budget")
+SCENARIO_FIELDS = ("name", "deployment", "description", "discount_rate", "approved_budget", "starts_on")
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -61,12 +61,12 @@ def _make_preferred(project: Project, scenario: TcoScenario) -> None:
 
 def create_scenario(project: Project, *, name: str, deployment: DeploymentModel, description: str = "",
                     discount_rate: Decimal = ZERO, approved_budget: Decimal | None = None,
-                    is_preferred: bool = False) -> TcoScenario:
+                    is_preferred: bool = False, starts_on=None) -> TcoScenario:
     _check_name(project, name)
     first = not _scenarios(project)
     scenario = TcoScenario(project_id=project.id, name=name, deployment=DeploymentModel(deployment),
                            description=description or "", discount_rate=discount_rate,
-                           approved_budget=approved_budget, is_preferred=False)
+                           approved_budget=approved_budget, starts_on=starts_on, is_preferred=False)
     db.session.add(scenario)
     db.session.flush()
     if first or is_preferred:
@@ -112,7 +112,7 @@ def copy_scenario(scenario: TcoScenario, name: str) -> TcoScenario:
     _check_name(project, name)
     copy = TcoScenario(project_id=project.id, name=name, deployment=scenario.deployment,
                        description=scenario.description, discount_rate=scenario.discount_rate,
-                       approved_budget=scenario.approved_budget, is_preferred=False)
+                       approved_budget=scenario.approved_budget, starts_on=scenario.starts_on, is_preferred=False)
     db.session.add(copy)
     db.session.flush()
     for line in scenario.cost_lines:

@@ -9,13 +9,14 @@ from planner.extensions import db
 from planner.projects import registry
 from planner.projects.access import get_in_project, is_lead, project_view
 from planner.projects.models import ProjectRole
-from planner.tco import exports, figures, services
+from planner.tco import actual_views, exports, figures, services
 from planner.tco.forms import BenefitLineForm, ConfirmForm, CostLineForm, ScenarioForm
 from planner.tco.models import CostCategory, TcoBenefitLine, TcoCostLine, TcoScenario
 from planner.tco.texts import derivation_text
 from planner.transactions import saving
 
 bp = Blueprint("tco", __name__)
+actual_views.register(bp)
 
 MANAGER = ProjectRole.MANAGER
 
@@ -42,6 +43,7 @@ def _scenario_or_404(project, scenario_id: int) -> TcoScenario:
 def _scenario_fields(form: ScenarioForm) -> dict:
     return {"name": form.name.data, "deployment": form.deployment.data, "description": form.description.data or "",
             "discount_rate": form.discount_rate.data, "approved_budget": form.approved_budget.data,
+            "starts_on": form.starts_on.data.replace(day=1) if form.starts_on.data else None,
             "is_preferred": form.is_preferred.data}
 
 

@@ -70,6 +70,11 @@ class Rule:
     method: str = "GET"
     data: dict | Callable[["World"], dict] | None = None
     success: str | int | None = None
+    headers: dict | Callable[["World"], dict] | None = None  # API rules: e.g. If-Match
+
+    def header_values(self, world) -> dict:
+        headers = self.headers(world) if callable(self.headers) else self.headers
+        return dict(headers or {})
 
     def url(self, world) -> str:
         return self.path.format(**world.ids)
@@ -90,6 +95,7 @@ class World:
     other_project: object = None
     cookies: dict = field(default_factory=dict)  # role → session cookie, when signed in once for many tests
     state: dict = field(default_factory=dict)  # the database as built (tests.helpers.database_state)
+    tokens: dict = field(default_factory=dict)  # role → API access token (rules_api.setup)
 
     def client(self, app, role):
         """A new test client signed in as ``role`` (anonymous: signed out)."""
@@ -99,6 +105,14 @@ class World:
             client.set_cookie(name, value)
         elif self.users.get(role) is not None:
             factories_login(client, self.users[role])
+        return client
+
+    def api_client(self, app, role):
+        """A test client for ``/api/``: no cookie, the role's bearer token (anonymous: none)."""
+        client = app.test_client()
+        token = self.tokens.get(role)
+        if token:
+            client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         return client
 
     def sign_in_once(self, app) -> None:

@@ -1,15 +1,28 @@
 """Access rules for the TCO and ROI model: members read it, project managers change it."""
 
+from datetime import date
 from decimal import Decimal
 
 from planner.extensions import db
 from planner.kpis.definitions import KpiKey
-from planner.tco.models import BenefitKind, CostCategory, DeploymentModel, TcoBenefitLine, TcoCostLine, TcoScenario
+from planner.tco.models import (
+    BenefitKind,
+    CostCategory,
+    DeploymentModel,
+    TcoActualCost,
+    TcoBenefitLine,
+    TcoCostLine,
+    TcoScenario,
+)
 from tests.access.matrix import LEADS, MANAGERS, Rule, foreign
 
 SCENARIO = {"name": "新方案", "deployment": "cloud", "discount_rate": "8", "approved_budget": "1000"}
 COST = {"category": "licences", "description": "订阅费", "year1": "100", "year2": "100", "year3": "100"}
 BENEFIT = {"kind": "revenue", "description": "交叉销售", "kpi_key": "", "year1": "50", "year2": "80", "year3": "90"}
+
+ACTUAL = {"category": "training", "month": "2026-03-01", "amount": "1234.50", "description": "培训发票",
+          "reference": "FP-1"}
+BENEFIT_ACTUALS = {"year1": "40", "year2": "", "year3": ""}
 
 P = "/projects/{project}/tco"
 
@@ -56,13 +69,29 @@ RULES = [
          data=BENEFIT),
     Rule("tco.delete_benefit", P + "/benefits/{tco_benefit}/delete", MANAGERS, method="POST"),
     Rule("tco.delete_benefit", P + "/benefits/{other_tco_benefit}/delete", foreign(MANAGERS), method="POST"),
+    Rule("tco.actuals_page", P + "/actuals", LEADS),
+    Rule("tco.actual_costs", P + "/actuals/costs", LEADS),
+    Rule("tco.add_actual_cost", P + "/actuals/costs/new", MANAGERS),
+    Rule("tco.add_actual_cost", P + "/actuals/costs/new", MANAGERS, method="POST", data=ACTUAL,
+         success=P + "/actuals"),
+    Rule("tco.delete_actual_cost", P + "/actuals/costs/{tco_actual}/delete", MANAGERS, method="POST"),
+    Rule("tco.delete_actual_cost", P + "/actuals/costs/{other_tco_actual}/delete", foreign(MANAGERS),
+         method="POST"),
+    Rule("tco.benefit_actuals", P + "/benefits/{tco_entered_benefit}/actuals", MANAGERS),
+    Rule("tco.benefit_actuals", P + "/benefits/{other_tco_entered_benefit}/actuals", foreign(MANAGERS)),
+    Rule("tco.benefit_actuals", P + "/benefits/{tco_entered_benefit}/actuals", MANAGERS, method="POST",
+         data=BENEFIT_ACTUALS, success=P + "/actuals"),
+    Rule("tco.benefit_actuals", P + "/benefits/{other_tco_entered_benefit}/actuals", foreign(MANAGERS),
+         method="POST", data=BENEFIT_ACTUALS),
+    Rule("tco.benefit_evidence", P + "/benefits/{tco_benefit}/evidence", LEADS),
+    Rule("tco.benefit_evidence", P + "/benefits/{other_tco_benefit}/evidence", foreign(LEADS)),
 ]
 
 
 def _model(project, name):
     scenario = TcoScenario(project_id=project.id, name=name, deployment=DeploymentModel.ON_PREMISE,
                            description="方案说明", discount_rate=Decimal("6"), approved_budget=Decimal("500000"),
-                           is_preferred=True)
+                           is_preferred=True, starts_on=date(2026, 1, 1))
     db.session.add(scenario)
     db.session.flush()
     cost = TcoCostLine(project_id=project.id, scenario_id=scenario.id, category=CostCategory.LICENCES,
@@ -72,15 +101,21 @@ def _model(project, name):
                              kpi_key=KpiKey.FIRST_CONTACT_RESOLUTION, kpi_gain1=Decimal("3"),
                              kpi_gain2=Decimal("5"), kpi_gain3=Decimal("6"), kpi_volume=Decimal("100000"),
                              kpi_unit_value=Decimal("20"))
-    db.session.add_all([cost, benefit])
+    entered = TcoBenefitLine(project_id=project.id, scenario_id=scenario.id, kind=BenefitKind.REVENUE,
+                             description="交叉销售", year1=Decimal(50), year2=Decimal(80), year3=Decimal(90))
+    actual = TcoActualCost(project_id=project.id, category=CostCategory.LICENCES, month=date(2026, 2, 1),
+                           amount=Decimal("25000"), description="许可发票")
+    db.session.add_all([cost, benefit, entered, actual])
     db.session.flush()
-    return scenario, cost, benefit
+    return scenario, cost, benefit, entered, actual
 
 
 def setup(world):
-    scenario, cost, benefit = _model(world.project, "本地部署")
-    other_scenario, other_cost, other_benefit = _model(world.other_project, "乙方方案")
+    scenario, cost, benefit, entered, actual = _model(world.project, "本地部署")
+    other_scenario, other_cost, other_benefit, other_entered, other_actual = _model(world.other_project, "乙方方案")
     db.session.commit()
     world.ids.update(tco_scenario=scenario.id, tco_cost=cost.id, tco_benefit=benefit.id,
                      other_tco_scenario=other_scenario.id, other_tco_cost=other_cost.id,
-                     other_tco_benefit=other_benefit.id)
+                     other_tco_benefit=other_benefit.id, tco_entered_benefit=entered.id,
+                     other_tco_entered_benefit=other_entered.id, tco_actual=actual.id,
+                     other_tco_actual=other_actual.id)

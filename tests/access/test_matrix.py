@@ -93,9 +93,15 @@ def _check(rule, world, app, db, role, csrf=True) -> str | None:
     """Sends the rule's request as ``role`` in a savepoint; what went wrong, or None."""
     url = rule.url(world)
     with savepoint(db):
-        client = world.client(app, role)
+        api = rule.path.startswith("/api/")
+        client = world.api_client(app, role) if api else world.client(app, role)
         with _writes(db) as writes:
-            response = client.open(url, method=rule.method, data=rule.form(world), csrf=csrf)
+            if api:
+                body = rule.form(world) if rule.method in WRITE_METHODS else None
+                response = client.open(url, method=rule.method, json=body, headers=rule.header_values(world),
+                                       csrf=False)
+            else:
+                response = client.open(url, method=rule.method, data=rule.form(world), csrf=csrf)
         got = _outcome(response)
         expected = rule.expect[role] if csrf else 400
         if not csrf:

@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from tests import key_pages
 
-WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
 
@@ -41,18 +40,10 @@ def demo(db):
 @pytest.mark.parametrize("language", ["en", "es", "zh"])
 def test_no_key_page_has_a_serious_accessibility_violation(page, live_server, demo, language):
     failures = {}
-    signed_in = None
-    for key_page in key_pages.pages(demo, language):
-        if key_page.user != signed_in:
-            page.context.clear_cookies()
-            if key_page.user:
-                key_pages.sign_in(page, live_server, key_page.user, language)
-            signed_in = key_page.user
-        for width, size in WIDTHS.items():
-            page.set_viewport_size(size)
-            page.goto(f"{live_server}{key_page.path}?lang={language}")
-            expect(page.locator("html")).to_have_attribute("lang", language)
-            found = axe_violations(page)
-            if found:
-                failures[f"{key_page.name} {width}"] = found
+    for key_page, width in key_pages.visits(page, live_server, demo, language):
+        page.goto(f"{live_server}{key_page.path}?lang={language}")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        found = axe_violations(page)
+        if found:
+            failures[f"{key_page.name} {width}"] = found
     assert not failures, "\n".join(f"{where}:\n  " + "\n  ".join(lines) for where, lines in failures.items())

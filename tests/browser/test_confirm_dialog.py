@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 from planner.auth.models import GlobalRole
 from planner.extensions import db
 from planner.projects.models import ProjectMember
+from tests.key_pages import WIDTHS
 
-WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 TEXTS = {
     "en": {"title": "Please confirm", "question": "Remove 王芳 from the project?", "cancel": "Cancel",
            "accept": "Remove"},

@@ -13,8 +13,8 @@ from planner.auth.models import GlobalRole
 from planner.dates import utc_today as today  # the KPIs' today (UTC), as before
 from planner.rollout.models import StageStatus
 from tests import rollout_factories as rf
+from tests.key_pages import WIDTHS
 
-WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 ZONES = {"zh": "Asia/Shanghai", "en": "America/New_York"}
 TWO_DIGIT_YEAR = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2}\b")
 

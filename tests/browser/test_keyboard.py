@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from planner.auth.models import GlobalRole
 from tests.factories import PASSWORD
+from tests.key_pages import WIDTHS
 
-WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 FOCUS_RING = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);

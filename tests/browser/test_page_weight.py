@@ -7,8 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import key_pages
-
-WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+from tests.key_pages import WIDTHS
 
 TRANSFERRED = """() => {
   const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
@@ -38,27 +37,19 @@ def cold_visit(page, url):
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_every_key_page_stays_within_its_byte_budget_on_a_cold_cache(page, live_server, demo, language):
     over = []
-    signed_in = None
-    for key_page in key_pages.pages(demo, language):
-        if key_page.user != signed_in:
-            page.context.clear_cookies()
-            if key_page.user:
-                key_pages.sign_in(page, live_server, key_page.user, language)
-            signed_in = key_page.user
-        for width, size in WIDTHS.items():
-            page.set_viewport_size(size)
-            entries = cold_visit(page, f"{live_server}{key_page.path}?lang={language}")
-            total = sum(entry["bytes"] for entry in entries)
-            budget = key_pages.CHART_PAGE_BUDGET if key_page.has_charts else key_pages.PAGE_BUDGET
-            if total > budget:
-                biggest = sorted(entries, key=lambda e: -e["bytes"])[:4]
-                over.append(f"{key_page.name} {width}: {total // 1024} KB > {budget // 1024} KB ("
-                            + ", ".join(f"{e['name'].rsplit('/', 1)[-1][:40]} {e['bytes'] // 1024} KB" for e in biggest)
-                            + ")")
-            # Plotly is fetched only on pages with a chart.
-            plotly = [e for e in entries if "/vendor/plotly/" in e["name"]]
-            if plotly and not page.locator(".plotly-chart").count():
-                over.append(f"{key_page.name} {width}: Plotly loaded without a chart")
+    for key_page, width in key_pages.visits(page, live_server, demo, language):
+        entries = cold_visit(page, f"{live_server}{key_page.path}?lang={language}")
+        total = sum(entry["bytes"] for entry in entries)
+        budget = key_pages.CHART_PAGE_BUDGET if key_page.has_charts else key_pages.PAGE_BUDGET
+        if total > budget:
+            biggest = sorted(entries, key=lambda e: -e["bytes"])[:4]
+            over.append(f"{key_page.name} {width}: {total // 1024} KB > {budget // 1024} KB ("
+                        + ", ".join(f"{e['name'].rsplit('/', 1)[-1][:40]} {e['bytes'] // 1024} KB" for e in biggest)
+                        + ")")
+        # Plotly is fetched only on pages with a chart.
+        plotly = [e for e in entries if "/vendor/plotly/" in e["name"]]
+        if plotly and not page.locator(".plotly-chart").count():
+            over.append(f"{key_page.name} {width}: Plotly loaded without a chart")
     assert not over, "\n".join(over)
 
 

@@ -89,3 +89,29 @@ def test_the_benefit_form_switches_between_amounts_and_kpi_fields(page, live_ser
     page.get_by_label("Value of one unit").fill("12")
     page.get_by_role("button", name="Save benefit").click()
     expect(page.locator(".tco-benefits")).to_contain_text("$24,000.00")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_plan_against_reality_page_draws_the_burn_chart(page, live_server, make_user, make_project,
+                                                            browser_login, screenshot, db, language):
+    from datetime import date
+
+    from planner.tco.models import TcoActualCost
+
+    user = make_user(language=language)
+    project = make_project(manager=user, currency={"en": "USD", "zh": "CNY"}[language], start_date=date(2026, 1, 1))
+    model(db, project)
+    for month in range(1, 9):
+        db.session.add(TcoActualCost(project_id=project.id, category=CostCategory.LICENCES,
+                                     month=date(2026, month, 1), amount=D("11000")))
+        db.session.add(TcoActualCost(project_id=project.id, category=CostCategory.IMPLEMENTATION,
+                                     month=date(2026, month, 1), amount=D("9500")))
+    db.session.commit()
+    browser_login(page, user)
+    page.goto(f"{live_server}/projects/{project.id}/tco/actuals")
+    expect(page.locator("#tco-burn-chart")).to_have_attribute("data-rendered", "true", timeout=15000)
+    title = {"en": "Spend over the three years: plan, actual and forecast",
+             "zh": "三年支出：计划、实际与预测"}[language]
+    expect(page.locator("#tco-burn-chart .gtitle")).to_have_text(title)
+    assert page.locator("#tco-burn-chart .scatterlayer .trace").count() == 3
+    screenshot(page, f"tco-actuals-{language}")

@@ -20,6 +20,7 @@ from planner.rollout.models import (
 )
 from planner.rollout.services.gate import evaluate_stage, snapshot
 from planner.rollout.services.stages import check_version
+from planner.rollout.signals import signoff_decided, signoff_requested, signoff_withdrawn
 
 STALE_DECISION = _l("This stage changed after you opened it, so the evidence you saw may no longer be "
                     "the evidence that stands. Review it again below before you decide.")
@@ -47,10 +48,11 @@ def request_signoff(stage: Stage, version, by, note: str = "", at: datetime | No
     db.session.add(request_)
     db.session.flush()
     record("signoff.requested", project=stage.project_id, target=stage, actor=by, name=stage.name)
+    signoff_requested.send(request_, actor=by)
     return request_
 
 
-def withdraw_signoff(request_: SignoffRequest, version) -> None:
+def withdraw_signoff(request_: SignoffRequest, version, by=None) -> None:
     stage = request_.stage
     check_version(stage, version)
     if request_.status != RequestStatus.PENDING:
@@ -58,7 +60,8 @@ def withdraw_signoff(request_: SignoffRequest, version) -> None:
     stage.withdraw_signoff()
     request_.status = RequestStatus.WITHDRAWN
     request_.closed_at = utcnow()
-    record("signoff.withdrawn", project=stage.project_id, target=stage, name=stage.name)
+    record("signoff.withdrawn", project=stage.project_id, target=stage, actor=by, name=stage.name)
+    signoff_withdrawn.send(request_, actor=by)
 
 
 def decision_refusal(request_: SignoffRequest, user, membership) -> object | None:
@@ -102,6 +105,7 @@ def decide(request_: SignoffRequest, user, membership, outcome, comment: str, ve
     db.session.flush()
     record(f"signoff.{outcome.value}", project=stage.project_id, target=stage, actor=user, name=stage.name,
            comment=comment)
+    signoff_decided.send(decision, actor=user)
     return decision
 
 

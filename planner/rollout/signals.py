@@ -1,0 +1,20 @@
+"""What the rollout tells other features, without knowing them (blinker signals).
+
+Each is sent inside the transaction that made the change, after the change is flushed, so a
+receiver adds its own rows to the same transaction (saved or rolled back with it):
+
+- ``signoff_requested.send(request_, actor=user)``: a sign-off request is opened.
+- ``signoff_decided.send(decision, actor=user)``: a sponsor decided (the request is closed).
+- ``signoff_withdrawn.send(request_, actor=user)``: the request is withdrawn before a decision.
+
+``actor`` is the person who acted (None from a command). Notifications listen
+(``planner.notifications.listeners``).
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+signoff_requested = _signals.signal("rollout-signoff-requested")
+signoff_decided = _signals.signal("rollout-signoff-decided")
+signoff_withdrawn = _signals.signal("rollout-signoff-withdrawn")

@@ -1,0 +1,167 @@
+"""Plan against reality: the plan-vs-actual page, recording actual costs, the actual amounts of
+benefits entered by hand and the KPI evidence behind a realised benefit. Routes on the TCO blueprint."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from planner.extensions import db
+from planner.i18n import date_format
+from planner.kpis import services as kpi_services
+from planner.projects import registry
+from planner.projects.access import get_in_project, project_view
+from planner.projects.models import ProjectRole
+from planner.tco import actuals, figures
+from planner.tco.forms import ActualCostForm, BenefitActualsForm, ConfirmForm
+from planner.tco.models import CostCategory, TcoActualCost, TcoBenefitLine
+from planner.tco.texts import derivation_text
+from planner.transactions import saving
+
+MANAGER = ProjectRole.MANAGER
+EVIDENCE_WEEKS = 16
+
+
+def month_label(day) -> str:
+    return date_format(day, "MMMM y")
+
+
+def _context(project):
+    scenario = actuals.plan_scenario(project)
+    if scenario is None:
+        return None, None
+    return scenario, actuals.tracking(project, scenario)
+
+
+@project_view(*registry.LEADS, admin_ok=True)
+def actuals_page(project):
+    scenario, track = _context(project)
+    db.session.commit()  # keeps the KPI values computed for this page
+    charts = {}
+    if track is not None and track.start is not None and not track.plan.is_empty:
+        charts["burn"] = figures.burn_chart(track, project.currency)
+    return render_template("tco/actuals.html", project=project, scenario=scenario, track=track, charts=charts,
+                           category_label=lambda value: CostCategory(value).label, month_label=month_label,
+                           months=actuals.plan_months(track.start) if track and track.start else [],
+                           derivation=lambda line: derivation_text(line, project.currency))
+
+
+@project_view(*registry.LEADS, admin_ok=True)
+def actual_costs(project):
+    entries = db.session.scalars(select(TcoActualCost).where(TcoActualCost.project_id == project.id)
+                                 .order_by(TcoActualCost.month.desc(), TcoActualCost.id.desc())).all()
+    scenario = actuals.plan_scenario(project)
+    start = actuals.plan_start(scenario, project)
+    return render_template("tco/actual_costs.html", project=project, entries=entries, start=start,
+                           month_label=month_label, month_number=actuals.month_number)
+
+
+def _month_choices(start):
+    return [(day.isoformat(), _("Month %(number)s · %(month)s", number=number, month=month_label(day)))
+            for number, day in enumerate(actuals.plan_months(start), start=1)]
+
+
+@project_view(MANAGER)
+def add_actual_cost(project):
+    scenario = actuals.plan_scenario(project)
+    start = actuals.plan_start(scenario, project)
+    if scenario is None or start is None:
+        flash(_("Add a plan scenario and the month it starts before recording actual costs."), "warning")
+        return redirect(url_for("tco.actuals_page", project_id=project.id))
+    form = ActualCostForm()
+    form.month.choices = _month_choices(start)
+    if request.method == "GET":
+        from planner.dates import utc_today
+
+        current = actuals.first_of_month(utc_today()).isoformat()
+        if current in dict(form.month.choices):
+            form.month.data = current
+    if form.validate_on_submit():
+        from datetime import date
+
+        with saving(error_to=form.month) as saved:
+            actuals.add_actual_cost(project, start, category=form.category.data,
+                                    month=date.fromisoformat(form.month.data), amount=form.amount.data,
+                                    description=form.description.data or "", reference=form.reference.data or "",
+                                    user=current_user)
+        if saved:
+            flash(_("The actual cost is recorded."), "success")
+            if request.form.get("again"):
+                return redirect(url_for("tco.add_actual_cost", project_id=project.id))
+            return redirect(url_for("tco.actuals_page", project_id=project.id))
+    return render_template("tco/actual_cost_form.html", project=project, form=form, scenario=scenario)
+
+
+@project_view(MANAGER)
+def delete_actual_cost(project, entry_id):
+    entry = get_in_project(TcoActualCost, entry_id, project)
+    if ConfirmForm().validate_on_submit():
+        actuals.delete_actual_cost(entry)
+        db.session.commit()
+        flash(_("The actual cost is deleted."), "success")
+    return redirect(url_for("tco.actual_costs", project_id=project.id))
+
+
+@project_view(MANAGER)
+def benefit_actuals(project, line_id):
+    line = get_in_project(TcoBenefitLine, line_id, project)
+    if line.is_derived:
+        abort(404)
+    form = BenefitActualsForm()
+    if request.method == "GET":
+        for year, amount in actuals.benefit_actuals(line).items():
+            getattr(form, f"year{year}").data = amount
+    if form.validate_on_submit():
+        with saving(error_to=form.year1) as saved:
+            actuals.save_benefit_actuals(line, form.amounts())
+        if saved:
+            flash(_("The actual amounts of the benefit are saved."), "success")
+            return redirect(url_for("tco.actuals_page", project_id=project.id, _anchor="benefits"))
+    return render_template("tco/benefit_actuals_form.html", project=project, form=form, line=line)
+
+
+@project_view(*registry.LEADS, admin_ok=True)
+def benefit_evidence(project, line_id):
+    line = get_in_project(TcoBenefitLine, line_id, project)
+    if not line.is_derived:
+        abort(404)
+    scenario = line.scenario
+    track = actuals.tracking(project, scenario)
+    benefit = next(b for b in track.benefits if b.line.id == line.id)
+    weeks = kpi_services.kpi_weekly_series(project, line.kpi_key, EVIDENCE_WEEKS)
+    db.session.commit()  # keeps the KPI values computed for this page
+    return render_template("tco/evidence.html", project=project, line=line, scenario=scenario, track=track,
+                           benefit=benefit, weeks=weeks, month_label=month_label,
+                           records=evidence_links(project, line.kpi_key),
+                           derivation=derivation_text(line, project.currency))
+
+
+def evidence_links(project, key) -> list[tuple[str, str]]:
+    """(label, URL) of the CRM record lists the KPI counts, to check the records behind a value."""
+    from planner.crm.models import RecordKind
+    from planner.kpis.definitions import KpiKey
+
+    kinds = {
+        KpiKey.ADOPTION: [RecordKind.INTERACTIONS, RecordKind.CASES, RecordKind.OPPORTUNITIES, RecordKind.CONTACTS,
+                          RecordKind.ACCOUNTS],
+        KpiKey.CLOSED_LOOP: [RecordKind.INTERACTIONS],
+        KpiKey.FIRST_CONTACT_RESOLUTION: [RecordKind.CASES],
+        KpiKey.SATISFACTION: [RecordKind.CASES],
+        KpiKey.CROSS_SELL_WIN_RATE: [RecordKind.OPPORTUNITIES],
+        KpiKey.RETENTION: [RecordKind.INTERACTIONS, RecordKind.ACCOUNTS],
+        KpiKey.DATA_QUALITY: [RecordKind.CONTACTS],
+    }[KpiKey(key)]
+    return [(str(kind.label), url_for(f"crm.{kind.value}", project_id=project.id)) for kind in kinds]
+
+
+def register(bp) -> None:
+    """Adds the routes to the TCO blueprint (called by ``planner.tco.views``)."""
+    base = "/projects/<int:project_id>/tco"
+    both = ["GET", "POST"]
+    bp.add_url_rule(f"{base}/actuals", "actuals_page", actuals_page)
+    bp.add_url_rule(f"{base}/actuals/costs", "actual_costs", actual_costs)
+    bp.add_url_rule(f"{base}/actuals/costs/new", "add_actual_cost", add_actual_cost, methods=both)
+    bp.add_url_rule(f"{base}/actuals/costs/<int:entry_id>/delete", "delete_actual_cost", delete_actual_cost,
+                    methods=["POST"])
+    bp.add_url_rule(f"{base}/benefits/<int:line_id>/actuals", "benefit_actuals", benefit_actuals, methods=both)
+    bp.add_url_rule(f"{base}/benefits/<int:line_id>/evidence", "benefit_evidence", benefit_evidence)

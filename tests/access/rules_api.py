@@ -1,0 +1,102 @@
+"""Access rules for the JSON API (``/api/v1/``): the same roles as the web pages, through personal
+access tokens (``World.api_client``: no cookie, the role's bearer token). Without a token: 401.
+A non-member gets 404, a member without the role 403; ids from project B give 404."""
+
+from planner.api.locking import etag_of
+from planner.api.resources.crm import SCHEMAS
+from planner.auth import tokens
+from planner.auth.models import TokenScope
+from planner.crm.models import RecordKind
+from planner.extensions import db
+from tests.access.matrix import (
+    FORBIDDEN,
+    LOGIN,
+    NOT_FOUND,
+    PUBLIC,
+    SIGNED_IN,
+    UNAUTHORIZED,
+    Rule,
+    expect,
+    foreign,
+)
+
+API_MEMBERS = expect(anonymous=UNAUTHORIZED)
+API_SIGNED_IN = expect(anonymous=UNAUTHORIZED, outsider="ok")
+API_MEMBERS_ONLY = expect(anonymous=UNAUTHORIZED, admin=FORBIDDEN)  # members write; a non-member admin may not
+API_OWN_OR_MANAGER = expect(anonymous=UNAUTHORIZED, sponsor=FORBIDDEN, admin=FORBIDDEN)  # the staff's record
+API_MANAGER_ONLY = expect(anonymous=UNAUTHORIZED, staff=FORBIDDEN, sponsor=FORBIDDEN, admin=FORBIDDEN)
+
+# A valid record of each kind, as the API takes it (the import's field names).
+RECORDS = {
+    RecordKind.ACCOUNTS: lambda w: {"name": "新客户丁", "segment": "中小企业", "country": "中国", "city": "杭州"},
+    RecordKind.CONTACTS: lambda w: {"name": "新联系人丁", "account": f"#{w.ids['accounts']}",
+                                    "email": "ding@example.com", "phone": "+86 571 5555 0000"},
+    RecordKind.INTERACTIONS: lambda w: {"account": f"#{w.ids['accounts']}", "occurred_at": "2026-09-02T10:00:00Z",
+                                        "channel": "phone", "purpose": "回访"},
+    RecordKind.CASES: lambda w: {"account": f"#{w.ids['accounts']}", "subject": "发票问题",
+                                 "opened_at": "2026-09-02T10:00:00+08:00", "satisfaction": 4},
+    RecordKind.OPPORTUNITIES: lambda w: {"account": f"#{w.ids['accounts']}", "name": "续约",
+                                         "opportunity_kind": "up_sell", "amount": "5000", "stage": "proposal",
+                                         "opened_on": "2026-09-02"},
+}
+
+
+def _if_match(kind: RecordKind, key: str):
+    """The current ETag of the record ``world.ids[key]`` (read when the rule runs)."""
+
+    def headers(world):
+        obj = db.session.get(kind.model, world.ids[key])
+        return {"If-Match": etag_of(SCHEMAS[kind]().dump(obj))}
+
+    return headers
+
+
+def _bulk(kind: RecordKind):
+    return lambda world: {"records": [{"external_id": f"批量-{n}", **RECORDS[kind](world)} for n in range(3)]}
+
+BASE = "/api/v1/projects/{project}"
+
+RULES = [
+    # Tokens are made and revoked by their owner on the account page (the staff member's token here).
+    Rule("auth.create_token", "/account/tokens", SIGNED_IN, method="POST",
+         data={"token-name": "夜间同步", "token-scope": "write", "token-days": "30"}, success=201),
+    Rule("auth.revoke_token", "/account/tokens/{staff_token}/revoke",
+         expect(anonymous=LOGIN, outsider=NOT_FOUND, sponsor=NOT_FOUND, manager=NOT_FOUND, admin=NOT_FOUND),
+         method="POST", success="/account"),
+    Rule("api_docs.docs", "/api/v1/docs", PUBLIC),
+    Rule("api-docs.openapi_json", "/api/v1/openapi.json", PUBLIC),
+    Rule("api_projects.list_projects", "/api/v1/projects", API_SIGNED_IN),
+    Rule("api_projects.list_projects", "/api/v1/projects?archived=true&limit=1", API_SIGNED_IN),
+    Rule("api_projects.get_project", BASE, API_MEMBERS),
+    Rule("api_projects.list_members", BASE + "/members", API_MEMBERS),
+]
+for kind in RecordKind:
+    key = kind.value
+    gone = f"{key}_alone" if kind is RecordKind.ACCOUNTS else key  # an account with records cannot be deleted
+    RULES += [
+        Rule(f"api_crm.{key}_list", BASE + f"/crm/{key}", API_MEMBERS),
+        Rule(f"api_crm.{key}_list", BASE + f"/crm/{key}?limit=1&after=1", API_MEMBERS),
+        Rule(f"api_crm.{key}_get", BASE + f"/crm/{key}/{{{key}}}", API_MEMBERS),
+        Rule(f"api_crm.{key}_get", BASE + f"/crm/{key}/{{other_{key}}}", foreign(API_MEMBERS)),
+        Rule(f"api_crm.{key}_create", BASE + f"/crm/{key}", API_MEMBERS_ONLY, method="POST", data=RECORDS[kind]),
+        Rule(f"api_crm.{key}_update", BASE + f"/crm/{key}/{{{key}}}", API_OWN_OR_MANAGER, method="PATCH",
+             data=RECORDS[kind], headers=_if_match(kind, key)),
+        Rule(f"api_crm.{key}_update", BASE + f"/crm/{key}/{{{key}_mgr}}", API_MANAGER_ONLY, method="PATCH",
+             data=RECORDS[kind], headers=_if_match(kind, f"{key}_mgr")),
+        Rule(f"api_crm.{key}_update", BASE + f"/crm/{key}/{{other_{key}}}", foreign(API_MEMBERS),
+             method="PATCH", data=RECORDS[kind], headers=_if_match(kind, f"other_{key}")),
+        Rule(f"api_crm.{key}_delete", BASE + f"/crm/{key}/{{{gone}}}", API_OWN_OR_MANAGER, method="DELETE",
+             headers=_if_match(kind, gone)),
+        Rule(f"api_crm.{key}_delete", BASE + f"/crm/{key}/{{{gone}_mgr}}", API_MANAGER_ONLY, method="DELETE",
+             headers=_if_match(kind, f"{gone}_mgr")),
+        Rule(f"api_crm.{key}_bulk", BASE + f"/crm/{key}/bulk", API_MANAGER_ONLY, method="POST", data=_bulk(kind)),
+    ]
+
+
+def setup(world):
+    for role, user in world.users.items():
+        if user is not None:
+            token, secret = tokens.create(user, "矩阵", TokenScope.WRITE, 30)
+            world.tokens[role] = secret
+            world.ids[f"{role}_token"] = token.id
+    db.session.commit()

@@ -1,0 +1,355 @@
+"""The JSON API: tokens, authentication, problem details, the OpenAPI document, reading projects and
+CRM records. (Who may call what is checked route by route in tests/access/rules_api.py.)"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from planner.auth import tokens
+from planner.auth.models import ApiToken, TokenScope
+from planner.crm.models import Account, Opportunity, OpportunityKind, OpportunityStage
+from planner.crm.services import prepare
+from planner.db import utcnow
+from planner.extensions import db
+
+
+def bearer(secret: str, **headers) -> dict:
+    return {"Authorization": f"Bearer {secret}", **headers}
+
+
+@pytest.fixture
+def world(make_user, make_project, add_member):
+    manager = make_user(name="经理")
+    staff = make_user(name="员工")
+    outsider = make_user(name="外人")
+    project = make_project(manager=manager, name="项目甲")
+    add_member(project, staff)
+    make_project(manager=outsider, name="项目乙")
+    secrets = {}
+    for name, user in (("manager", manager), ("staff", staff), ("outsider", outsider)):
+        secrets[name] = tokens.create(user, "测试", TokenScope.WRITE, 30)[1]
+    db.session.commit()
+    return {"project": project, "manager": manager, "staff": staff, "outsider": outsider, "secrets": secrets}
+
+
+def _accounts(project, user, count: int):
+    rows = []
+    for n in range(count):
+        account = Account(project_id=project.id, name=f"客户{n:02d}", external_id=f"A-{n:02d}",
+                          segment="零售" if n % 2 else "批发", captured_by_id=user.id)
+        prepare(account)
+        db.session.add(account)
+        rows.append(account)
+    db.session.commit()
+    return rows
+
+
+# --------------------------------------------------------------------------- tokens on the account page
+
+
+def test_a_token_is_shown_once_and_only_its_hash_is_kept(client, make_user, login):
+    user = make_user()
+    login(client, user)
+    response = client.post("/account/tokens", data={"token-name": "夜间同步", "token-scope": "read",
+                                                     "token-days": "30"})
+    assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
+    secret = re.search(r"data-token-secret>(rol_[\w-]+)<", response.get_data(as_text=True)).group(1)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    assert token.token_hash == tokens.digest(secret) and secret not in (token.hint, token.name)
+    assert token.scope is TokenScope.READ
+    assert timedelta(days=29) < token.expires_at - utcnow() <= timedelta(days=30)
+    page = client.get("/account").get_data(as_text=True)
+    assert "夜间同步" in page and secret not in page  # listed, never shown again
+    assert client.get("/api/v1/projects", headers=bearer(secret)).status_code == 200
+
+
+def test_a_token_needs_a_name_and_a_known_lifetime(client, make_user, login):
+    user = make_user()
+    login(client, user)
+    response = client.post("/account/tokens", data={"token-name": " ", "token-scope": "read", "token-days": "9999"})
+    assert response.status_code == 200
+    assert db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id)) is None
+
+
+def test_revoking_a_token_closes_the_api_to_it_and_others_cannot_revoke_it(client, make_user, login, world):
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == world["staff"].id))
+    other = make_user()
+    login(client, other)
+    assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 404
+    assert token.revoked_at is None
+    client.post("/logout")
+    login(client, world["staff"])
+    assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 302
+    assert token.revoked_at is not None
+    response = client.get("/api/v1/projects", headers=bearer(world["secrets"]["staff"]))
+    assert response.status_code == 401
+
+
+def test_an_expired_token_is_refused(client, world):
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == world["staff"].id))
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    response = client.get("/api/v1/projects", headers=bearer(world["secrets"]["staff"]))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_an_inactive_user_s_token_is_refused(client, world):
+    world["staff"].active = False
+    db.session.commit()
+    assert client.get("/api/v1/projects", headers=bearer(world["secrets"]["staff"])).status_code == 401
+
+
+def test_the_command_line_creates_a_read_token(app, make_user):
+    user = make_user(email="script@example.com")
+    result = app.test_cli_runner().invoke(args=["tokens", "create", "script@example.com", "--scope", "read"])
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip().splitlines()[0]
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    assert token.token_hash == tokens.digest(secret) and token.scope is TokenScope.READ
+    refused = app.test_cli_runner().invoke(args=["tokens", "create", "nobody@example.com"])
+    assert refused.exit_code != 0
+
+
+# --------------------------------------------------------------------------- authentication and errors
+
+
+def test_a_signed_in_browser_session_does_not_open_the_api(client, world, login):
+    login(client, world["staff"])
+    response = client.get("/api/v1/projects")
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(("language", "title"), [("es", "Se necesita un token de acceso"),
+                                                 ("zh-CN,zh;q=0.9", "需要访问令牌"),
+                                                 (None, "Access token required")])
+def test_errors_are_problem_details_in_the_request_language(client, language, title):
+    headers = {"Authorization": "Bearer rol_unknown"}
+    if language:
+        headers["Accept-Language"] = language
+    response = client.get("/api/v1/projects", headers=headers)
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == 401 and body["type"] == "about:blank"
+    assert body["title"] == title and body["detail"]
+
+
+def test_not_found_and_bad_arguments_are_problem_details(client, world):
+    headers = bearer(world["secrets"]["staff"], **{"Accept-Language": "es"})
+    missing = client.get("/api/v1/nothing-here", headers=headers)
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+    assert missing.get_json()["title"] == "No encontrado"
+    bad = client.get("/api/v1/projects?limit=0", headers=headers)
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    assert bad.get_json()["errors"][0]["field"] == "limit"
+
+
+def test_outsiders_get_404_for_a_project_and_its_records(client, world):
+    project = world["project"]
+    account = _accounts(project, world["staff"], 1)[0]
+    headers = bearer(world["secrets"]["outsider"])
+    assert client.get(f"/api/v1/projects/{project.id}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/projects/{project.id}/crm/accounts/{account.id}", headers=headers).status_code == 404
+
+
+# --------------------------------------------------------------------------- the document and its page
+
+
+def test_the_openapi_document_is_3_1_and_describes_the_api(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"] == "3.1.0"
+    assert "/api/v1/projects/{project_id}/crm/accounts" in document["paths"]
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    default = document["components"]["responses"]["DEFAULT_ERROR"]["content"]
+    assert list(default) == ["application/problem+json"]
+
+
+def test_the_documentation_page_is_served_by_the_app_in_the_reader_s_language(client):
+    page = client.get("/api/v1/docs?lang=zh").get_data(as_text=True)
+    assert "API 文档" in page
+    assert "/api/v1/projects/{project_id}/crm/accounts" in page
+    assert "https://" not in re.sub(r'https?://localhost[^"<\s]*', "", page.split("<main", 1)[-1])
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def test_projects_are_listed_page_by_page(client, world, make_project):
+    for n in range(3):
+        make_project(manager=world["staff"], name=f"另一个项目{n}")
+    headers = bearer(world["secrets"]["staff"])
+    seen, after = [], 0
+    while True:
+        page = client.get(f"/api/v1/projects?limit=2&after={after}", headers=headers).get_json()
+        seen += [project["name"] for project in page["items"]]
+        if page["next_after"] is None:
+            break
+        after = page["next_after"]
+    assert sorted(seen) == sorted(["项目甲", "另一个项目0", "另一个项目1", "另一个项目2"])
+
+
+def test_members_are_listed_without_their_e_mail_addresses(client, world):
+    project = world["project"]
+    body = client.get(f"/api/v1/projects/{project.id}/members", headers=bearer(world["secrets"]["staff"])).get_json()
+    assert {member["name"] for member in body["items"]} == {"经理", "员工"}
+    assert all("email" not in member for member in body["items"])
+
+
+def test_crm_records_are_read_by_keyset_pages_and_filters(client, world):
+    project = world["project"]
+    accounts = _accounts(project, world["staff"], 5)
+    headers = bearer(world["secrets"]["staff"])
+    base = f"/api/v1/projects/{project.id}/crm/accounts"
+    first = client.get(base + "?limit=2", headers=headers).get_json()
+    assert [a["external_id"] for a in first["items"]] == ["A-00", "A-01"]
+    second = client.get(base + f"?limit=2&after={first['next_after']}", headers=headers).get_json()
+    assert [a["external_id"] for a in second["items"]] == ["A-02", "A-03"]
+    assert client.get(base + "?segment=零售", headers=headers).get_json()["items"][0]["external_id"] == "A-01"
+    assert [a["id"] for a in client.get(base + "?external_id=A-04", headers=headers).get_json()["items"]] == \
+        [accounts[4].id]
+    assert len(client.get(base + "?q=客户0", headers=headers).get_json()["items"]) == 5
+    since = (utcnow() + timedelta(hours=1)).isoformat()
+    assert client.get(base, query_string={"updated_since": since}, headers=headers).get_json()["items"] == []
+    one = client.get(f"{base}/{accounts[0].id}", headers=headers)
+    assert one.get_json()["name"] == "客户00" and one.headers["ETag"].startswith('"')
+
+
+def test_amounts_are_exact_decimal_strings(client, world):
+    project = world["project"]
+    account = _accounts(project, world["staff"], 1)[0]
+    opportunity = Opportunity(project_id=project.id, account_id=account.id, name="续约", amount="1234.50",
+                              opportunity_kind=OpportunityKind.UP_SELL, stage=OpportunityStage.PROPOSAL,
+                              opened_on=utcnow().date())
+    prepare(opportunity)
+    db.session.add(opportunity)
+    db.session.commit()
+    body = client.get(f"/api/v1/projects/{project.id}/crm/opportunities/{opportunity.id}",
+                      headers=bearer(world["secrets"]["staff"])).get_json()
+    assert body["amount"] == "1234.50" and body["stage"] == "proposal"
+
+
+# --------------------------------------------------------------------------- writing, versions, scopes
+
+
+def test_a_read_only_token_cannot_write(client, world, make_user):
+    project = world["project"]
+    secret = tokens.create(world["staff"], "只读", TokenScope.READ, 30)[1]
+    db.session.commit()
+    response = client.post(f"/api/v1/projects/{project.id}/crm/accounts", json={"name": "新客户"},
+                           headers=bearer(secret, **{"Accept-Language": "zh"}))
+    assert response.status_code == 403
+    assert "只能读取" in response.get_json()["detail"]
+    assert db.session.scalar(select(Account).where(Account.project_id == project.id)) is None
+
+
+def test_create_change_and_delete_a_record_with_its_version(client, world):
+    project = world["project"]
+    headers = bearer(world["secrets"]["staff"])
+    base = f"/api/v1/projects/{project.id}/crm/accounts"
+    created = client.post(base, json={"name": " 新客户 ", "external_id": "N-1", "country": "中国"}, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    body, etag = created.get_json(), created.headers["ETag"]
+    assert body["name"] == "新客户" and body["captured_by_id"] == world["staff"].id
+    url = created.headers["Location"]
+    assert client.get(url, headers=headers).headers["ETag"] == etag
+
+    missing = client.patch(url, json={"city": "杭州"}, headers=headers)
+    assert missing.status_code == 428 and missing.mimetype == "application/problem+json"
+    changed = client.patch(url, json={"city": "杭州"}, headers={**headers, "If-Match": etag})
+    assert changed.status_code == 200 and changed.get_json()["city"] == "杭州"
+    assert changed.headers["ETag"] != etag
+
+    stale = client.patch(url, json={"city": "宁波"}, headers={**headers, "If-Match": etag})
+    assert stale.status_code == 412
+    assert stale.get_json()["current"]["city"] == "杭州"  # the current representation, to start again from
+    assert stale.headers["ETag"] == changed.headers["ETag"]
+    assert db.session.get(Account, body["id"]).city == "杭州"
+
+    assert client.delete(url, headers={**headers, "If-Match": etag}).status_code == 412
+    assert client.delete(url, headers={**headers, "If-Match": changed.headers["ETag"]}).status_code == 204
+    assert db.session.get(Account, body["id"]) is None
+
+
+def test_a_record_is_checked_like_an_imported_row(client, world):
+    project = world["project"]
+    headers = bearer(world["secrets"]["staff"], **{"Accept-Language": "es"})
+    response = client.post(f"/api/v1/projects/{project.id}/crm/opportunities",
+                           json={"name": "续约", "account": "没有这个客户", "opportunity_kind": "up_sell",
+                                 "amount": "-5", "stage": "won", "opened_on": "2026-13-01"}, headers=headers)
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    errors = {error["field"]: error for error in response.get_json()["errors"]}
+    assert errors["amount"]["code"] == "negative" and "negativo" in errors["amount"]["detail"]
+    assert errors["opened_on"]["code"] == "bad_date"
+    unknown = client.post(f"/api/v1/projects/{project.id}/crm/accounts", json={"name": "甲", "colour": "red"},
+                          headers=headers)
+    assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["code"] == "unknown_field"
+    assert db.session.scalar(select(Opportunity).where(Opportunity.project_id == project.id)) is None
+
+
+def test_staff_change_only_what_they_captured(client, world):
+    project = world["project"]
+    account = _accounts(project, world["manager"], 1)[0]
+    url = f"/api/v1/projects/{project.id}/crm/accounts/{account.id}"
+    etag = client.get(url, headers=bearer(world["secrets"]["staff"])).headers["ETag"]
+    refused = client.patch(url, json={"city": "杭州"}, headers=bearer(world["secrets"]["staff"], **{"If-Match": etag}))
+    assert refused.status_code == 403
+    assert db.session.get(Account, account.id).city == ""
+
+
+def test_bulk_upsert_adds_and_updates_by_external_id(client, world):
+    project = world["project"]
+    _accounts(project, world["manager"], 2)
+    records = [{"external_id": "A-00", "name": "客户00", "segment": "批发", "city": "广州"},  # changed
+               {"external_id": "A-01", "name": "客户01", "segment": "零售"},  # as it was
+               *({"external_id": f"B-{n:05d}", "name": f"新客户{n}", "created_at": "2026-03-05T09:00:00+08:00"}
+                 for n in range(2500))]
+    response = client.post(f"/api/v1/projects/{project.id}/crm/accounts/bulk", json={"records": records},
+                           headers=bearer(world["secrets"]["manager"]))
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"rows": 2502, "inserted": 2500, "updated": 1, "unchanged": 1}
+    count = db.session.scalar(select(func.count()).select_from(Account).where(Account.project_id == project.id))
+    assert count == 2502
+    assert db.session.scalar(select(Account.city).where(Account.external_id == "A-00")) == "广州"
+
+
+def test_bulk_upsert_is_all_or_nothing_with_every_record_s_problems(client, world):
+    project = world["project"]
+    _accounts(project, world["manager"], 1)
+    records = [{"external_id": "A-00", "name": "改名了"},
+               {"external_id": "C-1", "name": ""},
+               {"external_id": "C-2", "name": "甲", "captured_by": "nobody@example.com"},
+               {"external_id": "C-3", "name": "乙"},
+               {"external_id": "C-3", "name": "丙"},
+               *({"external_id": f"D-{n}", "name": f"好的{n}"} for n in range(100))]
+    response = client.post(f"/api/v1/projects/{project.id}/crm/accounts/bulk", json={"records": records},
+                           headers=bearer(world["secrets"]["manager"], **{"Accept-Language": "zh"}))
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert {(error["index"], error["code"]) for error in errors} == {
+        (1, "missing"), (2, "unknown_user"), (4, "duplicate_id")}
+    assert all(error["detail"] for error in errors)
+    names = db.session.scalars(select(Account.name).where(Account.project_id == project.id)).all()
+    assert names == ["客户00"]  # nothing written, not even the good records
+
+
+def test_bulk_upsert_takes_at_most_ten_thousand_records(client, world):
+    project = world["project"]
+    response = client.post(f"/api/v1/projects/{project.id}/crm/accounts/bulk",
+                           json={"records": [{"external_id": "x", "name": "y"}] * 10_001},
+                           headers=bearer(world["secrets"]["manager"]))
+    assert response.status_code == 422
+
+
+def test_each_token_is_rate_limited_with_retry_after(client, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", 3)
+    staff, manager = bearer(world["secrets"]["staff"]), bearer(world["secrets"]["manager"])
+    assert [client.get("/api/v1/projects", headers=staff).status_code for _ in range(3)] == [200, 200, 200]
+    limited = client.get("/api/v1/projects", headers=staff)
+    assert limited.status_code == 429 and limited.mimetype == "application/problem+json"
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert client.get("/api/v1/projects", headers=manager).status_code == 200  # another token, its own count

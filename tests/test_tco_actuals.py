@@ -1,0 +1,315 @@
+"""Plan against reality through HTTP: recording actual costs, actual amounts of benefits, the
+forecast beside the plan, the KPI evidence of a realised benefit, and the forbidden cases."""
+
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import select
+
+from planner.audit.models import AuditEvent
+from planner.auth.models import GlobalRole
+from planner.dates import utc_today
+from planner.kpis.definitions import KpiKey
+from planner.kpis.models import BaselineSource, KpiSetting
+from planner.tco import actuals
+from planner.tco.models import BenefitKind, CostCategory, TcoActualCost, TcoBenefitActual, TcoBenefitLine
+from tests import crm_factories as crm
+from tests.helpers import changes, database_state, login, visible_text
+from tests.tco_factories import make_scenario
+
+START = date(2026, 1, 1)
+
+
+@pytest.fixture
+def team(make_user, make_project, add_member, db):
+    manager = make_user(language="en")
+    project = make_project(manager=manager, currency="EUR", start_date=START)
+    staff, sponsor = make_user(), make_user()
+    add_member(project, staff)
+    add_member(project, sponsor, sponsor=True)
+    scenario = make_scenario(db, project, rate="10",
+                             costs=[("licences", ("12000", "12000", "12000")), ("implementation", ("60000", "0", "0"))],
+                             benefits=[("30000", "50000", "50000")])
+    return {"manager": manager, "project": project, "staff": staff, "sponsor": sponsor, "scenario": scenario,
+            "outsider": make_user(), "admin": make_user(role=GlobalRole.ADMIN)}
+
+
+def cost_form(**overrides):
+    data = {"category": "implementation", "month": "2026-02-01", "amount": "9000", "description": "集成商发票",
+            "reference": "INV-7"}
+    data.update(overrides)
+    return data
+
+
+def record_costs(db, project, months=6):
+    for month in range(1, months + 1):
+        day = actuals.add_months(START, month - 1)
+        db.session.add(TcoActualCost(project_id=project.id, category=CostCategory.LICENCES, month=day, amount=D(1000)))
+        db.session.add(TcoActualCost(project_id=project.id, category=CostCategory.IMPLEMENTATION, month=day,
+                                     amount=D(9000)))
+    db.session.commit()
+
+
+def test_a_manager_records_an_actual_cost_and_sees_plan_and_actual(client, team, db):
+    project = team["project"]
+    login(client, team["manager"])
+    page = client.get(f"/projects/{project.id}/tco/actuals/costs/new")
+    assert page.status_code == 200 and "Month 2 · February 2026" in page.get_data(as_text=True)
+    response = client.post(f"/projects/{project.id}/tco/actuals/costs/new", data=cost_form(amount="9,000.50"))
+    assert response.status_code == 302
+    entry = db.session.scalar(select(TcoActualCost))
+    assert (entry.category, entry.month, entry.amount, entry.reference) == (
+        CostCategory.IMPLEMENTATION, date(2026, 2, 1), D("9000.50"), "INV-7")
+    assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "tco.actual_cost_added"
+    text = visible_text(client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True))
+    assert "Actual costs through month 2 (February 2026)" in text
+    # Plan to date: two months of licences (2,000) and implementation (10,000); actual 9,000.50.
+    assert "€12,000.00 €9,000.50 -€2,999.50" in text
+
+
+def test_the_forecast_uses_actuals_then_the_plan(client, team, db):
+    project, scenario = team["project"], team["scenario"]
+    record_costs(db, project)
+    line = db.session.scalar(select(TcoBenefitLine).where(TcoBenefitLine.scenario_id == scenario.id))
+    login(client, team["manager"])
+    response = client.post(f"/projects/{project.id}/tco/benefits/{line.id}/actuals",
+                           data={"year1": "24000", "year2": "", "year3": ""})
+    assert response.status_code == 302
+    assert db.session.scalars(select(TcoBenefitActual.amount)).all() == [D(24000)]
+    track = actuals.tracking(project, scenario)
+    assert track.through == 6
+    assert track.forecast.cost_by_year == (D(96000), D(12000), D(12000))
+    assert track.forecast.benefit_by_year == (D(24000), D(50000), D(50000))
+    assert (track.plan.payback_month, track.forecast.payback_month) == (26, 35)
+    text = visible_text(client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True))
+    assert "Payback Month 26 (year 2026) Month 35 (year 2026)" not in text
+    assert "Month 26 (year 3) Month 35 (year 3)" in text
+    assert "Three-year cost €96,000.00 €120,000.00 €24,000.00" in text
+    # Clearing the year brings the plan back.
+    client.post(f"/projects/{project.id}/tco/benefits/{line.id}/actuals", data={"year1": "", "year2": "", "year3": ""})
+    assert db.session.scalars(select(TcoBenefitActual)).all() == []
+
+
+def test_amounts_in_spanish_format_and_yuan(client, make_user, make_project, db):
+    manager = make_user(language="es")
+    project = make_project(manager=manager, currency="CNY", start_date=START)
+    make_scenario(db, project, costs=[("training", ("24000", "0", "0"))])
+    login(client, manager)
+    response = client.post(f"/projects/{project.id}/tco/actuals/costs/new",
+                           data=cost_form(category="training", month="2026-01-01", amount="1.234,56"))
+    assert response.status_code == 302
+    assert db.session.scalar(select(TcoActualCost.amount)) == D("1234.56")
+    text = visible_text(client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True))
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    # Plan to date: one month of 24,000 a year = 2,000; actual 1,234.56; variance −765.44, i.e. −38.3 %.
+    assert "Formación 24.000,00 CNY 2.000,00 CNY 1.234,56 CNY -765,44 CNY -38,3 %" in text
+
+
+def test_a_month_outside_the_plan_or_a_bad_amount_saves_nothing(client, team, db):
+    project = team["project"]
+    login(client, team["manager"])
+    before = database_state(db)
+    for data in (cost_form(month="2029-01-01"), cost_form(month="2025-12-01"), cost_form(amount="abc"),
+                 cost_form(amount=""), cost_form(category="bribes")):
+        response = client.post(f"/projects/{project.id}/tco/actuals/costs/new", data=data)
+        assert response.status_code == 200
+    assert changes(before, database_state(db)) == []
+
+
+def test_without_a_plan_start_the_page_says_so_and_recording_is_refused(client, make_user, make_project, db):
+    manager = make_user(language="en")
+    project = make_project(manager=manager, currency="USD")
+    make_scenario(db, project, costs=[("training", ("100", "0", "0"))])
+    login(client, manager)
+    text = visible_text(client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True))
+    assert "the plan needs a first month" in text
+    before = database_state(db)
+    response = client.post(f"/projects/{project.id}/tco/actuals/costs/new", data=cost_form())
+    assert response.status_code == 302 and changes(before, database_state(db)) == []
+
+
+@pytest.mark.parametrize("role, status", [("staff", 403), ("sponsor", 403), ("outsider", 404), ("admin", 403)])
+def test_only_managers_record_actuals(client, team, db, role, status):
+    project, scenario = team["project"], team["scenario"]
+    record_costs(db, project, months=1)
+    entry = db.session.scalar(select(TcoActualCost))
+    line = db.session.scalar(select(TcoBenefitLine).where(TcoBenefitLine.scenario_id == scenario.id))
+    login(client, team[role])
+    before = database_state(db)
+    assert client.post(f"/projects/{project.id}/tco/actuals/costs/new", data=cost_form()).status_code == status
+    assert client.post(f"/projects/{project.id}/tco/actuals/costs/{entry.id}/delete").status_code == status
+    assert client.post(f"/projects/{project.id}/tco/benefits/{line.id}/actuals",
+                       data={"year1": "1"}).status_code == status
+    assert changes(before, database_state(db)) == []
+
+
+def test_staff_do_not_see_the_plan_against_reality(client, team):
+    login(client, team["staff"])
+    assert client.get(f"/projects/{team['project'].id}/tco/actuals").status_code == 403
+    sponsor = client.application.test_client()
+    login(sponsor, team["sponsor"])
+    assert sponsor.get(f"/projects/{team['project'].id}/tco/actuals").status_code == 200
+
+
+def test_ids_of_another_project_and_an_archived_project_change_nothing(client, team, make_project, db):
+    project = team["project"]
+    other = make_project(manager=team["manager"], currency="USD", start_date=START)
+    other_scenario = make_scenario(db, other, name="别的", benefits=[("1", "2", "3")])
+    record_costs(db, other, months=1)
+    other_entry = db.session.scalar(select(TcoActualCost).where(TcoActualCost.project_id == other.id))
+    other_line = db.session.scalar(select(TcoBenefitLine).where(TcoBenefitLine.scenario_id == other_scenario.id))
+    login(client, team["manager"])
+    before = database_state(db)
+    assert client.post(f"/projects/{project.id}/tco/actuals/costs/{other_entry.id}/delete").status_code == 404
+    assert client.post(f"/projects/{project.id}/tco/benefits/{other_line.id}/actuals",
+                       data={"year1": "5"}).status_code == 404
+    assert client.get(f"/projects/{project.id}/tco/benefits/{other_line.id}/evidence").status_code == 404
+    assert changes(before, database_state(db)) == []
+    project.archived_at = project.created_at
+    db.session.commit()
+    before = database_state(db)
+    response = client.post(f"/projects/{project.id}/tco/actuals/costs/new", data=cost_form())
+    assert response.status_code == 302 and "/tco/" not in response.headers["Location"]
+    assert changes(before, database_state(db)) == []
+
+
+def test_a_manager_deletes_an_actual_cost(client, team, db):
+    project = team["project"]
+    record_costs(db, project, months=1)
+    entry_id = db.session.scalar(select(TcoActualCost.id))
+    login(client, team["manager"])
+    listing = client.get(f"/projects/{project.id}/tco/actuals/costs").get_data(as_text=True)
+    assert "Month 1 of the plan" in visible_text(listing)
+    assert client.post(f"/projects/{project.id}/tco/actuals/costs/{entry_id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(TcoActualCost.id).where(TcoActualCost.id == entry_id)) is None
+
+
+# --------------------------------------------------------------------------- KPI-derived benefits
+
+
+def test_the_evidence_shows_the_numbers_the_realised_benefit_used(client, make_user, make_project, db):
+    today = utc_today()
+    start = actuals.add_months(today.replace(day=1), -2)  # two months of the plan have ended
+    manager = make_user(language="en")
+    project = make_project(manager=manager, currency="USD", start_date=start)
+    scenario = make_scenario(db, project, costs=[("support", ("1200", "1200", "1200"))])
+    line = TcoBenefitLine(project_id=project.id, scenario_id=scenario.id, kind=BenefitKind.COST_SAVING,
+                          description="少打回访电话", kpi_key=KpiKey.FIRST_CONTACT_RESOLUTION, kpi_gain1=D(10),
+                          kpi_gain2=D(10), kpi_gain3=D(10), kpi_volume=D(12000), kpi_unit_value=D(5))
+    db.session.add(line)
+    db.session.add(KpiSetting(project_id=project.id, key=KpiKey.FIRST_CONTACT_RESOLUTION, target=D("0.8"),
+                              baseline_source=BaselineSource.MANUAL, baseline_value=D("0.5000"),
+                              baseline_as_of=start - timedelta(days=1)))
+    db.session.commit()
+    account = crm.account(project)
+    first_end = actuals.add_months(start, 1) - timedelta(days=1)
+    second_end = actuals.add_months(start, 2) - timedelta(days=1)
+    # Month 1: 3 of 4 cases resolved at the first contact (75 %); month 2: 3 of 5 (60 %).
+    for resolved in (True, True, True, False):
+        crm.case(project, account, crm.at(first_end.year, first_end.month, first_end.day - 1), fcr=resolved)
+    for resolved in (True, True, True, False, False):
+        crm.case(project, account, crm.at(second_end.year, second_end.month, second_end.day - 1), fcr=resolved)
+    track = actuals.tracking(project, scenario, today)
+    benefit = track.benefits[0]
+    assert [(m.value, m.numerator, m.denominator) for m in benefit.months] == [
+        (D("0.7500"), 3, 4), (D("0.6000"), 3, 5)]
+    # (0.75 − 0.5) × 12,000 × 5 / 12 = 1,250; (0.60 − 0.5) × 12,000 × 5 / 12 = 500.
+    assert [m.gain for m in benefit.months] == [D(1250), D(500)]
+    login(client, manager)
+    page = client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True)
+    evidence_url = f"/projects/{project.id}/tco/benefits/{line.id}/evidence"
+    assert evidence_url in page
+    text = visible_text(client.get(evidence_url).get_data(as_text=True))
+    assert "75.0% 3 / 4 25.00 points $1,250.00" in text
+    assert "60.0% 3 / 5 10.00 points $500.00" in text
+    year = (start.year - start.year) + 1
+    assert f"Realised in year {year} $1,750.00" in text
+    assert "Actual: $1,750.00" in visible_text(page)
+
+
+def test_a_kpi_benefit_without_baseline_is_not_realised(client, team, db):
+    project, scenario = team["project"], team["scenario"]
+    line = TcoBenefitLine(project_id=project.id, scenario_id=scenario.id, kind=BenefitKind.REVENUE,
+                          description="交叉销售", kpi_key=KpiKey.CROSS_SELL_WIN_RATE, kpi_gain1=D(2), kpi_gain2=D(2),
+                          kpi_gain3=D(2), kpi_volume=D(100), kpi_unit_value=D(1000))
+    db.session.add(line)
+    db.session.commit()
+    track = actuals.tracking(project, scenario)
+    benefit = next(b for b in track.benefits if b.line.id == line.id)
+    assert benefit.forecast == benefit.plan and not benefit.months
+    login(client, team["manager"])
+    assert "No KPI baseline" in client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True)
+    assert client.get(f"/projects/{project.id}/tco/benefits/{line.id}/actuals").status_code == 404
+
+
+# --------------------------------------------------------------------------- dashboard, report, health
+
+
+def test_the_payback_rule_flags_a_forecast_later_than_planned_by_more_than_the_threshold():
+    from planner.dashboard.health import PAYBACK_LATE_AMBER, PAYBACK_LATE_RED, Facts, Level, Rule, assess
+
+    def reason(plan, forecast, has=True):
+        found = [r for r in assess(Facts(has_forecast=has, plan_payback=plan, forecast_payback=forecast)).reasons
+                 if r.rule is Rule.PAYBACK]
+        return found[0].level if found else None
+
+    assert reason(20, 20 + PAYBACK_LATE_AMBER) is None
+    assert reason(20, 21 + PAYBACK_LATE_AMBER) is Level.AMBER
+    assert reason(20, 20 + PAYBACK_LATE_RED) is Level.AMBER
+    assert reason(20, 21 + PAYBACK_LATE_RED) is Level.RED
+    assert reason(20, None) is Level.RED  # no longer within three years
+    assert reason(None, None) is None  # the plan itself does not pay back: nothing to be late on
+    assert reason(20, 30, has=False) is None  # no actuals yet
+    assert reason(26, 12) is None  # earlier than planned
+
+
+def test_dashboard_and_report_show_plan_vs_forecast_and_the_health_reason(client, team, db):
+    project = team["project"]
+    record_costs(db, project)
+    line = db.session.scalar(select(TcoBenefitLine).where(TcoBenefitLine.scenario_id == team["scenario"].id))
+    db.session.add(TcoBenefitActual(project_id=project.id, benefit_line_id=line.id, year=1, amount=D(24000)))
+    db.session.commit()
+    login(client, team["manager"])
+    dashboard = visible_text(client.get("/dashboard").get_data(as_text=True))
+    assert "Plan vs forecast: NPV" in dashboard and "payback month 26 → month 35" in dashboard
+    # Nine months later than planned: red.
+    assert "The forecast pays back in month 35, 9 months later than the planned month 26." in dashboard
+    report = visible_text(client.get(f"/projects/{project.id}/report").get_data(as_text=True))
+    assert "payback month 26 → month 35" in report
+    rules = visible_text(client.get("/dashboard/health-rules").get_data(as_text=True))
+    assert "Payback later than planned" in rules and "more than 3 months later than planned" in rules
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def test_the_demo_has_a_year_of_actuals_one_project_ahead_and_one_behind(app, db):
+    from sqlalchemy import func
+
+    from planner.demo import load
+    from planner.projects.models import Project
+    from planner.tco.models import TcoScenario
+
+    load()
+    first = db.session.scalar(select(func.count()).select_from(TcoActualCost))
+    load()
+    assert db.session.scalar(select(func.count()).select_from(TcoActualCost)) == first > 0
+    summaries = actuals.forecast_by_project(db.session.scalars(select(Project.id)).all())
+    by_currency = {s.currency: s for s in summaries.values()}
+    assert set(by_currency) == {"USD", "EUR", "CNY"} and all(s.has_actuals for s in summaries.values())
+    tracks = {}
+    for scenario in db.session.scalars(select(TcoScenario).where(TcoScenario.is_preferred.is_(True))):
+        project = db.session.get(Project, scenario.project_id)
+        track = actuals.tracking(project, scenario)
+        assert track.through == 12 and track.measured == 12
+        tracks[project.currency] = track
+    total = {currency: track.total_row() for currency, track in tracks.items()}
+    assert total["USD"]["variance"][0] < 0 < total["EUR"]["variance"][0]  # English under plan, Spanish over
+    assert by_currency["USD"].forecast_npv > by_currency["USD"].plan_npv  # ahead of plan
+    # Spanish: behind on spend (above) and on the savings entered by hand (below plan in year 1).
+    entered = [b for b in tracks["EUR"].benefits if not b.line.is_derived and b.plan[0]]
+    assert entered and all(b.actual_by_year[1] < b.plan[0] for b in entered)
+    assert tracks["EUR"].forecast.total_cost > tracks["EUR"].plan.total_cost
+    assert any(b.months and any(m.value is not None for m in b.months) for b in tracks["CNY"].benefits)
