@@ -1,7 +1,7 @@
 """CRM records keep the columns of an imported file that feed no field (other_fields)
 
-Revision ID: 0018_other_fields
-Revises: 0017_region
+Revision ID: 0021_other_fields
+Revises: 0020_api_tokens
 Create Date: 2026-11-29 19:15:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_other_fields'
-down_revision = '0017_region'
+revision = '0021_other_fields'
+down_revision = '0020_api_tokens'
 branch_labels = None
 depends_on = None
 
