@@ -173,14 +173,13 @@ def _check_workbook(path: Path) -> None:
         raise refusal("format") from exc
     total = 0
     for part in parts:
-        total += part.file_size
-        name = part.filename.lower()
-        if total > XLSX_MAX_UNPACKED_MB * 1024 * 1024 or (
-                name.endswith("sharedstrings.xml") and part.file_size > XLSX_MAX_STRINGS_MB * 1024 * 1024):
-            raise refusal("xlsx_unpacked", limit=XLSX_MAX_UNPACKED_MB if total > XLSX_MAX_UNPACKED_MB * 1024 * 1024
-                          else XLSX_MAX_STRINGS_MB)
         if part.file_size > 1024 * 1024 and part.file_size > XLSX_MAX_RATIO * max(part.compress_size, 1):
             raise refusal("xlsx_ratio", limit=XLSX_MAX_RATIO)
+        total += part.file_size
+        if total > XLSX_MAX_UNPACKED_MB * 1024 * 1024:
+            raise refusal("xlsx_unpacked", limit=XLSX_MAX_UNPACKED_MB)
+        if part.filename.lower().endswith("sharedstrings.xml") and part.file_size > XLSX_MAX_STRINGS_MB * 1024 * 1024:
+            raise refusal("xlsx_unpacked", limit=XLSX_MAX_STRINGS_MB)
 
 
 def _check_headers(headers: list[str]) -> None:
@@ -338,14 +337,17 @@ def detect_reading(path: Path, info: SourceInfo, sample_rows: int = 1000) -> Det
     line: day first, unless dates such as 03/25/2026 show the month first (and none shows the day
     first); a decimal comma in a file separated by semicolons (as Excel writes it in Spanish)."""
     day_first = month_first = 0
-    for count, (_number, cells) in enumerate(file_rows(path, info), start=1):
-        for cell in cells:
-            if cell.__class__ is str and cell[:1].isdigit():
-                match = _DATE_LIKE.match(cell)
-                if match:
-                    first, second = int(match[1]), int(match[2])
-                    day_first += first > 12 >= second
-                    month_first += second > 12 >= first
-        if count >= sample_rows:
-            break
+    try:
+        for count, (_number, cells) in enumerate(file_rows(path, info), start=1):
+            for cell in cells:
+                if cell.__class__ is str and cell[:1].isdigit():
+                    match = _DATE_LIKE.match(cell)
+                    if match:
+                        first, second = int(match[1]), int(match[2])
+                        day_first += first > 12 >= second
+                        month_first += second > 12 >= first
+            if count >= sample_rows:
+                break
+    except FileRefused:
+        pass  # the check reports it, on its line
     return Detected(day_first=not (month_first and not day_first), decimal_comma=info.delimiter == ";")
