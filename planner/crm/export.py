@@ -75,7 +75,7 @@ class Formatter:
 
     def cell(self, spec, row) -> str:
         if spec.name == "external_id":
-            return row.external_id or ""
+            return row.external_id or f"#{row.id}"  # imports back onto the same record (never as an external id)
         if spec.name == "captured_by":
             return row.captured_by_email or ""
         if spec.name == "account":

@@ -35,6 +35,8 @@ REASONS = {
     "unknown_account": _l("No account of this project has the external id or the name “%(value)s”."),
     "ambiguous_account": _l("%(count)s accounts of this project are named “%(value)s”; use the external id of "
                             "the one you mean."),
+    "unknown_record": _l("No record of this kind in this project has the id “%(value)s” (our exports write “#” and "
+                         "the id for records without an external id)."),
     "unknown_contact": _l("No contact of this project has the external id “%(value)s”."),
     "unknown_user": _l("“%(value)s” is not the e-mail address of a member of this project."),
     "duplicate_id": _l("The external id “%(value)s” already appears on line %(other)s of the file."),

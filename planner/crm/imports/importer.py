@@ -19,7 +19,7 @@ from planner.crm.imports.checks import NAME_PARTS, Problem, RowReader
 from planner.crm.imports.reading import CHUNK, FileRefused, SourceInfo, file_rows
 from planner.crm.imports.references import References
 from planner.crm.imports.values import ReadOptions
-from planner.crm.imports.writing import Writer
+from planner.crm.imports.writing import TARGETS, Writer
 from planner.crm.models import RecordKind
 from planner.extensions import db
 
@@ -58,7 +58,7 @@ class Importer:
         specs = [spec for spec in STORED[self.kind] if spec.name in self.mapping
                  or (spec.name == "name" and any(part in self.mapping for part in NAME_PARTS))]
         self.rows = RowReader(self.kind, info, self.mapping, self.options, others)
-        self.references = References(project, self.mapping)
+        self.references = References(project, self.mapping, TARGETS[self.kind])
         self.writer = Writer(project, self.kind, specs, self.outcome, other_fields=bool(others))
 
     def run(self, write: bool) -> Outcome:

@@ -23,9 +23,10 @@ CHUNK_TABLE = Table("crm_import_chunk", MetaData(), Column("line", Integer, prim
 
 
 class References:
-    def __init__(self, project, mapping: dict[str, int]):
+    def __init__(self, project, mapping: dict[str, int], model=None):
         self.project = project
         self.mapping = mapping
+        self.model = model  # the kind's model, whose records an external id "#<id>" names by their id
         self.members: dict[str, int] = {}
 
     # ----------------------------------------------------------------- lifetime
@@ -67,9 +68,15 @@ class References:
         clashes = self._repeats(chunk) if find_repeats else {}
         accounts, ambiguous = self._accounts() if "account" in self.mapping else ({}, {})
         contacts = self._lookup(Contact, "contact_ref") if "contact" in self.mapping else {}
+        records = self._records(chunk)
         good, refused = [], []
         for line, values, known in chunk:
             problems = list(known)
+            external_id = values.get("external_id") or ""
+            if external_id.startswith("#") and self.model is not None:
+                values["record_id"] = records.get(external_id)
+                if values["record_id"] is None:
+                    problems.append(Problem(line, "unknown_record", "external_id", external_id))
             if line in clashes:
                 problems.append(Problem(line, "duplicate_id", "external_id", values["external_id"], clashes[line]))
             if values.get("account"):
@@ -128,6 +135,22 @@ class References:
             "INSERT INTO crm_import_seen (external_id, line) SELECT external_id, MIN(line) FROM crm_import_chunk "
             "WHERE external_id IS NOT NULL GROUP BY external_id ON CONFLICT DO NOTHING"))
         return clashes
+
+    def _records(self, chunk) -> dict[str, int]:
+        """``#<id>`` external ids of the chunk (written by our export for records without one) → the ids of
+        this project's records of the kind."""
+        if self.model is None:
+            return {}
+        wanted = {}
+        for _line, values, _problems in chunk:
+            external_id = values.get("external_id") or ""
+            if external_id.startswith("#") and re.fullmatch(r"[0-9]{1,9}", external_id[1:]):
+                wanted[int(external_id[1:])] = external_id
+        if not wanted:
+            return {}
+        model = self.model
+        return {wanted[row_id]: row_id for row_id in db.session.scalars(
+            select(model.id).where(model.project_id == self.project.id, model.id.in_(list(wanted))))}
 
     def _accounts(self) -> tuple[dict[str, int], dict[str, int]]:
         """The chunk's account references → ids: by external id (or ``#<id>``) first, else by the account's

@@ -72,12 +72,19 @@ class Writer:
         joined = table.join(CHUNK_TABLE, and_(table.c.project_id == self.project.id,
                                               table.c.external_id == CHUNK_TABLE.c.external_id))
         existing = {row.external_id: row._mapping for row in db.session.execute(select(*wanted).select_from(joined))}
+        by_id = [values["record_id"] for values, _row in parsed if values.get("record_id")]
+        if by_id:  # rows our export named "#<id>" (records without an external id): matched on the id itself
+            for found in db.session.execute(select(*wanted).where(table.c.project_id == self.project.id,
+                                                                  table.c.id.in_(by_id))):
+                existing[f"#{found.id}"] = found._mapping
         now = utcnow()
         inserts, updates, dates = [], [], []
         date_column = DATE_FIELD[self.kind]
         base = {**self.defaults, "project_id": self.project.id, "updated_at": now, "created_at": now}
         for values, row in parsed:
             old = existing.get(values["external_id"])
+            if values.get("record_id"):
+                row.pop("external_id", None)  # "#<id>" is not an external id: the record keeps having none
             if old is None:
                 if row.get("created_at") is None:
                     row.pop("created_at", None)
