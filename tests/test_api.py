@@ -353,3 +353,40 @@ def test_each_token_is_rate_limited_with_retry_after(client, world, app, monkeyp
     assert limited.status_code == 429 and limited.mimetype == "application/problem+json"
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert client.get("/api/v1/projects", headers=manager).status_code == 200  # another token, its own count
+
+
+# --------------------------------------------------------------------------- tasks and quick wins
+
+
+def test_tasks_are_written_with_the_web_s_form_and_versions(client, world):
+    project = world["project"]
+    manager = bearer(world["secrets"]["manager"], **{"Accept-Language": "es"})
+    base = f"/api/v1/projects/{project.id}/tasks"
+    refused = client.post(base, json={"title": "", "category": "nonsense"}, headers=manager)
+    assert refused.status_code == 422
+    assert {error["field"] for error in refused.get_json()["errors"]} >= {"title", "category"}
+    created = client.post(base, json={"title": "培训", "category": "training", "due_date": "2026-12-01"},
+                          headers=manager)
+    assert created.status_code == 201, created.get_json()
+    task, etag = created.get_json(), created.headers["ETag"]
+    assert task["status"] == "open" and task["due_date"] == "2026-12-01"
+    url = created.headers["Location"]
+    assert client.patch(url, json={"status": "done"}, headers=manager).status_code == 428
+    done = client.patch(url, json={"status": "done"}, headers={**manager, "If-Match": etag})
+    assert done.status_code == 200 and done.get_json()["status"] == "done"
+    assert done.get_json()["title"] == "培训"  # what was not sent is kept
+    assert client.patch(url, json={"status": "open"}, headers={**manager, "If-Match": etag}).status_code == 412
+
+
+def test_a_quick_win_target_is_given_in_the_kpi_s_unit(client, world):
+    project = world["project"]
+    manager = bearer(world["secrets"]["manager"])
+    created = client.post(f"/api/v1/projects/{project.id}/quick-wins",
+                          json={"title": "首次解决率", "benefit": "提高首次解决率", "kpi": "first_contact_resolution",
+                                "kpi_target": 0.85}, headers=manager)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["kpi_target"] == "0.8500"
+    changed = client.patch(created.headers["Location"], json={"result": "达成"},
+                           headers={**manager, "If-Match": created.headers["ETag"]})
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["kpi_target"] == "0.8500" and changed.get_json()["result"] == "达成"

@@ -41,10 +41,13 @@ def test_the_queue_is_sqlite_in_the_instance_folder_unless_redis_is_configured(a
 
 
 def test_periodic_jobs_declare_a_time_of_day():
-    daily = [job for job in registry.declared() if job.schedule]
-    assert daily, "the maintenance jobs are periodic"
-    for job in daily:
-        assert job.schedule["hour"].isdigit() and job.schedule["minute"].isdigit(), job.name
+    periodic = [job for job in registry.declared() if job.schedule]
+    assert periodic, "the maintenance jobs are periodic"
+    for job in periodic:  # a fixed time of day, or every hour (or minute) where the job says so
+        assert all(job.schedule[key].isdigit() or job.schedule[key] == "*" for key in ("hour", "minute")), job.name
+    schedules = {job.name: (job.schedule["hour"], job.schedule["minute"]) for job in periodic}
+    assert schedules["jobs.daily_purge"] == ("3", "0")
+    assert schedules["notifications.hourly"] == ("*", "5") and schedules["notifications.send_due_mail"] == ("*", "*")
 
 
 @pytest.mark.real_db  # the worker process reads the users from the database

@@ -313,3 +313,118 @@ def test_the_demo_has_a_year_of_actuals_one_project_ahead_and_one_behind(app, db
     assert entered and all(b.actual_by_year[1] < b.plan[0] for b in entered)
     assert tracks["EUR"].forecast.total_cost > tracks["EUR"].plan.total_cost
     assert any(b.months and any(m.value is not None for m in b.months) for b in tracks["CNY"].benefits)
+
+
+# --------------------------------------------------------------------------- import
+
+
+def upload(content: bytes, name="invoices.csv", run=False, **options):
+    import io
+
+    data = {"file": (io.BytesIO(content), name), "day_first": "1", "decimal_comma": "auto"}
+    data.update(options)
+    data["run" if run else "check"] = "1"
+    return data
+
+
+GOOD_CSV = (b"Date,Category,Amount,Description,Invoice\n"
+            b"15/01/2026,Licences and subscriptions,1000.00,Subscriptions,L-1\n"
+            b"20/02/2026,implementation,\"9,000.50\",Integrator,I-2\n"
+            b"28/02/2026,Implementation services,-500,Credit note,I-3\n")
+
+
+def test_a_dry_run_lists_every_bad_row_with_its_line_and_saves_nothing(client, team, db):
+    project = team["project"]
+    login(client, team["manager"])
+    content = (b"Date,Category,Amount\n"
+               b"15/01/2026,Licences and subscriptions,1000\n"
+               b"not a date,Training,10\n"
+               b"15/03/2026,Bribes,10\n"
+               b"15/03/2026,Training,ten\n"
+               b"15/03/2031,Training,10\n"
+               b",Training,10\n")
+    before = database_state(db)
+    for run in (False, True):  # checking, and trying to import: both save nothing
+        response = client.post(f"/projects/{project.id}/tco/actuals/import", data=upload(content, run=run))
+        assert response.status_code == 200
+        text = visible_text(response.get_data(as_text=True))
+        assert "5 problems: nothing is imported until the file is corrected." in text
+        assert "3 “not a date” is not a date." in text
+        assert "4 “Bribes” is not a cost category." in text
+        assert "5 “ten” is not an amount." in text
+        assert "6 15/03/2031 is outside the three years of the plan." in text
+        assert "7 The column “Month” is empty." in text
+        assert changes(before, database_state(db)) == []
+
+
+def test_a_good_file_is_checked_then_imported_in_full(client, team, db):
+    project = team["project"]
+    login(client, team["manager"])
+    response = client.post(f"/projects/{project.id}/tco/actuals/import", data=upload(GOOD_CSV))
+    text = visible_text(response.get_data(as_text=True))
+    assert "All 3 lines can be imported, for a total of €9,500.50." in text
+    assert db.session.scalar(select(TcoActualCost.id)) is None
+    response = client.post(f"/projects/{project.id}/tco/actuals/import", data=upload(GOOD_CSV, run=True))
+    assert response.status_code == 302
+    rows = db.session.execute(select(TcoActualCost.month, TcoActualCost.category, TcoActualCost.amount,
+                                     TcoActualCost.reference, TcoActualCost.source)
+                              .order_by(TcoActualCost.id)).all()
+    assert [(r.month, r.category, r.amount, r.reference, r.source.value) for r in rows] == [
+        (date(2026, 1, 1), CostCategory.LICENCES, D("1000.00"), "L-1", "import"),
+        (date(2026, 2, 1), CostCategory.IMPLEMENTATION, D("9000.50"), "I-2", "import"),
+        (date(2026, 2, 1), CostCategory.IMPLEMENTATION, D("-500.00"), "I-3", "import")]
+    assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "tco.actual_costs_imported"
+
+
+def test_spanish_and_chinese_files_with_their_encodings_and_decimal_commas(client, team, db):
+    project = team["project"]
+    login(client, team["manager"])
+    spanish = ("Fecha;Categoría;Importe;Concepto\n"
+               "05/03/2026;Formación;1.234,56;Curso para el equipo\n").encode("cp1252")
+    chinese = "日期,类别,金额,说明\n2026年4月8日,培训,800.10,内部培训\n".encode("gb18030")
+    for content, name in ((spanish, "facturas.csv"), (chinese, "发票.csv")):
+        assert client.post(f"/projects/{project.id}/tco/actuals/import",
+                           data=upload(content, name=name, run=True)).status_code == 302
+    assert db.session.execute(select(TcoActualCost.month, TcoActualCost.amount, TcoActualCost.description)
+                              .order_by(TcoActualCost.id)).all() == [
+        (date(2026, 3, 1), D("1234.56"), "Curso para el equipo"), (date(2026, 4, 1), D("800.10"), "内部培训")]
+
+
+def test_an_xlsx_export_is_read_too(client, team, db):
+    import io
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Month", "Category", "Amount", "Reference"])
+    sheet.append([datetime(2026, 5, 31), "Support and maintenance", 2500.25, "S-9"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    login(client, team["manager"])
+    response = client.post(f"/projects/{team['project'].id}/tco/actuals/import",
+                           data=upload(buffer.getvalue(), name="finance.xlsx", run=True))
+    assert response.status_code == 302
+    assert db.session.execute(select(TcoActualCost.month, TcoActualCost.category, TcoActualCost.amount)).all() == [
+        (date(2026, 5, 1), CostCategory.SUPPORT, D("2500.25"))]
+
+
+@pytest.mark.parametrize("role, status", [("staff", 403), ("sponsor", 403), ("outsider", 404), ("admin", 403)])
+def test_only_managers_import(client, team, db, role, status):
+    login(client, team[role])
+    before = database_state(db)
+    response = client.post(f"/projects/{team['project'].id}/tco/actuals/import", data=upload(GOOD_CSV, run=True))
+    assert response.status_code == status
+    assert changes(before, database_state(db)) == []
+
+
+def test_an_archived_project_refuses_the_import(client, team, db):
+    project = team["project"]
+    project.archived_at = project.created_at
+    db.session.commit()
+    login(client, team["manager"])
+    before = database_state(db)
+    response = client.post(f"/projects/{project.id}/tco/actuals/import", data=upload(GOOD_CSV, run=True))
+    assert response.status_code == 302 and "/tco/" not in response.headers["Location"]
+    assert changes(before, database_state(db)) == []

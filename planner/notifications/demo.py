@@ -7,7 +7,7 @@ from sqlalchemy import exists, select
 
 from planner.extensions import db
 from planner.notifications import listeners
-from planner.notifications.models import Notification, OutboxMail
+from planner.notifications.models import Notification
 from planner.projects.models import ProjectMember
 from planner.rollout.models import SignoffDecision, SignoffRequest
 
@@ -58,6 +58,3 @@ def load(ctx) -> None:
         _dated(project)
         db.session.flush()
         ctx.note(f"notifications {language}")
-    count = db.session.scalar(select(OutboxMail.id).limit(1))
-    if count is not None:
-        ctx.note("outbox: sample mail")

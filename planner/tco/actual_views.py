@@ -3,17 +3,19 @@ benefits entered by hand and the KPI evidence behind a realised benefit. Routes 
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from planner.errors import DomainError
 from planner.extensions import db
 from planner.i18n import date_format
 from planner.kpis import services as kpi_services
 from planner.projects import registry
 from planner.projects.access import get_in_project, project_view
 from planner.projects.models import ProjectRole
-from planner.tco import actuals, figures
-from planner.tco.forms import ActualCostForm, BenefitActualsForm, ConfirmForm
+from planner.tco import actuals, figures, imports
+from planner.tco.forms import ActualCostForm, BenefitActualsForm, ConfirmForm, ImportActualsForm
 from planner.tco.models import CostCategory, TcoActualCost, TcoBenefitLine
 from planner.tco.texts import derivation_text
 from planner.transactions import saving
@@ -136,6 +138,39 @@ def benefit_evidence(project, line_id):
                            derivation=derivation_text(line, project.currency))
 
 
+@project_view(MANAGER)
+def import_actual_costs(project):
+    scenario = actuals.plan_scenario(project)
+    start = actuals.plan_start(scenario, project)
+    if scenario is None or start is None:
+        flash(_("Add a plan scenario and the month it starts before recording actual costs."), "warning")
+        return redirect(url_for("tco.actuals_page", project_id=project.id))
+    form = ImportActualsForm()
+    checked, filename = None, ""
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = (upload.filename or "").rsplit("/", 1)[-1]
+        try:
+            path = imports.receive(upload.stream, filename)
+        except DomainError as exc:
+            form.file.errors.append(str(exc.message))
+        else:
+            try:
+                checked = imports.check(path, start, day_first=form.day_first.data == "1",
+                                        decimal_comma=form.decimal_choice())
+            finally:
+                path.unlink(missing_ok=True)
+            if form.run.data and checked.ok:
+                count = imports.save(project, checked, start, filename, current_user)
+                db.session.commit()
+                flash(ngettext("%(num)s actual cost is imported.", "%(num)s actual costs are imported.", count),
+                      "success")
+                return redirect(url_for("tco.actuals_page", project_id=project.id))
+    return render_template("tco/import_actuals.html", project=project, form=form, checked=checked,
+                           filename=filename, limit_mb=imports.LIMIT_MB, max_rows=imports.MAX_ROWS,
+                           month_label=month_label, ran=bool(form.run.data))
+
+
 def evidence_links(project, key) -> list[tuple[str, str]]:
     """(label, URL) of the CRM record lists the KPI counts, to check the records behind a value."""
     from planner.crm.models import RecordKind
@@ -161,6 +196,7 @@ def register(bp) -> None:
     bp.add_url_rule(f"{base}/actuals", "actuals_page", actuals_page)
     bp.add_url_rule(f"{base}/actuals/costs", "actual_costs", actual_costs)
     bp.add_url_rule(f"{base}/actuals/costs/new", "add_actual_cost", add_actual_cost, methods=both)
+    bp.add_url_rule(f"{base}/actuals/import", "import_actual_costs", import_actual_costs, methods=both)
     bp.add_url_rule(f"{base}/actuals/costs/<int:entry_id>/delete", "delete_actual_cost", delete_actual_cost,
                     methods=["POST"])
     bp.add_url_rule(f"{base}/benefits/<int:line_id>/actuals", "benefit_actuals", benefit_actuals, methods=both)

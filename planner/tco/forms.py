@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
 
@@ -162,3 +163,22 @@ class BenefitActualsForm(BaseForm):
 
     def amounts(self) -> dict[int, Decimal | None]:
         return {year: getattr(self, f"year{year}").data for year in (1, 2, 3)}
+
+
+class ImportActualsForm(BaseForm):
+    file = FileField(_l("CSV or Excel file"), validators=[required()],
+                     render_kw={"accept": ".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument"
+                                          ".spreadsheetml.sheet"},
+                     description=_l("One invoice or booking a line, with columns for the month (or date), the "
+                                    "category and the amount, and optionally a description and a reference."))
+    day_first = SelectField(_l("Dates such as 05/03/2026 mean"), choices=choices([
+        ("1", _l("5 March 2026 (day first)")), ("0", _l("3 May 2026 (month first)"))]), validate_choice=True)
+    decimal_comma = SelectField(_l("Amounts are written"), choices=choices([
+        ("auto", _l("as the file suggests (a decimal comma in a file separated by semicolons)")),
+        ("0", _l("with a decimal point: 1,234.50")), ("1", _l("with a decimal comma: 1.234,50"))]),
+        validate_choice=True, default="auto")
+    check = SubmitField(_l("Check the file"))
+    run = SubmitField(_l("Import"))
+
+    def decimal_choice(self) -> bool | None:
+        return None if self.decimal_comma.data == "auto" else self.decimal_comma.data == "1"

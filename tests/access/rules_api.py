@@ -3,9 +3,11 @@ access tokens (``World.api_client``: no cookie, the role's bearer token). Withou
 A non-member gets 404, a member without the role 403; ids from project B give 404."""
 
 from planner.api.locking import etag_of
+from planner.api.resources.change import QuickWinSchema, TaskSchema
 from planner.api.resources.crm import SCHEMAS
 from planner.auth import tokens
 from planner.auth.models import TokenScope
+from planner.change.models import ChangeTask, QuickWin
 from planner.crm.models import RecordKind
 from planner.extensions import db
 from tests.access.matrix import (
@@ -51,6 +53,10 @@ def _if_match(kind: RecordKind, key: str):
     return headers
 
 
+def _version(model, schema, key: str):
+    return lambda world: {"If-Match": etag_of(schema().dump(db.session.get(model, world.ids[key])))}
+
+
 def _bulk(kind: RecordKind):
     return lambda world: {"records": [{"external_id": f"批量-{n}", **RECORDS[kind](world)} for n in range(3)]}
 
@@ -69,6 +75,35 @@ RULES = [
     Rule("api_projects.list_projects", "/api/v1/projects?archived=true&limit=1", API_SIGNED_IN),
     Rule("api_projects.get_project", BASE, API_MEMBERS),
     Rule("api_projects.list_members", BASE + "/members", API_MEMBERS),
+]
+TASKS, WINS = BASE + "/tasks", BASE + "/quick-wins"
+API_OWNER_OR_MANAGER = API_OWN_OR_MANAGER  # the staff member owns {staff_task}
+RULES += [
+    Rule("api_change.list_tasks", TASKS, API_MEMBERS),
+    Rule("api_change.get_task", TASKS + "/{staff_task}", API_MEMBERS),
+    Rule("api_change.get_task", TASKS + "/{foreign_task}", foreign(API_MEMBERS)),
+    Rule("api_change.create_task", TASKS, API_MANAGER_ONLY, method="POST",
+         data={"title": "新任务", "category": "training", "due_date": "2026-12-01"}),
+    Rule("api_change.update_task", TASKS + "/{staff_task}", API_OWNER_OR_MANAGER, method="PATCH",
+         data={"status": "in_progress", "notes": "进行中"}, headers=_version(ChangeTask, TaskSchema, "staff_task")),
+    Rule("api_change.update_task", TASKS + "/{manager_task}", API_MANAGER_ONLY, method="PATCH",
+         data={"status": "done"}, headers=_version(ChangeTask, TaskSchema, "manager_task")),
+    Rule("api_change.update_task", TASKS + "/{foreign_task}", foreign(API_MEMBERS), method="PATCH",
+         data={"status": "done"}, headers=_version(ChangeTask, TaskSchema, "foreign_task")),
+    Rule("api_change.delete_task", TASKS + "/{staff_task}", API_MANAGER_ONLY, method="DELETE",
+         headers=_version(ChangeTask, TaskSchema, "staff_task")),
+    Rule("api_change.list_quick_wins", WINS, API_MEMBERS),
+    Rule("api_change.get_quick_win", WINS + "/{win}", API_MEMBERS),
+    Rule("api_change.get_quick_win", WINS + "/{foreign_win}", foreign(API_MEMBERS)),
+    Rule("api_change.create_quick_win", WINS, API_MANAGER_ONLY, method="POST",
+         data={"title": "首次响应提速", "benefit": "首次响应时间缩短一半", "kpi": "first_contact_resolution",
+               "kpi_target": 0.85}),
+    Rule("api_change.update_quick_win", WINS + "/{win}", API_MANAGER_ONLY, method="PATCH",
+         data={"result": "已达成"}, headers=_version(QuickWin, QuickWinSchema, "win")),
+    Rule("api_change.update_quick_win", WINS + "/{foreign_win}", foreign(API_MANAGER_ONLY), method="PATCH",
+         data={"result": "已达成"}, headers=_version(QuickWin, QuickWinSchema, "foreign_win")),
+    Rule("api_change.delete_quick_win", WINS + "/{win}", API_MANAGER_ONLY, method="DELETE",
+         headers=_version(QuickWin, QuickWinSchema, "win")),
 ]
 for kind in RecordKind:
     key = kind.value

@@ -26,6 +26,14 @@ BENEFIT_ACTUALS = {"year1": "40", "year2": "", "year3": ""}
 
 P = "/projects/{project}/tco"
 
+
+def IMPORT(world):  # noqa: N802 - a form like the constants above, built afresh for each request
+    import io
+
+    content = "月份,类别,金额,说明\n2026-03-15,培训,1200.50,培训发票\n".encode()
+    return {"file": (io.BytesIO(content), "发票.csv"), "day_first": "1", "decimal_comma": "auto", "run": "1"}
+
+
 RULES = [
     Rule("tco.index", P, LEADS),
     Rule("tco.scenario", P + "/scenarios/{tco_scenario}", LEADS),
@@ -73,6 +81,9 @@ RULES = [
     Rule("tco.actual_costs", P + "/actuals/costs", LEADS),
     Rule("tco.add_actual_cost", P + "/actuals/costs/new", MANAGERS),
     Rule("tco.add_actual_cost", P + "/actuals/costs/new", MANAGERS, method="POST", data=ACTUAL,
+         success=P + "/actuals"),
+    Rule("tco.import_actual_costs", P + "/actuals/import", MANAGERS),
+    Rule("tco.import_actual_costs", P + "/actuals/import", MANAGERS, method="POST", data=IMPORT,
          success=P + "/actuals"),
     Rule("tco.delete_actual_cost", P + "/actuals/costs/{tco_actual}/delete", MANAGERS, method="POST"),
     Rule("tco.delete_actual_cost", P + "/actuals/costs/{other_tco_actual}/delete", foreign(MANAGERS),

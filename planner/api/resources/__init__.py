@@ -1,5 +1,5 @@
 """The API's resources, one smorest Blueprint per area (registered by ``planner.api.spec``)."""
 
-from planner.api.resources import crm, projects
+from planner.api.resources import change, crm, projects
 
-BLUEPRINTS = [projects.blp, crm.blp]
+BLUEPRINTS = [projects.blp, change.blp, crm.blp]
