@@ -16,6 +16,7 @@ DEMO_PASSWORD = "rollout-demo"  # noqa: S105 - the documented demo password
 MANAGER = "pm@example.com"
 SPONSOR = "sponsor@example.com"
 STAFF = "staff@example.com"
+ADMIN = "admin@example.com"
 
 # Pages that draw Plotly charts (their weight budget is CHART_PAGE_BUDGET, not PAGE_BUDGET).
 CHART_PAGES = {"rollout", "gate", "risk", "kpis", "tco", "feedback_results"}
@@ -61,6 +62,9 @@ def pages(ctx, language: str) -> list[KeyPage]:
         KeyPage("accounts", MANAGER, f"{p}/crm/accounts"),
         KeyPage("report", SPONSOR, f"{p}/report"),
         KeyPage("members", MANAGER, f"{p}/members"),
+        KeyPage("notifications", SPONSOR, "/notifications"),
+        KeyPage("notification_settings", STAFF, "/notifications/settings"),
+        KeyPage("outbox", ADMIN, "/admin/outbox"),
     ]
 
 

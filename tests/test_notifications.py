@@ -325,3 +325,16 @@ def test_the_person_added_to_a_project_or_given_a_role_is_told(team, mailbox, ma
                                                                  f"m{member.id}-team": "Marketing"})
     assert db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.kind == "member_roles_changed")) == 1  # a new team is no new role
+
+
+def test_a_decision_on_a_stage_for_everyone_reaches_every_member_but_the_decider(team, make_client, db):
+    project, stage, u = team
+    stage.teams = []
+    db.session.commit()
+    request_signoff(make_client, project, stage, u["manager"])
+    request_ = db.session.scalar(select(SignoffRequest))
+    db.session.refresh(stage)
+    client_for(make_client, u["zh"]).post(f"/projects/{project.id}/rollout/requests/{request_.id}/decide",
+                                          data={"outcome": "rejected", "comment": "数据不足",
+                                                "version": str(stage.version)})
+    assert recipients(db, "signoff_decided") == {u[k].id for k in ("manager", "es", "quiet", "agent", "sales")}

@@ -195,3 +195,24 @@ def test_the_survey_of_a_stage_is_announced_to_its_team_and_recalled_once_to_who
     assert "如果您已经填写，无需再做任何操作" in text
     # Nobody else sees who was reminded: not the manager's notifications, nor the outbox.
     assert "客服代表乙" not in visible_text(pm.get("/notifications").get_data(as_text=True))
+
+
+def test_the_digests_unsubscribe_link_stops_the_digest_only(team, mailbox, make_client, db):
+    project, stage, u = team
+    for kind in ("signoff_requested", "signoff_withdrawn"):
+        db.session.add(DeliveryChoice(user_id=u["es"].id, kind=kind, delivery=Delivery.DIGEST))
+    db.session.commit()
+    request_signoff(make_client, project, stage, u["manager"])
+    mailbox.clear()
+    run(db, at(5, 14))
+    [digest] = [m for m in mailbox if m.to == ["lucia@example.com"]]
+    path = re.search(re.escape(BASE) + r"(/notifications/unsubscribe/\S+)", digest.text).group(1)
+    anonymous = make_client()
+    assert "El resumen diario" in anonymous.get(path + "?lang=es").get_data(as_text=True)
+    assert anonymous.post(path).status_code == 200
+    db.session.expire_all()
+    chosen = {c.kind: c.delivery for c in db.session.scalars(select(DeliveryChoice).where(
+        DeliveryChoice.user_id == u["es"].id))}
+    assert chosen["signoff_requested"] == chosen["signoff_withdrawn"] == Delivery.APP
+    assert chosen["task_overdue"] == chosen["task_due_soon"] == chosen["survey_open"] == Delivery.APP
+    assert "signoff_decided" not in chosen  # still its default, e-mail at once

@@ -47,16 +47,16 @@ def signoff_withdrawn(request_, actor=None, **_):
 
 @rollout.signoff_decided.connect
 def signoff_decided(decision, actor=None, **_):
-    """The requester, the project managers, and the members of the teams in the stage's scope."""
+    """The requester, the project managers, and the people the stage is for (the teams it names, or
+    every member when it names none): the decision moves them on, or not."""
     request_ = decision.request
     stage = request_.stage
-    teams = [team for team in (stage.teams or []) if team]
-    who = [ProjectMember.is_manager.is_(True), ProjectMember.user_id == request_.requested_by_id]
-    if teams:
-        who.append(ProjectMember.team.in_(teams))
-    recipients = members(request_.project_id, or_(*who))
-    notify(recipients, "signoff_decided", _params(request_, actor, outcome=decision.outcome.value,
-                                                  decision_id=decision.id), request_.project_id, actor)
+    leads = members(request_.project_id, or_(ProjectMember.is_manager.is_(True),
+                                             ProjectMember.user_id == request_.requested_by_id))
+    recipients = {user.id: user for user in leads + survey_audience(request_.project_id, stage)}
+    return notify(list(recipients.values()), "signoff_decided",
+                  _params(request_, actor, outcome=decision.outcome.value, decision_id=decision.id),
+                  request_.project_id, actor)
 
 
 # --------------------------------------------------------------------------- change management, projects
