@@ -100,12 +100,12 @@ def test_the_whole_workbook_has_one_sheet_per_data_set_the_reader_may_see(client
     response = client.get(f"/projects/{team['project'].id}/exports/all.xlsx")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["任务", "速赢目标", "KPI", "审批决定"]  # no feedback for staff
+    assert workbook.sheetnames == ["任务", "速赢目标", "KPI", "审批决定"]  # no feedback nor TCO actuals for staff
     assert workbook["任务"]["A2"].value == "培训"
     manager = make_client()
     login(manager, team["manager"])
     workbook = load_workbook(io.BytesIO(manager.get(f"/projects/{team['project'].id}/exports/all.xlsx").data))
-    assert workbook.sheetnames[4:] == ["分组反馈", "反馈意见"]
+    assert workbook.sheetnames[4:] == ["分组反馈", "反馈意见", "实际成本", "收益：计划与实际"]
 
 
 def test_an_unknown_data_set_is_not_found(client, team):

@@ -428,3 +428,52 @@ def test_an_archived_project_refuses_the_import(client, team, db):
     response = client.post(f"/projects/{project.id}/tco/actuals/import", data=upload(GOOD_CSV, run=True))
     assert response.status_code == 302 and "/tco/" not in response.headers["Location"]
     assert changes(before, database_state(db)) == []
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def test_the_exports_tab_lists_actual_costs_and_benefits_for_leads_only(client, team, db):
+    import csv
+    import io
+
+    project = team["project"]
+    record_costs(db, project, months=2)
+    login(client, team["manager"])
+    assert "Actual costs" in visible_text(client.get(f"/projects/{project.id}/exports").get_data(as_text=True))
+    rows = list(csv.reader(io.StringIO(
+        client.get(f"/projects/{project.id}/exports/actual-costs.csv").data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Month", "Month of the plan", "Category", "Amount"]
+    assert [r[:5] for r in rows[1:3]] == [["2026-01-01", "1", "Licences and subscriptions", "1000", "EUR"],
+                                         ["2026-01-01", "1", "Implementation services", "9000", "EUR"]]
+    assert len(rows) == 5
+    benefits = list(csv.reader(io.StringIO(
+        client.get(f"/projects/{project.id}/exports/benefit-actuals.csv").data.decode("utf-8-sig"))))
+    assert [r[3:7] for r in benefits[1:]] == [["1", "30000", "", "30000"], ["2", "50000", "", "50000"],
+                                             ["3", "50000", "", "50000"]]
+    staff = client.application.test_client()
+    login(staff, team["staff"])
+    assert staff.get(f"/projects/{project.id}/exports/actual-costs.csv").status_code == 403
+    assert "Actual costs" not in visible_text(staff.get(f"/projects/{project.id}/exports").get_data(as_text=True))
+
+
+def test_the_tco_workbook_has_actual_and_forecast_sheets(client, team, db):
+    import io
+
+    from openpyxl import load_workbook
+
+    project = team["project"]
+    record_costs(db, project)
+    login(client, team["manager"])
+    values = load_workbook(io.BytesIO(client.get(f"/projects/{project.id}/tco/export.xlsx").data))
+    assert values.sheetnames[-2:] == ["Actual", "Forecast"]
+    actual = [[c.value for c in row] for row in values["Actual"].iter_rows()]
+    assert ["Total cost", None, 60000, 0, 0, 60000] in [row[:6] for row in actual]
+    forecast = [[c.value for c in row] for row in values["Forecast"].iter_rows()]
+    results = {row[0]: row[1:3] for row in forecast if row[0]}
+    assert results["Three-year cost"] == [96000, 120000]
+    assert results["Payback month"][0] == 26
+    formulas = load_workbook(io.BytesIO(client.get(f"/projects/{project.id}/tco/export.xlsx?formulas=1").data))
+    cells = [c.value for ws in (formulas["Actual"], formulas["Forecast"]) for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith("=")]
+    assert any(v.startswith("=NPV(") for v in cells) and any(v.startswith("=SUMIFS(") for v in cells)

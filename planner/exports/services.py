@@ -39,6 +39,8 @@ from planner.kpis import services as kpi_services
 from planner.projects.access import has_role
 from planner.projects.models import ProjectMember, ProjectRole
 from planner.rollout.models import SignoffDecision, Stage
+from planner.tco import actuals
+from planner.tco.models import TcoActualCost
 
 
 def _yes_no(value: bool) -> str:
@@ -200,6 +202,45 @@ def can_read_feedback() -> bool:
         g.get("membership") is None and current_user.is_authenticated and current_user.is_admin)
 
 
+can_read_tco = can_read_feedback  # the TCO pages' readers: managers, sponsors and administrators
+
+
+def actual_costs_table(project) -> Table:
+    start = actuals.plan_start(actuals.plan_scenario(project), project)
+    table = Table(_("Actual costs"), [
+        Column(_("Month"), Kind.DATE), Column(_("Month of the plan"), Kind.INTEGER), Column(_("Category")),
+        Column(_("Amount"), Kind.NUMBER), Column(_("Currency")), Column(_("Description"), Kind.LONG_TEXT),
+        Column(_("Reference")), Column(_("Source")),
+    ])
+    for entry in db.session.scalars(select(TcoActualCost).where(TcoActualCost.project_id == project.id)
+                                    .order_by(TcoActualCost.month, TcoActualCost.id)):
+        number = actuals.month_number(start, entry.month) if start else None
+        table.rows.append([entry.month, number if number and 1 <= number <= 36 else None,
+                           str(entry.category.label), entry.amount, project.currency, entry.description,
+                           entry.reference, str(entry.source.label)])
+    return table
+
+
+def benefit_actuals_table(project) -> Table:
+    table = Table(_("Benefits, plan and actual"), [
+        Column(_("Benefit"), Kind.LONG_TEXT), Column(_("Kind of benefit")), Column(_("Derived from a KPI")),
+        Column(_("Year"), Kind.INTEGER), Column(_("Planned"), Kind.NUMBER), Column(_("Actual"), Kind.NUMBER),
+        Column(_("Forecast"), Kind.NUMBER), Column(_("Currency")),
+    ])
+    scenario = actuals.plan_scenario(project)
+    if scenario is None:
+        return table
+    track = actuals.tracking(project, scenario)
+    db.session.commit()  # keeps the KPI values computed for the table
+    for benefit in track.benefits:
+        line = benefit.line
+        for year in range(1, 4):
+            table.rows.append([line.description, str(line.kind.label),
+                               str(line.kpi_key.label) if line.kpi_key else "", year, benefit.plan[year - 1],
+                               benefit.actual_by_year.get(year), benefit.forecast[year - 1], project.currency])
+    return table
+
+
 def _everyone() -> bool:
     return True
 
@@ -233,6 +274,12 @@ DATASETS = {item.key: item for item in (
     Dataset("feedback-comments", _l("Feedback comments"),
             _l("The comments people wrote, without names, once at least %(num)s people have answered.", num=MIN_GROUP),
             feedback_comments_table, allowed=can_read_feedback, icon="chat-quote"),
+    Dataset("actual-costs", _l("Actual costs"),
+            _l("Every actual cost recorded or imported, with its month, category, amount and reference."),
+            actual_costs_table, allowed=can_read_tco, icon="receipt"),
+    Dataset("benefit-actuals", _l("Benefits, plan and actual"),
+            _l("Each benefit of the plan scenario per year: planned, actual (measured from its KPI or entered by "
+               "hand) and forecast."), benefit_actuals_table, allowed=can_read_tco, icon="cash-coin"),
 )}
 
 

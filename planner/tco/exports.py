@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from planner.i18n import format_locale, percent
 from planner.spreadsheet import safe_cell
 from planner.tco import calculations as calc
+from planner.tco.actuals import plan_months
 from planner.tco.models import CostCategory
 from planner.tco.texts import derivation_text, payback_text
 
@@ -262,7 +263,9 @@ def _totals_row(sheet: _Sheet, label: str, amounts, first: int, last: int, formu
     return sheet.amounts_row(label, "", values, formulas, bold=True, fill=TOTAL_FILL)
 
 
-def workbook(project, scenarios, with_formulas: bool = False) -> bytes:
+def workbook(project, scenarios, with_formulas: bool = False, track=None) -> bytes:
+    """``track``: the plan scenario against reality (``planner.tco.actuals.tracking``), for its
+    "Actual" and "Forecast" sheets; None leaves them out (no plan scenario or no first month)."""
     money_format = currency_format(project.currency)
     wb = Workbook()
     summary = wb.active
@@ -275,6 +278,10 @@ def workbook(project, scenarios, with_formulas: bool = False) -> bytes:
         sheets.append((scenario, analysis, ws.title, _scenario_sheet(ws, project, scenario, analysis, money_format,
                                                                       with_formulas)))
     _summary_sheet(summary, project, sheets, money_format, with_formulas)
+    if track is not None:
+        actual_sheet(wb.create_sheet(_sheet_title(_("Actual"), taken)), project, track, money_format, with_formulas)
+        forecast_sheet(wb.create_sheet(_sheet_title(_("Forecast"), taken)), project, track, money_format,
+                       with_formulas)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -367,3 +374,152 @@ def csv_text(project, scenarios) -> str:
 def _places(rate: Decimal) -> int:
     """The decimal places a rate was entered with (8 → 0, 7.5 → 1), so it reads as typed."""
     return max(0, -rate.normalize().as_tuple().exponent)
+
+
+# --------------------------------------------------------------------------- actual and forecast
+
+
+def _title(sheet: _Sheet, text: str, size: int = 12) -> None:
+    sheet.put(1, text, bold=True).font = Font(bold=True, size=size)
+    sheet.row += 1
+
+
+def _widths(ws, widths: dict) -> None:
+    for column, width in widths.items():
+        ws.column_dimensions[column].width = width
+
+
+def actual_sheet(ws, project, track, money_format: str, formulas: bool) -> None:
+    """What happened: actual costs month by month and per year, and the benefits' actual amounts."""
+    sheet = _Sheet(ws, money_format)
+    _widths(ws, {"A": 30, "B": 42, "C": 17, "D": 17, "E": 17, "F": 17})
+    _title(sheet, _("Actual"), 14)
+    sheet.put(1, _("Plan scenario"), bold=True)
+    sheet.put(2, track.scenario.name)
+    sheet.row += 1
+    sheet.put(1, _("Year 1 starts on"), bold=True)
+    sheet.put(2, track.start, "yyyy-mm-dd")
+    sheet.row += 1
+    sheet.put(1, _("Actual costs through month"), bold=True)
+    sheet.put(2, track.through, "0")
+    sheet.row += 2
+
+    _title(sheet, _("Actual costs by month"))
+    categories = [c for c in calc.CATEGORIES if c in track.actual_by_category]
+    months = plan_months(track.start)
+    sheet.header([_("Month"), _("Month of the plan"), *(_label(CostCategory(c)) for c in categories), _("Total")])
+    first = sheet.row
+    for number in range(1, track.through + 1):
+        sheet.put(1, months[number - 1], "yyyy-mm")
+        sheet.put(2, number, "0")
+        for offset, category in enumerate(categories):
+            sheet.put(3 + offset, track.actual_by_category[category].get(number, calc.ZERO), money_format)
+        last_column = 3 + len(categories)
+        total = (Formula(f"=SUM({sheet.ref(3)}:{sheet.ref(last_column - 1)})") if formulas and categories
+                 else calc.add_up(track.actual_by_category[c].get(number, calc.ZERO) for c in categories))
+        sheet.put(last_column, total, money_format, bold=True)
+        sheet.row += 1
+    last = sheet.row - 1
+    sheet.row += 1
+
+    _title(sheet, _("Actual costs by year"))
+    years = [_("Year %(number)s", number=n) for n in range(1, calc.YEARS + 1)]
+    sheet.header([_("Category"), "", *years, _("Three-year total")])
+    first_year_row = sheet.row
+    for offset, category in enumerate(categories):
+        amounts = _actual_years(track.actual_by_category[category], track.through)
+        if formulas and last >= first:
+            column = get_column_letter(3 + offset)
+            months_range = f"$B${first}:$B${last}"
+            amounts = [Formula(f'=SUMIFS({column}${first}:{column}${last},{months_range},">={12 * y + 1}",'
+                               f'{months_range},"<={12 * y + 12}")') for y in range(calc.YEARS)]
+        sheet.amounts_row(_label(CostCategory(category)), "", amounts, formulas)
+    totals = [calc.add_up(_actual_years(track.actual_by_category[c], track.through)[y] for c in categories)
+              for y in range(calc.YEARS)]
+    _totals_row(sheet, _("Total cost"), totals, first_year_row, sheet.row - 1, formulas)
+    sheet.row += 1
+
+    _title(sheet, _("Benefits"))
+    sheet.header([_("Kind of benefit"), _("Description"), *years, _("Three-year total"), _("How it is computed")])
+    first_benefit = sheet.row
+    for benefit in track.benefits:
+        line = benefit.line
+        amounts = [benefit.actual_by_year.get(y, calc.ZERO) for y in range(1, calc.YEARS + 1)]
+        basis = (_("Measured from the KPI against its baseline") if line.is_derived and benefit.has_baseline
+                 else _("No KPI baseline: nothing can be realised yet.") if line.is_derived
+                 else _("Entered by hand") if benefit.actual_by_year else _("Entered by hand; no actual amount yet"))
+        sheet.amounts_row(_label(line.kind), line.description, amounts, formulas, extra=basis)
+    totals = [calc.add_up(b.actual_by_year.get(y, calc.ZERO) for b in track.benefits) for y in range(1, 4)]
+    _totals_row(sheet, _("Total benefits"), totals, first_benefit, sheet.row - 1, formulas)
+    ws.freeze_panes = "A2"
+
+
+def _actual_years(months: dict, through: int) -> list:
+    return [calc.add_up(months.get(m, calc.ZERO) for m in range(12 * y + 1, 12 * y + 13) if m <= through)
+            for y in range(calc.YEARS)]
+
+
+def forecast_sheet(ws, project, track, money_format: str, formulas: bool) -> None:
+    """Actuals to date and the plan for the rest, with the results beside the plan's."""
+    sheet = _Sheet(ws, money_format)
+    _widths(ws, {"A": 34, "B": 42, "C": 17, "D": 17, "E": 17, "F": 17, "G": 17})
+    years = [_("Year %(number)s", number=n) for n in range(1, calc.YEARS + 1)]
+    forecast, plan = track.forecast, track.plan
+    _title(sheet, _("Forecast"), 14)
+    sheet.put(1, _("Plan scenario"), bold=True)
+    sheet.put(2, track.scenario.name)
+    sheet.row += 1
+    sheet.put(1, _("Discount rate (% a year)"), bold=True)
+    rate = sheet.ref(2)
+    sheet.put(2, track.scenario.discount_rate / 100, "0.00%")
+    sheet.row += 2
+
+    _title(sheet, _("Costs"))
+    sheet.header([_("Category"), "", *years, _("Three-year total")])
+    first = sheet.row
+    for category, amounts in forecast.cost_by_category.items():
+        sheet.amounts_row(_label(CostCategory(category)), "", amounts, formulas)
+    cost_row = _totals_row(sheet, _("Total cost"), forecast.cost_by_year, first, sheet.row - 1, formulas)
+    sheet.row += 1
+
+    _title(sheet, _("Benefits"))
+    sheet.header([_("Kind of benefit"), _("Description"), *years, _("Three-year total")])
+    first = sheet.row
+    for benefit in track.benefits:
+        sheet.amounts_row(_label(benefit.line.kind), benefit.line.description, benefit.forecast, formulas)
+    benefit_row = _totals_row(sheet, _("Total benefits"), forecast.benefit_by_year, first, sheet.row - 1, formulas)
+    sheet.row += 1
+
+    _title(sheet, _("Cash flow"))
+    sheet.header(["", "", *years, _("Three-year total")])
+    net = ([Formula(f"={sheet.ref(c, benefit_row)}-{sheet.ref(c, cost_row)}")
+            for c in range(FIRST_YEAR_COL, FIRST_YEAR_COL + 3)] if formulas else list(forecast.net_by_year))
+    net_row = sheet.amounts_row(_("Net flow (benefits − costs)"), "", net, formulas, bold=True)
+    sheet.row += 1
+
+    _title(sheet, _("Results"))
+    sheet.header(["", _("Plan"), _("Forecast")])
+    net_range = f"{sheet.ref(FIRST_YEAR_COL, net_row)}:{sheet.ref(FIRST_YEAR_COL + 2, net_row)}"
+    cost_total, net_total = sheet.ref(TOTAL_COL, cost_row), sheet.ref(TOTAL_COL, net_row)
+    rows = [
+        (_("Three-year cost"), plan.total_cost, Formula(f"={cost_total}") if formulas else forecast.total_cost,
+         money_format),
+        (_("Three-year benefits"), plan.total_benefit,
+         Formula(f"={sheet.ref(TOTAL_COL, benefit_row)}") if formulas else forecast.total_benefit, money_format),
+        (_("Net present value"), plan.npv, Formula(f"=NPV({rate},{net_range})") if formulas else forecast.npv,
+         money_format),
+        (_("Return on investment (net ÷ cost)"), plan.roi,
+         Formula(f'=IF({cost_total}=0,"",{net_total}/{cost_total})') if formulas else forecast.roi, PERCENT),
+        (_("Payback month"), plan.payback_month or payback_text(None),
+         forecast.payback_month or payback_text(None), "0"),
+    ]
+    for label, planned, expected, fmt in rows:
+        sheet.put(1, label, bold=True)
+        sheet.put(2, planned if planned is not None else "", fmt)
+        sheet.put(3, expected if expected is not None else "", fmt)
+        sheet.row += 1
+    sheet.row += 1
+    sheet.put(1, _("Costs: actual through the last month with an actual cost, then the plan. Benefits derived "
+                   "from a KPI: measured months, then the average of the last three. Benefits entered by hand: "
+                   "the actual amount of each year that has one, else the plan."))
+    ws.freeze_panes = "A2"

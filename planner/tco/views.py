@@ -9,7 +9,7 @@ from planner.extensions import db
 from planner.projects import registry
 from planner.projects.access import get_in_project, is_lead, project_view
 from planner.projects.models import ProjectRole
-from planner.tco import actual_views, exports, figures, services
+from planner.tco import actual_views, actuals, exports, figures, services
 from planner.tco.forms import BenefitLineForm, ConfirmForm, CostLineForm, ScenarioForm
 from planner.tco.models import CostCategory, TcoBenefitLine, TcoCostLine, TcoScenario
 from planner.tco.texts import derivation_text
@@ -241,7 +241,10 @@ def delete_benefit(project, line_id):
 @project_view(*registry.LEADS, admin_ok=True)
 def export_xlsx(project):
     with_formulas = request.args.get("formulas") == "1"
-    content = exports.workbook(project, services.load_scenarios(project), with_formulas=with_formulas)
+    scenarios = services.load_scenarios(project)
+    plan = scenarios[0] if scenarios else None
+    track = actuals.tracking(project, plan) if plan and actuals.plan_start(plan, project) else None
+    content = exports.workbook(project, scenarios, with_formulas=with_formulas, track=track)
     return _download(content, exports.filename(project, "xlsx"),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -20,7 +20,7 @@ RULES = [
     *(Rule("exports.download", P + f"/{key}.{fmt}", MEMBERS)
       for key in ("tasks", "quick-wins", "kpis", "decisions") for fmt in ("csv", "xlsx")),
     *(Rule("exports.download", P + f"/{key}.{fmt}", FEEDBACK_READERS)
-      for key in ("feedback", "feedback-comments") for fmt in ("csv", "xlsx")),
+      for key in ("feedback", "feedback-comments", "actual-costs", "benefit-actuals") for fmt in ("csv", "xlsx")),
     Rule("exports.download", P + "/all.xlsx", MEMBERS),
     Rule("exports.download", P + "/nothing.csv", expect(staff=NOT_FOUND, sponsor=NOT_FOUND, manager=NOT_FOUND,
                                                        admin=NOT_FOUND)),

@@ -23,7 +23,8 @@ def test_staff_answer_in_chinese_and_the_manager_reads_it_in_english(page, brows
 
     browser_login(page, staff, language="zh")
     page.goto(f"{live_server}/projects/{project.id}")
-    page.get_by_role("link", name="反馈", exact=True).click()
+    page.get_by_role("link", name="人员", exact=True).click()  # the section opens on the survey
+    expect(page.get_by_role("link", name="反馈", exact=True)).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", name="这次变革对您来说进展如何？")).to_be_visible()
     expect(page.get_by_text("我清楚公司为什么要改用新的 CRM 系统。")).to_be_visible()
     page.get_by_label("您针对哪个阶段作答？").select_option(label="试点 — 上海")

@@ -32,7 +32,7 @@ def test_a_sign_off_from_request_to_decision_in_spanish(page, browser, live_serv
 
     browser_login(page, manager, language="es")
     page.goto(f"{live_server}/projects/{project.id}")
-    page.get_by_role("link", name="Etapas", exact=True).click()
+    page.get_by_role("link", name="Despliegue", exact=True).click()  # the section opens on its stages
     expect(page.get_by_role("heading", name="Etapas del despliegue")).to_be_visible()
     expect(page.locator("#rollout-timeline")).to_have_attribute("data-rendered", "true", timeout=15_000)
     screenshot(page, "rollout-stages-es")
