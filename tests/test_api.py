@@ -390,3 +390,49 @@ def test_a_quick_win_target_is_given_in_the_kpi_s_unit(client, world):
                            headers={**manager, "If-Match": created.headers["ETag"]})
     assert changed.status_code == 200, changed.get_json()
     assert changed.get_json()["kpi_target"] == "0.8500" and changed.get_json()["result"] == "达成"
+
+
+# --------------------------------------------------------------------------- stages and sign-offs
+
+
+def test_stages_carry_their_gate_and_sign_offs_follow_the_web_s_rules(client, world, make_user, add_member):
+    from planner.audit.models import AuditEvent
+    from planner.rollout.models import RequestStatus, SignoffRequest
+    from tests.rollout_factories import make_rollout
+
+    project, manager = world["project"], world["manager"]
+    sponsor = make_user(name="发起人")
+    add_member(project, sponsor, sponsor=True)
+    sponsor_secret = tokens.create(sponsor, "决策", TokenScope.WRITE, 30)[1]
+    db.session.commit()
+    rollout = make_rollout(project, manager, sponsor)
+    base = f"/api/v1/projects/{project.id}"
+    staff = bearer(world["secrets"]["staff"], **{"Accept-Language": "zh"})
+    stages = client.get(f"{base}/stages", headers=staff).get_json()["items"]
+    awaiting = next(item for item in stages if item["id"] == rollout["awaiting"].id)
+    assert awaiting["status"] == "awaiting_signoff"
+    assert awaiting["gate"]["total"] == 2 and awaiting["gate"]["go"] is False
+    assert all(criterion["title"] for criterion in awaiting["gate"]["criteria"])
+
+    stage_url = f"{base}/stages/{rollout['awaiting'].id}"
+    etag = client.get(stage_url, headers=staff).headers["ETag"]
+    decide_url = f"{base}/signoff-requests/{rollout['request'].id}/decision"
+    sponsor_headers = bearer(sponsor_secret, **{"Accept-Language": "es"})
+    # Some exit criteria are not met: approving without a word is refused, as on the gate page.
+    refused = client.post(decide_url, json={"outcome": "approved"}, headers={**sponsor_headers, "If-Match": etag})
+    assert refused.status_code == 422 and "comentario" in refused.get_json()["detail"]
+    assert client.post(decide_url, json={"outcome": "approved", "comment": "可以"},
+                       headers=sponsor_headers).status_code == 428
+    # The manager who asked cannot decide.
+    assert client.post(decide_url, json={"outcome": "approved", "comment": "好"},
+                       headers=bearer(world["secrets"]["manager"], **{"If-Match": etag})).status_code == 403
+    decided = client.post(decide_url, json={"outcome": "approved_with_conditions", "comment": "先清理重复客户"},
+                          headers={**sponsor_headers, "If-Match": etag})
+    assert decided.status_code == 201, decided.get_json()
+    assert decided.get_json()["decision"]["outcome"] == "approved_with_conditions"
+    assert db.session.get(SignoffRequest, rollout["request"].id).status is RequestStatus.DECIDED
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.project_id == project.id)
+                             .order_by(AuditEvent.id.desc()).limit(1)) == "signoff.approved_with_conditions"
+    again = client.post(decide_url, json={"outcome": "rejected", "comment": "不行"},
+                        headers={**sponsor_headers, "If-Match": etag})
+    assert again.status_code == 409

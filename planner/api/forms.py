@@ -29,12 +29,11 @@ def _text(value) -> str:
 def filled(form_cls, sent: dict, current: dict | None = None, *args, decimals=(), **kwargs):
     """The form, validated over ``current`` with ``sent`` on top; 422 with each field's error otherwise.
     ``decimals`` are given as JSON numbers (or strings) in the stored unit, not in the reader's format."""
-    fields = [name for name in form_cls.__dict__ if not name.startswith("_")]
     values = {**(current or {}), **sent}
-    unknown = sorted(name for name in sent if name not in fields or name in ("submit", "csrf_token"))
     formdata = MultiDict({name: _text(value) for name, value in values.items()
                           if name not in decimals and not isinstance(value, (dict, list))})
     form = form_cls(*args, formdata=formdata, meta={"csrf": False}, **kwargs)
+    unknown = sorted(name for name in sent if name not in form._fields or name in ("submit", "csrf_token"))
     errors = []
     for name in decimals:
         raw = values.get(name)

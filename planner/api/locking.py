@@ -20,19 +20,21 @@ def etag_of(representation: dict) -> str:
     return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
 
 
-def tagged(representation: dict, status: int = 200):
+def tagged(representation: dict, status: int = 200, basis: dict | None = None):
+    """The JSON answer with its ETag (of ``basis`` when given: what versions the resource, where the
+    representation also holds words in the reader's language)."""
     response = jsonify(representation)
     response.status_code = status
-    response.headers["ETag"] = etag_of(representation)
+    response.headers["ETag"] = etag_of(representation if basis is None else basis)
     return response
 
 
-def require_match(representation: dict) -> None:
+def require_match(representation: dict, basis: dict | None = None) -> None:
     """Refuses the change unless If-Match names the current version."""
     wanted = request.headers.get("If-Match")
     if not wanted:
         refuse(428)
-    current = etag_of(representation)
+    current = etag_of(representation if basis is None else basis)
     candidates = {tag.strip() for tag in wanted.split(",")}
     if "*" not in candidates and current not in candidates and current.strip('"') not in candidates:
         raise StaleVersion(representation, current)

@@ -76,6 +76,39 @@ RULES = [
     Rule("api_projects.get_project", BASE, API_MEMBERS),
     Rule("api_projects.list_members", BASE + "/members", API_MEMBERS),
 ]
+def _stage_version(key: str, through_request: bool = False):
+    """The ETag of a stage (or of the stage of the request ``world.ids[key]``), as the API computes it."""
+
+    def headers(world):
+        from planner.api.resources.rollout import _stage, version_of
+        from planner.rollout.models import SignoffRequest
+
+        stage_id = world.ids[key]
+        if through_request:
+            stage_id = db.session.get(SignoffRequest, stage_id).stage_id
+        project = world.project if stage_id != world.ids.get("foreign_stage") else world.other_project
+        return {"If-Match": etag_of(version_of(_stage(project, stage_id)))}
+
+    return headers
+
+
+API_SPONSORS = expect(anonymous=UNAUTHORIZED, staff=FORBIDDEN, manager=FORBIDDEN, admin=FORBIDDEN)
+RULES += [
+    Rule("api_rollout.list_stages", BASE + "/stages", API_MEMBERS),
+    Rule("api_rollout.get_stage", BASE + "/stages/{awaiting_stage}", API_MEMBERS),
+    Rule("api_rollout.get_stage", BASE + "/stages/{foreign_stage}", foreign(API_MEMBERS)),
+    Rule("api_rollout.list_requests", BASE + "/signoff-requests", API_MEMBERS),
+    Rule("api_rollout.get_request", BASE + "/signoff-requests/{pending_request}", API_MEMBERS),
+    Rule("api_rollout.get_request", BASE + "/signoff-requests/{foreign_request}", foreign(API_MEMBERS)),
+    Rule("api_rollout.request_signoff", BASE + "/stages/{running_stage}/signoff-requests", API_MANAGER_ONLY,
+         method="POST", data={"note": "请审阅第三批的结果"}, headers=_stage_version("running_stage")),
+    Rule("api_rollout.request_signoff", BASE + "/stages/{foreign_stage}/signoff-requests", foreign(API_MANAGER_ONLY),
+         method="POST", data={"note": "乙"}),
+    Rule("api_rollout.decide", BASE + "/signoff-requests/{pending_request}/decision", API_SPONSORS, method="POST",
+         data={"outcome": "approved", "comment": "同意上线"}, headers=_stage_version("pending_request", True)),
+    Rule("api_rollout.decide", BASE + "/signoff-requests/{foreign_request}/decision", foreign(API_SPONSORS),
+         method="POST", data={"outcome": "approved", "comment": "同意"}),
+]
 TASKS, WINS = BASE + "/tasks", BASE + "/quick-wins"
 API_OWNER_OR_MANAGER = API_OWN_OR_MANAGER  # the staff member owns {staff_task}
 RULES += [

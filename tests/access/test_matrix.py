@@ -95,11 +95,11 @@ def _check(rule, world, app, db, role, csrf=True) -> str | None:
     with savepoint(db):
         api = rule.path.startswith("/api/")
         client = world.api_client(app, role) if api else world.client(app, role)
+        headers = rule.header_values(world) if api else {}
         with _writes(db) as writes:
             if api:
                 body = rule.form(world) if rule.method in WRITE_METHODS else None
-                response = client.open(url, method=rule.method, json=body, headers=rule.header_values(world),
-                                       csrf=False)
+                response = client.open(url, method=rule.method, json=body, headers=headers, csrf=False)
             else:
                 response = client.open(url, method=rule.method, data=rule.form(world), csrf=csrf)
         got = _outcome(response)
