@@ -14,7 +14,8 @@ from planner.notifications.kinds import KINDS
 from planner.notifications.models import Delivery, DeliveryChoice, MailState, Notification, OutboxMail
 from planner.notifications.tasks import send_due_mail
 from planner.projects.access import membership_for
-from planner.rollout.models import RequestStatus, SignoffRequest
+from planner.rollout.models import RequestStatus, SignoffRequest, StageStatus
+from tests import rollout_factories as r
 from tests.helpers import visible_text
 from tests.mail_server import free_port, smtp_server
 from tests.notification_fixtures import *  # noqa: F403 - the fixtures and helpers
@@ -338,3 +339,17 @@ def test_a_decision_on_a_stage_for_everyone_reaches_every_member_but_the_decider
                                           data={"outcome": "rejected", "comment": "数据不足",
                                                 "version": str(stage.version)})
     assert recipients(db, "signoff_decided") == {u[k].id for k in ("manager", "es", "quiet", "agent", "sales")}
+
+
+def test_the_request_banner_says_how_many_sponsors_are_told_or_that_nobody_can_decide(team, make_client, db,
+                                                                                      make_project, make_user):
+    project, stage, u = team
+    pm = client_for(make_client, u["manager"])
+    done = pm.post(f"/projects/{project.id}/rollout/stages/{stage.id}/request?lang=en",
+                   data={"version": str(stage.version)}, follow_redirects=True)
+    assert "3 executive sponsors are told" in visible_text(done.get_data(as_text=True))  # not the inactive one
+    lonely = make_project(manager=u["manager"], name="无发起人项目")
+    alone = r.stage(lonely, name="试点", status=StageStatus.ACTIVE, started=utcnow().date())
+    refused = pm.post(f"/projects/{lonely.id}/rollout/stages/{alone.id}/request?lang=zh",
+                      data={"version": str(alone.version)}, follow_redirects=True)
+    assert "本项目除您之外没有其他执行发起人" in visible_text(refused.get_data(as_text=True))

@@ -264,9 +264,16 @@ def request_signoff(project, stage_id):
     if not form.validate_on_submit():
         return _render_gate(project, stage, 400, request_form=form)
     with saving(conflicts=True) as saved:
-        services.request_signoff(stage, form.version.data, current_user, form.note.data or "")
+        request_ = services.request_signoff(stage, form.version.data, current_user, form.note.data or "")
     if saved:
-        flash(_("Sign-off is requested. The project's executive sponsors see it in their inbox."), "success")
+        approvers = services.approver_count(request_)
+        if approvers:
+            flash(ngettext("Sign-off is requested. %(num)d executive sponsor is told and finds it in their inbox.",
+                           "Sign-off is requested. %(num)d executive sponsors are told and find it in their inbox.",
+                           approvers), "success")
+        else:
+            flash(_("Sign-off is requested, but this project has no executive sponsor other than you, so nobody "
+                    "can decide it yet. Add one under Members."), "warning")
     return _to_gate(project, stage)
 
 

@@ -47,6 +47,7 @@ from planner.rollout.services.gate import (  # noqa: F401
 from planner.rollout.services.gate_page import GatePage, gate_page  # noqa: F401
 from planner.rollout.services.signoff import (  # noqa: F401
     STALE_DECISION,
+    approver_count,
     closed_request_message,
     decide,
     decision_refusal,

@@ -52,6 +52,21 @@ def request_signoff(stage: Stage, version, by, note: str = "", at: datetime | No
     return request_
 
 
+def approver_count(request_: SignoffRequest) -> int:
+    """How many people may decide the request: the project's active executive sponsors but the requester."""
+    from sqlalchemy import func
+
+    from planner.auth.models import User
+    from planner.projects.models import ProjectMember
+
+    query = (select(func.count()).select_from(ProjectMember).join(User, User.id == ProjectMember.user_id)
+             .where(ProjectMember.project_id == request_.project_id, ProjectMember.is_sponsor.is_(True),
+                    User.active.is_(True)))
+    if request_.requested_by_id is not None:
+        query = query.where(ProjectMember.user_id != request_.requested_by_id)
+    return db.session.scalar(query) or 0
+
+
 def withdraw_signoff(request_: SignoffRequest, version, by=None) -> None:
     stage = request_.stage
     check_version(stage, version)
