@@ -299,12 +299,12 @@ def test_the_dry_run_lists_every_bad_row_with_its_line_and_a_translated_reason(c
     assert job.status is ImportStatus.PROBLEMS
     assert (job.rows_total, job.rows_bad) == (12, 10)
     assert problems_by_line(db, job) == {
-        3: ["missing"], 4: ["bad_date"], 5: ["unknown_account"], 6: ["unknown_contact"], 7: ["bad_choice"],
+        3: ["missing"], 4: ["no_such_day"], 5: ["unknown_account"], 6: ["unknown_contact"], 7: ["bad_choice"],
         8: ["unknown_user"], 9: ["duplicate_id"], 10: ["too_long"], 11: ["columns"], 12: ["missing", "missing"]}
     text = page.get_data(as_text=True)
     assert "10 filas tienen problemas" in text
     for reason in ("Id. externo es obligatorio", "«31/02/2026» en Fecha y hora no es una fecha",
-                   "Ninguna cuenta de este proyecto tiene el id. externo «A-9»",
+                   "Ninguna cuenta de este proyecto tiene el id. externo ni el nombre «A-9»",
                    "Ningún contacto de este proyecto tiene el id. externo «P-9»",
                    "«pigeon» no es un valor válido de Canal", "nobody@example.com",
                    "El id. externo «I-1» ya aparece en la línea 2 del archivo",
@@ -383,7 +383,7 @@ def test_importing_the_same_file_twice_changes_nothing(client, db, setup):
     content = ("Id,Account,Name,E-mail,Phone,Job title\n"
                "P-1,A-1,José Núñez,jose@example.com,+34 600 000 000,Gerente\n"
                "P-2,A-1,李伟,,138 0000 0000,采购\n"
-               "P-3,,María,maria@,,\n")
+               "P-3,,María,,,\n")
     job, _page = import_file(client, db, project, "contacts", content.encode(), "contactos.csv")
     run(client, project, job)
     before = {c.external_id: (c.name, c.email, c.phone, c.reachable, c.is_duplicate, c.updated_at)
@@ -484,7 +484,7 @@ def test_the_cli_imports_and_dry_runs(app, db, setup, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["crm", "import", str(project.id), "accounts", str(path), "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "Dry run: 3 rows are fine (3 to add" in result.output
+    assert "Dry run: the 3 rows are fine (3 to add" in result.output
     db.session.expire_all()
     assert count(db, Account, project) == 0
     result = runner.invoke(args=["crm", "import", str(project.id), "accounts", str(path)])
@@ -496,5 +496,5 @@ def test_the_cli_imports_and_dry_runs(app, db, setup, tmp_path):
     bad.write_text("Id,Name\nA-1,\n", encoding="utf-8")
     result = runner.invoke(args=["crm", "import", str(project.id), "accounts", str(bad)])
     assert result.exit_code == 1
-    assert "line 2: Name is required but the cell is empty." in result.output
-    assert "1 bad row(s) out of 1; nothing imported." in result.output
+    assert "Line 2: Name is required but the cell is empty." in result.output
+    assert "1 of 1 rows have problems; nothing was imported." in result.output

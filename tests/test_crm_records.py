@@ -337,8 +337,8 @@ def test_exports_are_translated_filtered_and_safe_for_spreadsheets(make_client, 
     interactions = read_csv(client.get(f"/projects/{project.id}/crm/interactions.csv"))
     header, row = interactions
     values = dict(zip(header, row, strict=True))
-    assert (values["Cuenta (id. externo)"], values["Canal"], values["Resultado"], values["Fecha y hora"]) == (
-        "A-1", "Chat", "'+1 回访", "2026-09-01 08:00+00:00")
+    assert (values["Cuenta (id. externo o nombre)"], values["Canal"], values["Resultado"], values["Fecha y hora"]) == (
+        "A-1", "Chat", "'+1 回访", "2026-09-01 08:00:00+00:00")
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "crm.accounts.exported"))
 
 

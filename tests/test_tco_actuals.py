@@ -221,7 +221,9 @@ def test_the_evidence_shows_the_numbers_the_realised_benefit_used(client, make_u
     page = client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True)
     evidence_url = f"/projects/{project.id}/tco/benefits/{line.id}/evidence"
     assert evidence_url in page
-    text = visible_text(client.get(evidence_url).get_data(as_text=True))
+    html = client.get(evidence_url).get_data(as_text=True)
+    text = visible_text(html)
+    assert f"/projects/{project.id}/crm/cases?fcr=yes" in html and "cases?fcr=no" in html  # the records behind
     assert "75.0% 3 / 4 25.00 points $1,250.00" in text
     assert "60.0% 3 / 5 10.00 points $500.00" in text
     year = (start.year - start.year) + 1
@@ -477,3 +479,52 @@ def test_the_tco_workbook_has_actual_and_forecast_sheets(client, team, db):
     cells = [c.value for ws in (formulas["Actual"], formulas["Forecast"]) for row in ws.iter_rows() for c in row
              if isinstance(c.value, str) and c.value.startswith("=")]
     assert any(v.startswith("=NPV(") for v in cells) and any(v.startswith("=SUMIFS(") for v in cells)
+
+
+# --------------------------------------------------------------------------- exact figures, one project per currency
+
+
+@pytest.mark.parametrize("currency, language, expected", [
+    ("USD", "en", "Net present value $21,773.10 -$5,499.62 -$27,272.73"),
+    ("EUR", "es", "Valor actual neto (VAN) 21.773,10 € -5.499,62 € -27.272,73 €"),
+    ("CNY", "zh", "净现值（NPV） ¥21,773.10 -¥5,499.62 -¥27,272.73"),
+])
+def test_exact_figures_in_each_currency(client, make_user, make_project, db, currency, language, expected):
+    """The hand model of tests/test_tco_forecast.py: licences 12,000 a year, implementation 60,000 in
+    year 1, six months of actuals (licences on plan, implementation 9,000 a month), a benefit of
+    30,000 / 50,000 / 50,000 that brought 24,000 in year 1; 10 %."""
+    manager = make_user(language=language)
+    project = make_project(manager=manager, currency=currency, start_date=START)
+    scenario = make_scenario(db, project, rate="10",
+                             costs=[("licences", ("12000", "12000", "12000")), ("implementation", ("60000", "0", "0"))],
+                             benefits=[("30000", "50000", "50000")])
+    record_costs(db, project)
+    db.session.add(TcoBenefitActual(project_id=project.id, benefit_line_id=scenario.benefit_lines[0].id, year=1,
+                                    amount=D(24000)))
+    db.session.commit()
+    track = actuals.tracking(project, scenario)
+    assert track.forecast.net_by_year == (D(-72000), D(38000), D(38000))
+    # −72,000 / 1.1 + 38,000 / 1.21 + 38,000 / 1.331 = −65,454.5454… + 31,404.9586… + 28,549.9624… = −5,499.6243…
+    # (the plan: −42,000 / 1.1 + the same = 21,773.1029…; the difference is −30,000 / 1.1 = −27,272.7272…)
+    assert track.forecast.npv.quantize(D("0.0001")) == D("-5499.6243")
+    assert track.plan.npv.quantize(D("0.0001")) == D("21773.1029")
+    assert track.forecast.roi == D("0.0" + "3" * 60)
+    assert (track.plan.payback_month, track.forecast.payback_month) == (26, 35)
+    login(client, manager)
+    text = visible_text(client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True))
+    assert expected in text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_the_plan_scenario_sets_the_month_the_plan_starts(client, team, db):
+    project, scenario = team["project"], team["scenario"]
+    login(client, team["manager"])
+    response = client.post(f"/projects/{project.id}/tco/scenarios/{scenario.id}/edit",
+                           data={"name": scenario.name, "deployment": "cloud", "description": "", "discount_rate": "10",
+                                 "approved_budget": "", "starts_on": "2026-03-17"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(scenario), scenario.id).starts_on == date(2026, 3, 1)
+    text = visible_text(client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True))
+    assert "Year 1 starts in March 2026" in text
+    page = client.get(f"/projects/{project.id}/tco/actuals/costs/new").get_data(as_text=True)
+    assert "Month 1 · March 2026" in page and "February 2026" not in page

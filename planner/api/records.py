@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from planner.audit.services import record, register
-from planner.crm.fields import FIELDS
+from planner.crm.fields import STORED
 from planner.crm.imports.checks import Problem, RowReader, describe
 from planner.crm.imports.importer import Outcome
 from planner.crm.imports.reading import SourceInfo
@@ -43,7 +43,7 @@ class Refusal:
 
 
 def field_names(kind: RecordKind) -> list[str]:
-    return [spec.name for spec in FIELDS[RecordKind(kind)]]
+    return [spec.name for spec in STORED[RecordKind(kind)]]
 
 
 def _error(index: int | None, problem: Problem, kind: RecordKind) -> dict:
@@ -119,7 +119,7 @@ class _Reader:
         self.mapping = {name: index for index, name in enumerate(self.names)}
         info = SourceInfo(file_format="json", headers=list(self.names))
         self.rows = RowReader(self.kind, info, self.mapping, ReadOptions())
-        types = {spec.name: spec.type for spec in FIELDS[self.kind]}
+        types = {spec.name: spec.type for spec in STORED[self.kind]}
         self.rows.plan = [(name, index, required and (external_id_required or name != "external_id"), empty,
                            _safe(parse, types[name])) for name, index, required, empty, parse in self.rows.plan]
         self.references = References(project, self.mapping)
@@ -130,7 +130,7 @@ class _Reader:
     def read(self, line: int, data: dict, creating: bool) -> tuple[dict | None, list[Problem]]:
         values, problems = self.rows.read(line, self.cells(data))
         if self.kind in ACCOUNT_REQUIRED and (creating or "account" in data) \
-                and not (values or data).get("account"):
+                and not (data if problems else values).get("account"):
             problems = [*problems, Problem(line, "missing", "account")]
         return (None, problems) if problems else (values, problems)
 
@@ -151,7 +151,7 @@ def read_one(project, kind: RecordKind, data, *, partial: bool) -> tuple[dict | 
         reader.references.open()
         try:
             values.setdefault("external_id", "")
-            good, refused = reader.references.resolve([(1, values)], find_repeats=False)
+            good, refused = reader.references.resolve([(1, values, [])], find_repeats=False)
         finally:
             reader.references.close()
         if refused:
@@ -185,12 +185,12 @@ def upsert(project, kind: RecordKind, records: list, actor) -> Outcome | Refusal
     names = sorted({name for data in records for name in data})
     reader = _Reader(project, kind, names, external_id_required=True)
     outcome = Outcome()
-    specs = [spec for spec in FIELDS[kind] if spec.name in reader.mapping]
+    specs = [spec for spec in STORED[kind] if spec.name in reader.mapping]
     writer = Writer(project, kind, specs, outcome)
     reader.references.open()
     try:
         for write in (False, True):
-            chunk: list[tuple[int, dict]] = []
+            chunk: list[tuple[int, dict, list]] = []
             for index, data in enumerate(records):
                 if not write:
                     outcome.rows += 1
@@ -198,7 +198,7 @@ def upsert(project, kind: RecordKind, records: list, actor) -> Outcome | Refusal
                 if problems:
                     errors += [_error(index, problem, kind) for problem in problems]
                     continue
-                chunk.append((index, values))
+                chunk.append((index, values, []))
                 if len(chunk) >= CHUNK:
                     errors += _resolve(reader, writer, chunk, write, kind)
                     chunk = []

@@ -54,6 +54,8 @@ class Vocabulary:
     deals: tuple
     channels: dict
     amounts: tuple  # smallest, largest
+    # A column of the old CRM's export that feeds no field: kept with the account as an other field.
+    tax_id: tuple = ("VAT number", "GB{:09d}")
 
 
 EN = Vocabulary(
@@ -127,6 +129,7 @@ ES = Vocabulary(
     channels={Channel.PHONE: 45, Channel.EMAIL: 25, Channel.IN_PERSON: 15, Channel.CHAT: 8, Channel.WEB: 5,
               Channel.OTHER: 2},
     amounts=(800, 60_000),
+    tax_id=("NIF", "B{:08d}"),
 )
 
 ZH = Vocabulary(
@@ -155,6 +158,7 @@ ZH = Vocabulary(
     channels={Channel.CHAT: 40, Channel.PHONE: 35, Channel.IN_PERSON: 10, Channel.WEB: 10, Channel.EMAIL: 3,
               Channel.OTHER: 2},
     amounts=(5_000, 900_000),
+    tax_id=("统一社会信用代码", "91320500{:09d}X"),
 )
 
 VOCABULARIES = {"en": EN, "es": ES, "zh": ZH}
@@ -212,7 +216,8 @@ class Builder:
                 project_id=self.project.id, external_id=f"{v.prefix}-A{index:04d}", name=name,
                 segment=rng.choices(v.segments, weights=(2, 3, 5))[0], industry=rng.choice(v.industries),
                 country=country, city=rng.choice(v.places[country]),
-                created_at=_at(self.start + timedelta(days=rng.randint(0, 20)), rng))))
+                created_at=_at(self.start + timedelta(days=rng.randint(0, 20)), rng),
+                other_fields={v.tax_id[0]: v.tax_id[1].format(index * 7919 % 999_999_999)} if index % 3 else None)))
         contacts = self._contacts(accounts)
         self._interactions(accounts, contacts)
         self._cases(accounts, contacts)

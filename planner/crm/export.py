@@ -2,7 +2,8 @@
 
 The columns are the import's fields with their names in the reader's language, so an exported file
 imports back with the mapping proposed automatically. Cells that a spreadsheet would run as a
-formula (starting with ``= + - @``, a tab or a carriage return) are prefixed with an apostrophe.
+formula (starting with ``= + - @``, a tab or a carriage return) are prefixed with an apostrophe,
+which the import takes off again.
 """
 
 import csv
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from planner.auth.models import User
-from planner.crm.fields import FIELDS
+from planner.crm.fields import STORED
 from planner.crm.models import Account, Contact, RecordKind
 from planner.extensions import db
 from planner.spreadsheet import safe_cell
@@ -41,9 +42,10 @@ def columns_for(kind: RecordKind, listing):
         contact = aliased(Contact)
         query = query.outerjoin(contact, contact.id == model.contact_id)
         picked += [model.contact_id, contact.external_id.label("contact_external_id")]
-    for spec in FIELDS[kind]:
+    for spec in STORED[kind]:
         if spec.name not in ("external_id", "captured_by", "account", "contact"):
             picked.append(getattr(model, spec.name))
+    picked.append(model.other_fields)
     query = query.add_columns(*picked)
     if listing.query.whereclause is not None:
         query = query.where(listing.query.whereclause)
@@ -54,24 +56,26 @@ class Formatter:
     """Turns a row into cells, with every word and time settled in the reader's language and zone
     when it is built, so the rows can be written after the request has ended."""
 
-    def __init__(self, kind: RecordKind, timezone):
+    def __init__(self, kind: RecordKind, timezone, others: list[str] = ()):
         from planner.crm.fields import CHOICE_ENUMS
 
-        self.specs = FIELDS[RecordKind(kind)]
+        self.specs = STORED[RecordKind(kind)]
         self.timezone = timezone
-        self.headers = [str(spec.label) for spec in self.specs]
+        self.others = list(others)
+        self.headers = [str(spec.label) for spec in self.specs] + self.others
         self.yes, self.no = _("Yes"), _("No")
         self.labels = {member: str(member.label) for enum in CHOICE_ENUMS.values() for member in enum}
 
     def when(self, value) -> str:
-        """``2026-03-05 17:30+08:00``: the reader's local time, with its offset so nothing is ambiguous."""
+        """``2026-03-05 17:30:15+08:00``: the reader's local time to the second (so the file imports back
+        unchanged), with its offset so nothing is ambiguous."""
         local = value.astimezone(self.timezone)
         offset = local.strftime("%z") or "+0000"
-        return local.strftime("%Y-%m-%d %H:%M") + offset[:3] + ":" + offset[3:]
+        return local.strftime("%Y-%m-%d %H:%M:%S") + offset[:3] + ":" + offset[3:]
 
     def cell(self, spec, row) -> str:
         if spec.name == "external_id":
-            return row.external_id or ""
+            return row.external_id or f"#{row.id}"  # imports back onto the same record (never as an external id)
         if spec.name == "captured_by":
             return row.captured_by_email or ""
         if spec.name == "account":
@@ -92,15 +96,35 @@ class Formatter:
         return str(value)
 
     def row(self, row) -> list[str]:
-        return [safe_cell(self.cell(spec, row)) for spec in self.specs]
+        cells = [safe_cell(self.cell(spec, row)) for spec in self.specs]
+        if self.others:
+            other = row.other_fields or {}
+            cells += [safe_cell(other.get(name, "")) for name in self.others]
+        return cells
+
+
+def other_names(statement) -> list[str]:
+    """The names of the other fields the exported records hold, in the order first met (a first pass over
+    that one column; at most ``MAX_COLUMNS``)."""
+    from planner.crm.imports.reading import MAX_COLUMNS
+
+    names: dict[str, None] = {}
+    for (found,) in db.session.execute(statement.with_only_columns(statement.selected_columns.other_fields)
+                                       .execution_options(yield_per=BATCH)):
+        if found:
+            for name in found:
+                if name not in names and len(names) < MAX_COLUMNS:
+                    names[name] = None
+    return list(names)
 
 
 def rows(app, kind: RecordKind, listing, timezone):
     """The CSV text in chunks: a UTF-8 byte-order mark (so spreadsheets read the Chinese and Spanish
     letters right), the header line, then the rows. Everything request-bound is settled here; the
     rows are read in an application context of their own, while the response is sent."""
-    formatter = Formatter(kind, timezone)
-    statement = columns_for(RecordKind(kind), listing).execution_options(yield_per=BATCH)
+    statement = columns_for(RecordKind(kind), listing)
+    formatter = Formatter(kind, timezone, other_names(statement))
+    statement = statement.execution_options(yield_per=BATCH)
 
     def generate():
         buffer = io.StringIO()

@@ -11,7 +11,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import DateTimeLocalInput
 
 from planner.crm.fields import FIELDS
-from planner.crm.models import Channel, OpportunityKind, OpportunityStage, RecordKind, valid_phone
+from planner.crm.models import Channel, OpportunityKind, OpportunityStage, RecordKind, valid_email, valid_phone
 from planner.forms import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -20,7 +20,6 @@ from planner.forms import (
     LocaleDecimalField,
     StrippedStringField,
     choices,
-    email,
     in_range,
     input_required,
     length,
@@ -81,11 +80,24 @@ class LocalDateTimeField(Field):
         raise ValueError(_l("Enter a valid date and time."))
 
 
+PHONE_MESSAGE = _l("Enter a phone number of 7 to 15 digits (spaces, dashes and a leading + are fine).")
+EMAIL_MESSAGE = _l("Enter a valid e-mail address.")
+
+
 def phone():
+    """The import checks phones with the same rule (``valid_phone``)."""
     def check(_form, field):
         if field.data and not valid_phone(field.data):
-            raise ValidationError(
-                _l("Enter a phone number of 7 to 15 digits (spaces, dashes and a leading + are fine)."))
+            raise ValidationError(PHONE_MESSAGE)
+
+    return check
+
+
+def contact_email():
+    """The import checks e-mail addresses with the same rule (``valid_email``, email-validator's)."""
+    def check(_form, field):
+        if field.data and not valid_email(field.data):
+            raise ValidationError(EMAIL_MESSAGE)
 
     return check
 
@@ -117,7 +129,7 @@ class AccountForm(CrmForm):
 class ContactForm(CrmForm):
     name = StrippedStringField(_l("Name"), validators=[required(), length(200)])
     account_ref = _reference(_l("Account"))
-    email = StrippedStringField(_l("E-mail"), validators=[optional(), email(), length(254)])
+    email = StrippedStringField(_l("E-mail"), validators=[optional(), contact_email(), length(254)])
     phone = StrippedStringField(_l("Phone"), validators=[optional(), length(40), phone()])
     job_title = StrippedStringField(_l("Job title"), validators=[optional(), length(120)])
     external_id = StrippedStringField(_l("External id"), validators=[optional(), length(100)],
@@ -217,16 +229,36 @@ class MappingForm(CrmForm):
     check = SubmitField(_l("Check the file"))
 
 
+def _name_or_parts(parts: list[str]):
+    """The name, or its parts (first and last name), must come from the file."""
+    def check(form, field):
+        if not field.data and not any(form[f"col_{part}"].data for part in parts):
+            raise ValidationError(_l("Choose the column that holds the name, or those of the first and last "
+                                     "name."))
+
+    return check
+
+
+def _short(header: str, limit: int = 60) -> str:
+    """A column name as a choice shows it (the page offers every column for every field)."""
+    return header if len(header) <= limit else header[:limit - 1] + "…"
+
+
 def mapping_form(kind: RecordKind, headers: list[str], formdata=None, data=None) -> MappingForm:
     """A MappingForm with one ``col_<field>`` select per field, offering the file's columns."""
-    options = [("", _l("— not in the file —"))] + [(str(i), header or f"#{i + 1}") for i, header in enumerate(headers)]
+    options = [("", _l("— not in the file —"))] + [(str(i), _short(header) or f"#{i + 1}")
+                                                   for i, header in enumerate(headers)]
 
     class Form(MappingForm):
         pass
 
-    for spec in FIELDS[RecordKind(kind)]:
+    specs = FIELDS[RecordKind(kind)]
+    parts = [spec.name for spec in specs if spec.type == "name_part"]
+    for spec in specs:
         label = spec.label
         validators = [required(_l("Choose the column that holds this required field."))] if spec.required else []
+        if spec.name == "name" and parts:
+            validators = [_name_or_parts(parts)]
         setattr(Form, f"col_{spec.name}", SelectField(label, choices=choices(options), validate_choice=True,
                                                       validators=validators, default=""))
     return Form(formdata=formdata, data=data)

@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert
 from planner import jobs, logs
 from planner.crm.imports import jobs as state
 from planner.crm.imports import service
-from planner.crm.imports.checks import Problem
+from planner.crm.imports.checks import Problem, other_columns
 from planner.crm.imports.importer import ImportFailed
 from planner.crm.imports.reading import CHUNK, SourceInfo
 from planner.crm.imports.values import ReadOptions
@@ -31,13 +31,23 @@ def source_of(job: ImportJob, path) -> service.Source:
     from planner.projects.models import Project
 
     user = db.session.get(User, job.created_by_id) if job.created_by_id else None
-    mapping = {name: int(index) for name, index in job.mapping.items() if not name.startswith("_")}
+    mapping = mapping_of(job)
     options = ReadOptions(day_first=job.mapping.get("_day_first", "1") == "1",
                           decimal_comma=job.mapping.get("_decimal_comma", "0") == "1",
                           timezone=job.mapping.get("_timezone") or (user.timezone if user else "") or "UTC")
     info = SourceInfo(job.file_format, job.encoding, job.delimiter, list(job.headers))
     project = db.session.get(Project, job.project_id)
-    return service.Source(project, job.kind, path, info, mapping, options, job.filename, user)
+    others = other_columns(job.headers, mapping, dropped_of(job))
+    return service.Source(project, job.kind, path, info, mapping, options, job.filename, user, others)
+
+
+def mapping_of(job: ImportJob) -> dict[str, int]:
+    return {name: int(index) for name, index in job.mapping.items() if not name.startswith("_")}
+
+
+def dropped_of(job: ImportJob) -> list[int]:
+    """The columns the manager chose to leave out (``_drop``: their indexes, comma-separated)."""
+    return [int(part) for part in str(job.mapping.get("_drop", "")).split(",") if part.strip().isdigit()]
 
 
 def _problem_rows(job_id: int, problems: list[Problem]) -> list[dict]:

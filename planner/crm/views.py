@@ -33,13 +33,13 @@ from sqlalchemy.orm import selectinload
 
 from planner import logs
 from planner.audit.services import record
-from planner.crm import export, listing, services
+from planner.crm import export, listing, services, tasks
 from planner.crm.fields import FIELDS, propose_mapping
 from planner.crm.forms import FORMS, UploadForm, mapping_form
 from planner.crm.imports import jobs as job_state
 from planner.crm.imports import service as import_service
 from planner.crm.imports import uploads
-from planner.crm.imports.checks import describe
+from planner.crm.imports.checks import describe, other_columns
 from planner.crm.imports.reading import inspect_file
 from planner.crm.imports.values import ReadOptions
 from planner.crm.models import (
@@ -430,17 +430,23 @@ def import_job(project, job_id):
         if len(used) != len(set(used)):
             flash(_("Each column of the file can feed only one field."), "danger")
         else:
+            shown = {int(v) for v in request.form.getlist("shown") if v.isdigit()}
+            kept = {int(v) for v in request.form.getlist("keep") if v.isdigit()}
             job.mapping = {spec.name: int(getattr(form, f"col_{spec.name}").data) for spec in FIELDS[job.kind]
                            if getattr(form, f"col_{spec.name}").data} | {
                 "_day_first": form.day_first.data, "_decimal_comma": form.decimal_comma.data,
-                "_timezone": current_user.timezone or "UTC"}
+                "_timezone": current_user.timezone or "UTC",
+                "_drop": ",".join(str(index) for index in sorted(shown - kept) if index < len(job.headers))}
             job.status = ImportStatus.UPLOADED
             uploads.remember_mapping(project, job)
             db.session.commit()
             _start(job, job_state.CHECK)
             return redirect(url_for("crm.import_job", project_id=project.id, job_id=job.id, _anchor="result"))
     problems = _problems_page(job)
+    dropped = set(tasks.dropped_of(job))
+    unmapped = [(index, name, index not in dropped) for index, name in other_columns(job.headers, _mapping_of(job))]
     return render_template("crm/import_job.html", project=project, job=job, form=form, busy=_busy(job),
+                           unmapped=unmapped,
                            progress=job_state.progress(job), preview=job.preview, problems=problems,
                            errors=job_state.ERRORS,
                            describe=lambda p: describe(p, job.kind), fields=FIELDS[job.kind],
@@ -520,55 +526,115 @@ def import_discard(project, job_id):
 @click.argument("kind", type=click.Choice([k.value for k in RecordKind]))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only check the file and list its bad rows.")
-@click.option("--month-first", is_flag=True, help="Read 05/03/2026 as 3 May (default: 5 March).")
-@click.option("--decimal-comma", is_flag=True, help="Amounts are written 1.234,50.")
-@click.option("--timezone", default="UTC", show_default=True, help="Time zone of times without an offset.")
+@click.option("--day-first/--month-first", default=None,
+              help="Read 05/03/2026 as 5 March or as 3 May (default: told from the file, as the import page does).")
+@click.option("--decimal-comma/--decimal-point", default=None,
+              help="Amounts written 1.234,50 or 1,234.50 (default: a comma in a file separated by semicolons).")
+@click.option("--timezone", default=None,
+              help="Time zone of times without an offset (default: that of --user, else of the project's creator).")
+@click.option("--user", "user_email", default=None, help="E-mail of the member who imports (audit, zone, language).")
+@click.option("--lang", default=None, type=click.Choice(["en", "es", "zh"]),
+              help="Language of the messages (default: that of --user, else English).")
 @click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
               help="Map a field to a column name (repeatable); the rest is proposed from the headers.")
-def import_command(project_id, kind, path, dry_run, month_first, decimal_comma, timezone, mappings):
-    """Imports a CSV or XLSX file of KIND records into project PROJECT_ID (all or nothing)."""
+@click.option("--drop", "drops", multiple=True, metavar="COLUMN",
+              help="Leave out a column that feeds no field (repeatable); by default such columns are kept as "
+                   "other fields.")
+def import_command(project_id, kind, path, dry_run, day_first, decimal_comma, timezone, user_email, lang, mappings,
+                   drops):
+    """Imports a CSV or XLSX file of KIND records into project PROJECT_ID (all or nothing), with the import
+    page's reading, checks and messages."""
+    from flask_babel import force_locale
+
+    from planner.auth.models import User
     from planner.projects.models import Project
 
     project = db.session.get(Project, project_id)
     if project is None:
         raise click.ClickException(f"No project has the id {project_id}.")
+    user = None
+    if user_email:
+        user = db.session.scalar(select(User).where(User.email == user_email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"No user has the e-mail address {user_email}.")
+    creator = db.session.get(User, project.created_by_id) if project.created_by_id else None
+    with force_locale(lang or (user.language if user else None) or "en"):
+        _import_from_shell(project, RecordKind(kind), path, user=user, creator=creator, dry_run=dry_run,
+                           day_first=day_first, decimal_comma=decimal_comma, timezone=timezone,
+                           mappings=mappings, drops=drops)
+
+
+def _import_from_shell(project, kind, path, *, user, creator, dry_run, day_first, decimal_comma, timezone,
+                       mappings, drops):
+    from planner.crm.imports.checks import Problem
+    from planner.crm.imports.reading import FILE_ERRORS, FileRefused, detect_reading, preview
+
     limit = _limit_mb()
     if path.stat().st_size > limit * 1024 * 1024:
         raise click.ClickException(uploads.too_large(limit, str(round(path.stat().st_size / 1024 / 1024, 1))))
-    kind = RecordKind(kind)
     try:
         info = inspect_file(path)
+        if not preview(path, info, limit=1):
+            raise DomainError(FILE_ERRORS["no_rows"])
+        detected = detect_reading(path, info)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
+    except FileRefused as refused:
+        raise click.ClickException(_("Line %(line)s: %(reason)s", line=refused.line, reason=describe(
+            Problem(refused.line, refused.code, value=str(refused.limit)), kind))) from None
     remembered = db.session.scalar(select(ImportMapping.mapping).where(ImportMapping.project_id == project.id,
                                                                        ImportMapping.kind == kind))
     mapping = propose_mapping(kind, info.headers, remembered)
     for item in mappings:
         name, _sep, header = item.partition("=")
         if header not in info.headers or name not in {spec.name for spec in FIELDS[kind]}:
-            raise click.ClickException(f"Cannot map {item!r}: columns are {info.headers}.")
+            raise click.ClickException(_("Cannot map “%(item)s”: the columns are %(columns)s.", item=item,
+                                         columns=", ".join(info.headers)))
+        mapping = {field: index for field, index in mapping.items() if index != info.headers.index(header)}
         mapping[name] = info.headers.index(header)
-    missing = [spec.name for spec in FIELDS[kind] if spec.required and spec.name not in mapping]
-    if missing:
-        raise click.ClickException(f"No column for the required field(s) {', '.join(missing)}; use --map.")
-    click.echo(f"{path.name}: {info.file_format}, {info.encoding or 'xlsx'}, separator {info.delimiter!r}")
-    click.echo("Mapping: " + ", ".join(f"{name} ← {info.headers[index]}" for name, index in mapping.items()))
+    names = {spec.name for spec in FIELDS[kind] if spec.required and spec.name not in mapping}
+    if "name" in names and any(part in mapping for part in ("first_name", "last_name")):
+        names.discard("name")
+    if names:
+        raise click.ClickException(_("No column for the required field(s) %(fields)s; use --map FIELD=COLUMN.",
+                                     fields=", ".join(sorted(names))))
+    unknown = [column for column in drops if column not in info.headers]
+    if unknown:
+        raise click.ClickException(_("Cannot leave out “%(item)s”: the columns are %(columns)s.", item=unknown[0],
+                                     columns=", ".join(info.headers)))
+    others = other_columns(info.headers, mapping, [info.headers.index(column) for column in drops])
+    zone = timezone or (user.timezone if user else None) or (creator.timezone if creator else None) or "UTC"
+    options = ReadOptions(day_first=detected.day_first if day_first is None else day_first,
+                          decimal_comma=detected.decimal_comma if decimal_comma is None else decimal_comma,
+                          timezone=zone)
+    click.echo(_("%(file)s: %(format)s, %(encoding)s, separator “%(separator)s”.", file=path.name,
+                 format=info.file_format, encoding=info.encoding or "xlsx", separator=info.delimiter))
+    click.echo(_("Columns: %(mapping)s.", mapping=", ".join(f"{name} ← {info.headers[index]}"
+                                                            for name, index in mapping.items())))
+    if others:
+        click.echo(_("Kept as other fields: %(columns)s.", columns=", ".join(name for _index, name in others)))
+    click.echo(_("Dates are read day first (05/03/2026 is 5 March).") if options.day_first
+               else _("Dates are read month first (05/03/2026 is 3 May)."))
+    click.echo(_("Amounts are read with a decimal comma (1.234,50).") if options.decimal_comma
+               else _("Amounts are read with a decimal point (1,234.50)."))
+    click.echo(_("Times without a time zone are read in %(zone)s.", zone=zone))
 
     def show(problem):
-        click.echo(f"  line {problem.line}: {describe(problem, kind)}", err=True)
+        click.echo(_("Line %(line)s: %(reason)s", line=problem.line, reason=describe(problem, kind)), err=True)
 
-    options = ReadOptions(day_first=not month_first, decimal_comma=decimal_comma, timezone=timezone)
-    source = import_service.Source(project, kind, path, info, mapping, options, path.name)
+    source = import_service.Source(project, kind, path, info, mapping, options, path.name, user, others)
     outcome = import_service.check(source, on_problem=show)
     if outcome.bad_rows:
         db.session.rollback()
-        raise click.ClickException(f"{outcome.bad_rows} bad row(s) out of {outcome.rows}; nothing imported.")
+        raise click.ClickException(_("%(bad)s of %(rows)s rows have problems; nothing was imported.",
+                                     bad=outcome.bad_rows, rows=outcome.rows))
     if dry_run:
         db.session.rollback()
-        click.echo(f"Dry run: {outcome.rows} rows are fine ({outcome.inserted} to add, {outcome.updated} to update, "
-                   f"{outcome.unchanged} unchanged).")
+        click.echo(_("Dry run: the %(rows)s rows are fine (%(inserted)s to add, %(updated)s to update, "
+                     "%(unchanged)s unchanged). Nothing was written.", rows=outcome.rows, inserted=outcome.inserted,
+                     updated=outcome.updated, unchanged=outcome.unchanged))
         return
-    outcome = import_service.run(source, checked=True)
+    outcome = import_service.run(source, checked=True, actor=user)
     db.session.commit()
-    click.echo(f"Imported {outcome.rows} rows: {outcome.inserted} added, {outcome.updated} updated, "
-               f"{outcome.unchanged} unchanged.")
+    click.echo(_("Imported %(rows)s rows: %(inserted)s added, %(updated)s updated, %(unchanged)s unchanged.",
+                 rows=outcome.rows, inserted=outcome.inserted, updated=outcome.updated, unchanged=outcome.unchanged))

@@ -134,7 +134,8 @@ def benefit_evidence(project, line_id):
     db.session.commit()  # keeps the KPI values computed for this page
     return render_template("tco/evidence.html", project=project, line=line, scenario=scenario, track=track,
                            benefit=benefit, weeks=weeks, month_label=month_label,
-                           records=evidence_links(project, line.kpi_key),
+                           records=evidence_links(project, line.kpi_key,
+                                                  benefit.months[-1].as_of if benefit.months else None),
                            derivation=derivation_text(line, project.currency))
 
 
@@ -171,22 +172,39 @@ def import_actual_costs(project):
                            month_label=month_label, ran=bool(form.run.data))
 
 
-def evidence_links(project, key) -> list[tuple[str, str]]:
-    """(label, URL) of the CRM record lists the KPI counts, to check the records behind a value."""
-    from planner.crm.models import RecordKind
-    from planner.kpis.definitions import KpiKey
+def evidence_links(project, key, last_day=None) -> list[tuple[str, str]]:
+    """(label, URL) of the CRM record lists the KPI counts, filtered where the list can be: the
+    interactions of the window behind the last measured value, the cases resolved (or not) at the
+    first contact, the cross-sell and up-sell opportunities."""
+    from datetime import timedelta
 
-    kinds = {
-        KpiKey.ADOPTION: [RecordKind.INTERACTIONS, RecordKind.CASES, RecordKind.OPPORTUNITIES, RecordKind.CONTACTS,
-                          RecordKind.ACCOUNTS],
-        KpiKey.CLOSED_LOOP: [RecordKind.INTERACTIONS],
-        KpiKey.FIRST_CONTACT_RESOLUTION: [RecordKind.CASES],
-        KpiKey.SATISFACTION: [RecordKind.CASES],
-        KpiKey.CROSS_SELL_WIN_RATE: [RecordKind.OPPORTUNITIES],
-        KpiKey.RETENTION: [RecordKind.INTERACTIONS, RecordKind.ACCOUNTS],
-        KpiKey.DATA_QUALITY: [RecordKind.CONTACTS],
-    }[KpiKey(key)]
-    return [(str(kind.label), url_for(f"crm.{kind.value}", project_id=project.id)) for kind in kinds]
+    from planner.crm.models import OpportunityKind, RecordKind
+    from planner.kpis.definitions import DEFINITIONS, KpiKey
+
+    key = KpiKey(key)
+    base = {kind: (str(kind.label), {}) for kind in RecordKind}
+    window = DEFINITIONS[key].window_days
+    if last_day is not None and window:
+        since = (last_day - timedelta(days=window - 1)).isoformat()
+        base[RecordKind.INTERACTIONS] = (
+            _("Interactions from %(first)s to %(last)s", first=date_format(last_day - timedelta(days=window - 1)),
+              last=date_format(last_day)), {"since": since, "until": last_day.isoformat()})
+    links = {
+        KpiKey.ADOPTION: [base[k] + (k,) for k in (RecordKind.INTERACTIONS, RecordKind.CASES,
+                                                     RecordKind.OPPORTUNITIES, RecordKind.CONTACTS,
+                                                     RecordKind.ACCOUNTS)],
+        KpiKey.CLOSED_LOOP: [base[RecordKind.INTERACTIONS] + (RecordKind.INTERACTIONS,)],
+        KpiKey.FIRST_CONTACT_RESOLUTION: [
+            (_("Service cases resolved at the first contact"), {"fcr": "yes"}, RecordKind.CASES),
+            (_("Service cases not resolved at the first contact"), {"fcr": "no"}, RecordKind.CASES)],
+        KpiKey.SATISFACTION: [base[RecordKind.CASES] + (RecordKind.CASES,)],
+        KpiKey.CROSS_SELL_WIN_RATE: [
+            (str(kind.label), {"type": kind.value}, RecordKind.OPPORTUNITIES)
+            for kind in (OpportunityKind.CROSS_SELL, OpportunityKind.UP_SELL)],
+        KpiKey.RETENTION: [base[k] + (k,) for k in (RecordKind.INTERACTIONS, RecordKind.ACCOUNTS)],
+        KpiKey.DATA_QUALITY: [base[RecordKind.CONTACTS] + (RecordKind.CONTACTS,)],
+    }[key]
+    return [(label, url_for(f"crm.{kind.value}", project_id=project.id, **args)) for label, args, kind in links]
 
 
 def register(bp) -> None:

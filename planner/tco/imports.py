@@ -22,7 +22,8 @@ from flask_babel import lazy_gettext as _l
 
 from planner.audit.services import record
 from planner.crm.fields import header_key
-from planner.crm.imports.reading import cell_text, file_rows, inspect_file
+from planner.crm.imports.checks import REASONS
+from planner.crm.imports.reading import FileRefused, cell_text, file_rows, inspect_file
 from planner.crm.imports.values import Bad, parse_decimal, parse_when
 from planner.errors import DomainError
 from planner.extensions import db
@@ -127,17 +128,23 @@ def check(path: Path, start: date, *, day_first: bool = True, decimal_comma: boo
                                 found=", ".join(h for h in info.headers if h) or "—")
         return result
     categories = _category_names()
-    for count, (line, cells) in enumerate(file_rows(path, info), start=1):
-        if count > MAX_ROWS:
-            result.file_problem = _("The file has more than %(max)s rows. Split it into smaller files.",
-                                    max=number(MAX_ROWS))
-            result.rows.clear()
-            return result
-        row, wrong = _row(cells, columns, categories, start, day_first, decimal_comma)
-        if wrong:
-            result.problems.extend((line, message) for message in wrong)
-        else:
-            result.rows.append(row)
+    try:
+        for count, (line, cells) in enumerate(file_rows(path, info), start=1):
+            if count > MAX_ROWS:
+                result.file_problem = _("The file has more than %(max)s rows. Split it into smaller files.",
+                                        max=number(MAX_ROWS))
+                result.rows.clear()
+                return result
+            row, wrong = _row(cells, columns, categories, start, day_first, decimal_comma)
+            if wrong:
+                result.problems.extend((line, message) for message in wrong)
+            else:
+                result.rows.append(row)
+    except FileRefused as refused:  # a cell or a sheet beyond the reader's limits
+        result.file_problem = _("Line %(line)s: %(reason)s", line=refused.line, reason=str(REASONS[refused.code]) % {
+            "limit": number(refused.limit)})
+        result.rows.clear()
+        return result
     if not result.rows and not result.problems:
         result.file_problem = _("The file has no row of data under its column names.")
     return result

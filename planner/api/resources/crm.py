@@ -144,13 +144,15 @@ for _kind in RecordKind:
 
 INPUT_TYPES = {
     "text": lambda spec: {"type": "string", **({"maxLength": spec.max_length} if spec.max_length else {})},
+    "email": lambda spec: {"type": "string", "maxLength": spec.max_length},
+    "phone": lambda spec: {"type": "string", "maxLength": spec.max_length},
     "datetime": lambda spec: {"type": "string", "format": "date-time"},
     "date": lambda spec: {"type": "string", "format": "date"},
     "decimal": lambda spec: {"type": ["string", "number"], "example": "1234.50"},
     "score": lambda spec: {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
     "bool": lambda spec: {"type": "boolean"},
-    "account": lambda spec: {"type": "string", "maxLength": 100,
-                             "description": N_("The account's external id, or #id.")},
+    "account": lambda spec: {"type": "string", "maxLength": spec.max_length,
+                             "description": N_("The account's external id, #id, or exact name.")},
     "contact": lambda spec: {"type": "string", "maxLength": 100,
                              "description": N_("The contact's external id, or #id.")},
     "user": lambda spec: {"type": "string", "maxLength": 254,
@@ -160,10 +162,10 @@ INPUT_TYPES = {
 
 def input_schema(kind: RecordKind, *, creating: bool) -> dict:
     """The JSON Schema of a record as sent (the import's fields); the checks are the import's."""
-    from planner.crm.fields import CHOICE_ENUMS, FIELDS
+    from planner.crm.fields import CHOICE_ENUMS, STORED
 
     properties, required = {}, []
-    for spec in FIELDS[kind]:
+    for spec in STORED[kind]:
         if spec.type in CHOICE_ENUMS:
             schema = {"type": "string", "enum": [member.value for member in CHOICE_ENUMS[spec.type]]}
         else:

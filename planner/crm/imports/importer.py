@@ -14,12 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from planner.crm.fields import FIELDS
-from planner.crm.imports.checks import Problem, RowReader
-from planner.crm.imports.reading import CHUNK, SourceInfo, file_rows
+from planner.crm.fields import STORED
+from planner.crm.imports.checks import NAME_PARTS, Problem, RowReader
+from planner.crm.imports.reading import CHUNK, FileRefused, SourceInfo, file_rows
 from planner.crm.imports.references import References
 from planner.crm.imports.values import ReadOptions
-from planner.crm.imports.writing import Writer
+from planner.crm.imports.writing import TARGETS, Writer
 from planner.crm.models import RecordKind
 from planner.extensions import db
 
@@ -46,7 +46,7 @@ class Importer:
     def __init__(self, project, kind: RecordKind, path: Path, info: SourceInfo, mapping: dict[str, int], *,
                  day_first: bool = True, decimal_comma: bool = False, timezone: str = "UTC", user=None,
                  on_problem: Callable[[Problem], None] | None = None, on_progress: Callable | None = None,
-                 checked: bool = False):
+                 checked: bool = False, others: list[tuple[int, str]] | None = None):
         self.project, self.kind, self.path, self.info = project, RecordKind(kind), Path(path), info
         self.mapping = {name: int(index) for name, index in mapping.items()}
         self.options = ReadOptions(day_first, decimal_comma, timezone or "UTC")
@@ -55,10 +55,11 @@ class Importer:
         self.on_progress = on_progress
         self.checked = checked  # this very file passed a check: the import can skip the file-only checks
         self.outcome = Outcome()
-        specs = [spec for spec in FIELDS[self.kind] if spec.name in self.mapping]
-        self.rows = RowReader(self.kind, info, self.mapping, self.options)
-        self.references = References(project, self.mapping)
-        self.writer = Writer(project, self.kind, specs, self.outcome)
+        specs = [spec for spec in STORED[self.kind] if spec.name in self.mapping
+                 or (spec.name == "name" and any(part in self.mapping for part in NAME_PARTS))]
+        self.rows = RowReader(self.kind, info, self.mapping, self.options, others)
+        self.references = References(project, self.mapping, TARGETS[self.kind])
+        self.writer = Writer(project, self.kind, specs, self.outcome, other_fields=bool(others))
 
     def run(self, write: bool) -> Outcome:
         sqlite = db.session.get_bind().dialect.name == "sqlite"
@@ -66,21 +67,27 @@ class Importer:
             # A larger page cache while the import runs: inserting into big indexes stays in memory.
             db.session.execute(text(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KB}"))
         self.references.open()
-        chunk: list[tuple[int, dict]] = []
+        chunk: list[tuple[int, dict, list[Problem]]] = []
         progress = None
         if self.on_progress is not None:
             progress = lambda fraction: self.on_progress(fraction, self.outcome.rows)  # noqa: E731
         try:
-            for line, cells in file_rows(self.path, self.info, progress):
-                self.outcome.rows += 1
-                values, problems = self.rows.read(line, cells)
-                if problems:
-                    self._refuse(problems, write)
-                    continue
-                chunk.append((line, values))
-                if len(chunk) >= CHUNK:
+            try:
+                for line, cells in file_rows(self.path, self.info, progress):
+                    self.outcome.rows += 1
+                    values, problems = self.rows.read(line, cells)
+                    if problems and write:
+                        self._refuse(problems, write)
+                    chunk.append((line, values, problems))
+                    if len(chunk) >= CHUNK:
+                        self._process(chunk, write)
+                        chunk = []
+            except FileRefused as refused:
+                # A limit reached: the rows before it are still checked; the file is not read further.
+                if chunk:
                     self._process(chunk, write)
                     chunk = []
+                self._refuse([Problem(refused.line, refused.code, value=str(refused.limit))], write)
             if chunk:
                 self._process(chunk, write)
         finally:
@@ -102,7 +109,9 @@ class Importer:
         for problem in problems:
             self.on_problem(problem)
 
-    def _process(self, chunk: list[tuple[int, dict]], write: bool) -> None:
+    def _process(self, chunk: list[tuple[int, dict, list[Problem]]], write: bool) -> None:
+        """The chunk's references and repeated ids checked; every problem of a row reported together,
+        rows in line order; the good rows counted or written."""
         good, refused = self.references.resolve(chunk, find_repeats=not (write and self.checked))
         for problems in refused:
             self._refuse(problems, write)

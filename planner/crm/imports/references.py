@@ -12,20 +12,21 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, t
 
 from planner.auth.models import User
 from planner.crm.imports.checks import Problem
-from planner.crm.models import Account, Contact
+from planner.crm.models import Account, Contact, search_key
 from planner.extensions import db
 from planner.projects.models import ProjectMember
 
 # The rows of the chunk being processed (a temporary table, created by the import itself).
 CHUNK_TABLE = Table("crm_import_chunk", MetaData(), Column("line", Integer, primary_key=True),
-                    Column("external_id", String(100)), Column("account_ref", String(100)),
-                    Column("contact_ref", String(100)))
+                    Column("external_id", String(100)), Column("account_ref", String(200)),
+                    Column("account_key", String(200)), Column("contact_ref", String(100)))
 
 
 class References:
-    def __init__(self, project, mapping: dict[str, int]):
+    def __init__(self, project, mapping: dict[str, int], model=None):
         self.project = project
         self.mapping = mapping
+        self.model = model  # the kind's model, whose records an external id "#<id>" names by their id
         self.members: dict[str, int] = {}
 
     # ----------------------------------------------------------------- lifetime
@@ -36,7 +37,7 @@ class References:
         db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_seen "
                                 "(external_id VARCHAR(100) PRIMARY KEY, line INTEGER NOT NULL)"))
         db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_chunk (line INTEGER PRIMARY KEY, "
-                                "external_id VARCHAR(100) NOT NULL, account_ref VARCHAR(100), "
+                                "external_id VARCHAR(100), account_ref VARCHAR(200), account_key VARCHAR(200), "
                                 "contact_ref VARCHAR(100))"))
         db.session.execute(text(f"DELETE FROM {schema}.crm_import_seen"))  # noqa: S608 - fixed names
 
@@ -57,23 +58,35 @@ class References:
 
     # ----------------------------------------------------------------- one chunk
 
-    def resolve(self, chunk: list[tuple[int, dict]], find_repeats: bool) -> tuple[list, list[list[Problem]]]:
-        """Sets account_id, contact_id and captured_by_id on the chunk's rows; returns the good rows and the
-        problems of the others. ``find_repeats=False`` skips the search for repeated external ids (a file that
-        passed a check has none: they are a property of the file alone)."""
+    def resolve(self, chunk: list[tuple[int, dict, list[Problem]]], find_repeats: bool
+                ) -> tuple[list, list[list[Problem]]]:
+        """Sets account_id, contact_id and captured_by_id on the chunk's rows; returns the good rows and,
+        in line order, the problems of the others (those the row already had, then these).
+        ``find_repeats=False`` skips the search for repeated external ids (a file that passed a check has
+        none: they are a property of the file alone)."""
         self._load(chunk)
         clashes = self._repeats(chunk) if find_repeats else {}
-        accounts = self._lookup(Account, "account_ref") if "account" in self.mapping else {}
+        accounts, ambiguous = self._accounts() if "account" in self.mapping else ({}, {})
         contacts = self._lookup(Contact, "contact_ref") if "contact" in self.mapping else {}
+        records = self._records(chunk)
         good, refused = [], []
-        for line, values in chunk:
-            problems = []
+        for line, values, known in chunk:
+            problems = list(known)
+            external_id = values.get("external_id") or ""
+            if external_id.startswith("#") and self.model is not None:
+                values["record_id"] = records.get(external_id)
+                if values["record_id"] is None:
+                    problems.append(Problem(line, "unknown_record", "external_id", external_id))
             if line in clashes:
                 problems.append(Problem(line, "duplicate_id", "external_id", values["external_id"], clashes[line]))
             if values.get("account"):
                 values["account_id"] = accounts.get(values["account"])
                 if values["account_id"] is None:
-                    problems.append(Problem(line, "unknown_account", "account", values["account"]))
+                    if values["account"] in ambiguous:
+                        problems.append(Problem(line, "ambiguous_account", "account", values["account"],
+                                                ambiguous[values["account"]]))
+                    else:
+                        problems.append(Problem(line, "unknown_account", "account", values["account"]))
             elif "account" in values:
                 values["account_id"] = None
             if values.get("contact"):
@@ -94,33 +107,69 @@ class References:
                 good.append((line, values))
         return good, refused
 
-    def _load(self, chunk: list[tuple[int, dict]]) -> None:
+    def _load(self, chunk: list[tuple[int, dict, list]]) -> None:
         connection = db.session.connection()
         mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         connection.exec_driver_sql("DELETE FROM crm_import_chunk")
         connection.exec_driver_sql(
-            f"INSERT INTO crm_import_chunk (line, external_id, account_ref, contact_ref) "  # noqa: S608
-            f"VALUES ({mark}, {mark}, {mark}, {mark})",
-            [(line, values["external_id"], values.get("account") or None, values.get("contact") or None)
-             for line, values in chunk])
+            f"INSERT INTO crm_import_chunk (line, external_id, account_ref, account_key, contact_ref) "  # noqa: S608
+            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
+            [(line, values.get("external_id") or None, values.get("account") or None,
+              search_key(values["account"]) if values.get("account") else None, values.get("contact") or None)
+             for line, values, _problems in chunk])
 
-    def _repeats(self, chunk: list[tuple[int, dict]]) -> dict[int, int]:
+    def _repeats(self, chunk: list[tuple[int, dict, list]]) -> dict[int, int]:
         """Line → the earlier line holding the same external id (in this chunk or an earlier one)."""
         clashes = dict(db.session.execute(text(
             "SELECT c.line, s.line FROM crm_import_chunk c JOIN crm_import_seen s ON s.external_id = c.external_id")
         ).all())
         first: dict[str, int] = {}
-        for line, values in chunk:
-            external_id = values["external_id"]
-            if line not in clashes:
+        for line, values, _problems in chunk:
+            external_id = values.get("external_id")
+            if external_id and line not in clashes:
                 if external_id in first:
                     clashes[line] = first[external_id]
                 else:
                     first[external_id] = line
         db.session.execute(text(
             "INSERT INTO crm_import_seen (external_id, line) SELECT external_id, MIN(line) FROM crm_import_chunk "
-            "WHERE true GROUP BY external_id ON CONFLICT DO NOTHING"))
+            "WHERE external_id IS NOT NULL GROUP BY external_id ON CONFLICT DO NOTHING"))
         return clashes
+
+    def _records(self, chunk) -> dict[str, int]:
+        """``#<id>`` external ids of the chunk (written by our export for records without one) → the ids of
+        this project's records of the kind."""
+        if self.model is None:
+            return {}
+        wanted = {}
+        for _line, values, _problems in chunk:
+            external_id = values.get("external_id") or ""
+            if external_id.startswith("#") and re.fullmatch(r"[0-9]{1,9}", external_id[1:]):
+                wanted[int(external_id[1:])] = external_id
+        if not wanted:
+            return {}
+        model = self.model
+        return {wanted[row_id]: row_id for row_id in db.session.scalars(
+            select(model.id).where(model.project_id == self.project.id, model.id.in_(list(wanted))))}
+
+    def _accounts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The chunk's account references → ids: by external id (or ``#<id>``) first, else by the account's
+        exact name when one account only has it; and the names that several accounts have → how many."""
+        found = self._lookup(Account, "account_ref")
+        ambiguous: dict[str, int] = {}
+        by_name: dict[str, list[int]] = {}
+        for ref, row_id, name in db.session.execute(text(
+                "SELECT DISTINCT c.account_ref, t.id, t.name FROM crm_import_chunk c JOIN crm_accounts t "
+                "ON t.project_id = :project AND t.name_key = c.account_key "
+                "WHERE c.account_ref IS NOT NULL"), {"project": self.project.id}):
+            if ref not in found and name == ref:
+                by_name.setdefault(ref, []).append(row_id)
+        for ref, ids in by_name.items():
+            if len(ids) == 1:
+                found[ref] = ids[0]
+            else:
+                ambiguous[ref] = len(ids)
+        return found, ambiguous
 
     def _lookup(self, model, column: str) -> dict[str, int]:
         """The chunk's references (external ids, or ``#<id>``) to this project's accounts or contacts → ids."""

@@ -31,11 +31,12 @@ class Source:
     options: ReadOptions = ReadOptions()
     filename: str = ""
     user: object = None  # who imports (the audit event's actor)
+    others: list[tuple[int, str]] | None = None  # the columns kept as other fields (``checks.other_columns``)
 
     def importer(self, **callbacks) -> Importer:
         return Importer(self.project, self.kind, self.path, self.info, self.mapping,
                         day_first=self.options.day_first, decimal_comma=self.options.decimal_comma,
-                        timezone=self.options.timezone, **callbacks)
+                        timezone=self.options.timezone, others=self.others, **callbacks)
 
 
 def _logged(step: str, source: Source, job_id: int | None, work: Callable[[], Outcome]) -> Outcome:

@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner.crm.fields import propose_mapping
-from planner.crm.imports.reading import FILE_ERRORS, inspect_file, preview
+from planner.crm.imports.checks import Problem, describe
+from planner.crm.imports.reading import FILE_ERRORS, FileRefused, detect_reading, inspect_file, preview
 from planner.crm.models import ImportJob, ImportMapping, RecordKind
 from planner.errors import DomainError
 from planner.extensions import db
@@ -20,6 +21,7 @@ def too_large(limit_mb: int, size: str | None = None) -> str:
 
 def accept(project, kind: RecordKind, stream, filename: str, user, limit_mb: int) -> ImportJob:
     """Stores the upload and creates its job (flushed, in the caller's transaction); raises DomainError."""
+    kind = RecordKind(kind)
     suffix = ".xlsx" if (filename or "").lower().endswith(".xlsx") else ".csv"
     try:
         path, size = storage.receive(stream, limit_mb * 1024 * 1024, suffix)
@@ -27,19 +29,25 @@ def accept(project, kind: RecordKind, stream, filename: str, user, limit_mb: int
         raise DomainError(too_large(limit_mb)) from None
     try:
         info = inspect_file(path)
-        first_rows = preview(path, info)
+        try:
+            first_rows = preview(path, info)
+            detected = detect_reading(path, info)
+        except FileRefused as refused:
+            raise DomainError(_("Line %(line)s: %(reason)s", line=refused.line, reason=describe(
+                Problem(refused.line, refused.code, value=str(refused.limit)), kind))) from None
+        if not first_rows:
+            raise DomainError(FILE_ERRORS["no_rows"])
         key = storage.keep(path, suffix)
     finally:
         path.unlink(missing_ok=True)
-    kind = RecordKind(kind)
     job = ImportJob(project_id=project.id, kind=kind, filename=(filename or key)[-255:], stored_name=key,
                     size=size, file_format=info.file_format, encoding=info.encoding, delimiter=info.delimiter,
                     headers=info.headers, created_by_id=user.id, preview=first_rows)
     remembered = db.session.scalar(select(ImportMapping.mapping).where(ImportMapping.project_id == project.id,
                                                                        ImportMapping.kind == kind))
     job.mapping = dict(propose_mapping(kind, info.headers, remembered))
-    job.mapping["_day_first"] = "1"
-    job.mapping["_decimal_comma"] = "1" if info.delimiter == ";" else "0"
+    job.mapping["_day_first"] = "1" if detected.day_first else "0"
+    job.mapping["_decimal_comma"] = "1" if detected.decimal_comma else "0"
     db.session.add(job)
     db.session.flush()
     return job

@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 from planner.crm.fields import BOOL_VALUES, CHOICE_ENUMS, FieldSpec, choice_table, header_key
 from planner.crm.imports.reading import cell_text
+from planner.crm.models import valid_email, valid_phone
+from planner.forms import EARLIEST_DATE, LATEST_DATE
+from planner.spreadsheet import FORMULA_STARTS
 
 
 class Bad(Exception):
@@ -32,6 +35,7 @@ class ReadOptions:
         return UTC if (self.timezone or "UTC") == "UTC" else ZoneInfo(self.timezone)
 
 
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _YMD = re.compile(r"^(\d{4})[/.\-年](\d{1,2})[/.\-月](\d{1,2})日?(?:[ T]*(\d{1,2})[:时](\d{2})(?:[:分](\d{2}))?秒?)?$")
 
@@ -39,14 +43,24 @@ _YMD = re.compile(r"^(\d{4})[/.\-年](\d{1,2})[/.\-月](\d{1,2})日?(?:[ T]*(\d{
 def parse_when(value, day_first: bool) -> datetime:
     """A naive datetime from an ISO string, a d/m/y or m/d/y string, a Chinese date or an Excel cell."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value
+        if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+            raise Bad("date_range", value.date().isoformat())
+        return value
     if isinstance(value, date):
-        return datetime.combine(value, time())
+        return parse_when(datetime.combine(value, time()), day_first)
     text_value = str(value).strip()
-    try:
-        return datetime.fromisoformat(text_value)
-    except ValueError:
-        pass
+    if _ISO.match(text_value):
+        try:
+            result = datetime.fromisoformat(text_value)
+        except ValueError:
+            pass
+        else:
+            if not EARLIEST_DATE <= result.date() <= LATEST_DATE:
+                raise Bad("date_range", text_value)
+            return result
+        year, month, day = (int(part) for part in text_value[:10].split("-"))
+        _checked_datetime(text_value, year, month, day)  # says which day does not exist, if that is why
+        raise Bad("bad_date", text_value)
     match = _YMD.match(text_value)
     if match:
         year, month, day, hour, minute, second = match.groups()
@@ -58,10 +72,25 @@ def parse_when(value, day_first: bool) -> datetime:
         day, month = (first, second_part) if day_first else (second_part, first)
         if len(year) == 2:
             year = "20" + year
+    return _checked_datetime(text_value, int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                             int(second or 0))
+
+
+def _checked_datetime(text_value: str, year: int, month: int, day: int, hour=0, minute=0, second=0) -> datetime:
+    """The forms' rules: a real day of a month, a year from 1900 to 2199, a time of day."""
+    if 1 <= month <= 12 and 1 <= day <= 31:
+        try:
+            date(year if 1 <= year <= 9999 else 2000, month, day)
+        except ValueError:
+            if month == 2 and day == 29:
+                raise Bad("not_leap", f"{text_value}|{year}") from None
+            raise Bad("no_such_day", f"{text_value}|{month}|{day}") from None
     try:
-        result = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+        result = datetime(year, month, day, hour, minute, second)
     except ValueError:
         raise Bad("bad_date", text_value) from None
+    if not EARLIEST_DATE <= result.date() <= LATEST_DATE:
+        raise Bad("date_range", text_value)
     return result
 
 
@@ -109,13 +138,18 @@ def parse_score(value) -> int:
 def parser(spec: FieldSpec, options: ReadOptions) -> Callable:
     """The function reading a non-empty cell of this field (it runs for every cell of the file)."""
     kind = spec.type
-    if kind == "text" or kind in ("account", "contact", "user"):
+    if kind in ("text", "email", "phone", "name_part", "account", "contact", "user"):
         limit = spec.max_length or 10_000
+        rule, code = {"email": (valid_email, "bad_email"), "phone": (valid_phone, "bad_phone")}.get(kind, (None, ""))
 
         def parse_text(value):
             text_value = value.strip() if value.__class__ is str else cell_text(value)
+            if text_value[:1] == "'" and text_value[1:2] in FORMULA_STARTS:
+                text_value = text_value[1:]  # our exports' guard against spreadsheet formulas, undone
             if len(text_value) > limit:
                 raise Bad("too_long", text_value[:40] + "…")
+            if rule is not None and text_value and not rule(text_value):
+                raise Bad(code, text_value)
             return text_value
 
         return parse_text

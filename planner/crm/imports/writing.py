@@ -34,11 +34,13 @@ REFERENCE_TYPES = ("account", "contact", "user")
 
 
 class Writer:
-    def __init__(self, project, kind: RecordKind, specs, outcome):
+    def __init__(self, project, kind: RecordKind, specs, outcome, other_fields: bool = False):
         self.project, self.kind, self.outcome = project, RecordKind(kind), outcome
         self.table = TARGETS[self.kind].__table__
         self.mapped = {spec.name for spec in specs}
         columns = [spec.name for spec in specs if spec.type not in REFERENCE_TYPES]
+        if other_fields:
+            columns.append("other_fields")
         self.column_pairs = [(name, COLUMN_NAMES.get(name, name)) for name in columns]
         self.defaults = defaults(self.kind)
         self.earliest: date | None = None
@@ -70,12 +72,19 @@ class Writer:
         joined = table.join(CHUNK_TABLE, and_(table.c.project_id == self.project.id,
                                               table.c.external_id == CHUNK_TABLE.c.external_id))
         existing = {row.external_id: row._mapping for row in db.session.execute(select(*wanted).select_from(joined))}
+        by_id = [values["record_id"] for values, _row in parsed if values.get("record_id")]
+        if by_id:  # rows our export named "#<id>" (records without an external id): matched on the id itself
+            for found in db.session.execute(select(*wanted).where(table.c.project_id == self.project.id,
+                                                                  table.c.id.in_(by_id))):
+                existing[f"#{found.id}"] = found._mapping
         now = utcnow()
         inserts, updates, dates = [], [], []
         date_column = DATE_FIELD[self.kind]
         base = {**self.defaults, "project_id": self.project.id, "updated_at": now, "created_at": now}
         for values, row in parsed:
             old = existing.get(values["external_id"])
+            if values.get("record_id"):
+                row.pop("external_id", None)  # "#<id>" is not an external id: the record keeps having none
             if old is None:
                 if row.get("created_at") is None:
                     row.pop("created_at", None)
@@ -173,6 +182,7 @@ def defaults(kind: RecordKind) -> dict:
     }[kind]
     complete = {"captured_by_id": None, "is_duplicate": False} if kind is RecordKind.CONTACTS else \
         {"captured_by_id": None}
+    complete["other_fields"] = None
     complete.update(found)
     return complete
 
@@ -189,7 +199,10 @@ def _same(old, new) -> bool:
     if old is None or new is None:
         return (old is None or old == "") and (new is None or new == "")
     if isinstance(new, datetime) and isinstance(old, datetime):
-        return old.astimezone(UTC) == new.astimezone(UTC)
+        old, new = old.astimezone(UTC), new.astimezone(UTC)
+        if new.microsecond == 0:  # a file gives seconds at most (our exports too): compare to the second
+            old = old.replace(microsecond=0)
+        return old == new
     if isinstance(new, bool) or isinstance(old, bool):
         return bool(old) == bool(new)
     if isinstance(new, Decimal):
