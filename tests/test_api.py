@@ -500,3 +500,11 @@ def test_feedback_aggregates_hide_groups_under_five_and_name_no_one(client, worl
                            "overall": None}  # two people: nothing that could tell their answers apart
     text = str(body)
     assert "意见" not in text and "答卷人" not in text
+
+
+def test_an_id_beyond_the_database_s_range_is_not_found_whatever_the_method(client, world):
+    headers = bearer(world["secrets"]["manager"])
+    for method in ("GET", "POST"):
+        response = client.open("/api/v1/projects/9223372036854775808/tasks", method=method, json={}, headers=headers)
+        assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert client.put("/api/v1/projects", headers=headers).status_code == 405

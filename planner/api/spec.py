@@ -6,6 +6,7 @@ import http
 from flask import g, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from planner.api.resources.common import N_, PROBLEM_TYPE, ProblemSchema
 from planner.errors import problem
@@ -71,6 +72,20 @@ def init_app(app) -> Api:
         documentation page is a page like the others."""
         if request.path.startswith("/api/") and request.endpoint != "api_docs.docs":
             g.forced_locale = request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+
+    @app.before_request
+    def api_unknown_ids_are_not_found():
+        """An id beyond what the database holds matches no route: a 404, even where another method of
+        the same address exists (Werkzeug would answer 405, having matched the path for that method)."""
+        error = request.routing_exception
+        if isinstance(error, MethodNotAllowed) and request.path.startswith("/api/") and error.valid_methods:
+            adapter = app.url_map.bind_to_environ(request.environ)
+            try:
+                adapter.match(method=sorted(error.valid_methods)[0])
+            except NotFound:
+                request.routing_exception = NotFound()
+            except HTTPException:
+                pass
 
     for code in (401, 412, 422, 428):
         app.register_error_handler(code, _api_only(code))
