@@ -18,7 +18,8 @@
 6. Import: a CSV of interactions of 25k, 50k and 100k rows, each in a process of its own against
    the large database (rolled back): rows per second and peak memory. Then 100k rows through the
    jobs (``bench.import_web``): rows per second as the worker runs them, and the whole web flow with
-   gunicorn and the worker running (end-to-end time, slowest request on the way).
+   gunicorn and the worker running (end-to-end time, slowest request on the way). Then the hostile
+   files of ``bench.hostile``: each refused in under a second and 48 MB of traced memory.
 
 Prints a table and writes ``bench/results.json``. ``--quick`` takes fewer samples and loads each
 page for less time; ``--only-throughput`` measures the throughput alone (for profiling rounds).
@@ -273,6 +274,14 @@ def measure_import_jobs(database_url):
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+def measure_hostile():
+    output = subprocess.run([sys.executable, "-m", "bench.hostile"], capture_output=True, text=True,
+                            env=dict(os.environ), cwd=HERE.parent, check=False)
+    if output.returncode != 0:
+        raise RuntimeError(output.stderr[-3000:])
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
 def report(results):
     lines = ["", "Pages (through the app; median / p95 ms; SQL statements per request)",
              f"{'page':<40} {'large: med':>10} {'p95':>7} {'SQL':>5}   {'small: med':>10} {'p95':>7} {'SQL':>5}"]
@@ -310,6 +319,9 @@ def report(results):
               f"(upload and check {web['check_seconds']} s, import {web['import_seconds']} s); slowest request "
               f"on the way {web['slowest_import_path_request_ms']} ms"]
     lines += [f"    {label:<34} {ms:>6} ms" for label, ms in web["slowest_request_ms"].items()]
+    lines += ["", "Hostile files refused by the upload's reading (seconds; peak traced MB)"]
+    lines += [f"  {item['file']:<42} {item['seconds']:>6} s {item['peak_traced_mb']:>6} MB  {item['outcome'][:50]}"
+              for item in results["hostile"]]
     from bench import dashboard
 
     lines += dashboard.report(results["dashboard"])
@@ -326,6 +338,8 @@ def report(results):
 
 
 def targets(results):
+    from bench import hostile
+
     pages = {label: sizes["large"] for label, sizes in results["pages"].items() if "small" in sizes}
     worst = max(pages.items(), key=lambda item: item[1]["p95_ms"])
     same = [label for label, sizes in results["pages"].items()
@@ -353,6 +367,11 @@ def targets(results):
          f"slowest: {results['import_jobs']['web_flow']['slowest_import_path_request_ms']} ms "
          f"({results['import_jobs']['rows']:,} rows, end to end "
          f"{results['import_jobs']['web_flow']['end_to_end_seconds']} s)"),
+        (f"each hostile file refused in < {hostile.TARGET_SECONDS} s and < {hostile.TARGET_MB} MB",
+         all(item["outcome"].startswith("refused") and item["seconds"] < hostile.TARGET_SECONDS
+             and item["peak_traced_mb"] < hostile.TARGET_MB for item in results["hostile"]),
+         "slowest: " + max(results["hostile"], key=lambda item: item["seconds"])["file"]
+         + f" in {max(item['seconds'] for item in results['hostile'])} s"),
         ("import peak memory independent of file size", flat,
          " → ".join(f"{p} MB" for p in peaks) + f" for {sizes} rows"),
     ]
@@ -432,6 +451,8 @@ def main():
     results["imports"] = measure_imports(database_url)
     log(f"  job path and web flow with the worker running, {WEB_IMPORT_ROWS:,} rows …")
     results["import_jobs"] = measure_import_jobs(database_url)
+    log("  hostile files …")
+    results["hostile"] = measure_hostile()
     results["targets"] = targets(results) + dashboard.targets(results["dashboard"])
     if "throughput" in results:
         results["targets"] += throughput.targets(results["throughput"])

@@ -69,7 +69,7 @@ def valid_email(value: str | None) -> bool:
     checks hundreds of thousands); tests/test_crm_validation.py holds both paths to the same answers."""
     if not value or len(value) > 254:
         return False
-    if _PLAIN_EMAIL.match(value) and value.index("@") <= 64 \
+    if _PLAIN_EMAIL.match(value) and value.index("@") <= 64 and "--" not in value.partition("@")[2] \
             and value.rpartition(".")[2].lower() not in SPECIAL_USE_DOMAIN_NAMES:
         return True
     try:

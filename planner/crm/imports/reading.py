@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import iterparse  # noqa: S405 - see _first_row_width
 
 from flask_babel import lazy_gettext as _l
 
@@ -251,6 +252,8 @@ def _xlsx_rows(path: Path, info: SourceInfo, progress: Callable | None = None) -
         total = sheet.max_row or 0
         if total > XLSX_MAX_ROWS:
             total = XLSX_MAX_ROWS
+        if _first_row_width(workbook, sheet) > MAX_COLUMNS:
+            raise FileRefused(1, "too_many_cells", MAX_COLUMNS)
         sheet.reset_dimensions()
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             if number > XLSX_MAX_ROWS:
@@ -268,6 +271,26 @@ def _xlsx_rows(path: Path, info: SourceInfo, progress: Callable | None = None) -
             yield number, list(row)
     finally:
         workbook.close()
+
+
+def _first_row_width(workbook, sheet) -> int:
+    """The cells of the sheet's first row, counted from its XML up to MAX_COLUMNS + 1 (openpyxl reads a
+    whole row before it yields it: 16,384 cells take it a second)."""
+    count = 0
+    with workbook._archive.open(sheet._worksheet_path) as source:
+        # The same parser openpyxl uses on the same part (expat refuses entity expansion bombs itself).
+        for event, element in iterparse(source, events=("start", "end")):  # noqa: S314
+            tag = element.tag.rpartition("}")[2]
+            if event == "start":
+                if tag == "c":
+                    count += 1
+                    if count > MAX_COLUMNS:
+                        break
+            elif tag == "row":
+                break
+            else:
+                element.clear()
+    return count
 
 
 def _csv_rows(path: Path, info: SourceInfo, progress: Callable | None = None) -> Iterator[tuple[int, list]]:
