@@ -436,3 +436,67 @@ def test_stages_carry_their_gate_and_sign_offs_follow_the_web_s_rules(client, wo
     again = client.post(decide_url, json={"outcome": "rejected", "comment": "不行"},
                         headers={**sponsor_headers, "If-Match": etag})
     assert again.status_code == 409
+
+
+# --------------------------------------------------------------------------- KPIs, TCO, feedback
+
+
+def test_a_kpi_target_is_set_with_its_version_and_in_the_kpi_s_unit(client, world):
+    project = world["project"]
+    manager = bearer(world["secrets"]["manager"])
+    url = f"/api/v1/projects/{project.id}/kpis/adoption"
+    read = client.get(url, headers=manager)
+    assert read.status_code == 200 and read.get_json()["target"] is None
+    assert client.put(url + "/target", json={"target": 0.8}, headers=manager).status_code == 428
+    assert client.put(url + "/target", json={"target": 80}, headers={**manager, "If-Match": read.headers["ETag"]}
+                      ).status_code == 422  # a rate is a ratio: 80 would be 8000 percent
+    done = client.put(url + "/target", json={"target": 0.8}, headers={**manager, "If-Match": read.headers["ETag"]})
+    assert done.status_code == 200 and done.get_json()["target"] == "0.8000"
+    assert client.put(url + "/target", json={"target": 0.9},
+                      headers={**manager, "If-Match": read.headers["ETag"]}).status_code == 412
+    staff = bearer(world["secrets"]["staff"], **{"If-Match": done.headers["ETag"]})
+    assert client.put(url + "/target", json={"target": 0.9}, headers=staff).status_code == 403
+    items = client.get(f"/api/v1/projects/{project.id}/kpis", headers=bearer(world["secrets"]["staff"])).get_json()
+    assert {item["key"]: item["target"] for item in items["items"]}["adoption"] == "0.8000"
+    weeks = client.get(url + "/weeks?weeks=3", headers=manager).get_json()
+    assert len(weeks) == 3
+
+
+def test_tco_scenarios_are_read_by_leads_only(client, world):
+    from decimal import Decimal
+
+    from planner.tco import services as tco
+    from planner.tco.models import CostCategory, DeploymentModel
+
+    project = world["project"]
+    scenario = tco.create_scenario(project, name="云端方案", deployment=DeploymentModel.CLOUD)
+    tco.save_cost_line(scenario, None, category=CostCategory.LICENCES, description="许可",
+                       amounts=(Decimal("1000.00"), Decimal("1000.00"), Decimal("1000.00")))
+    db.session.commit()
+    url = f"/api/v1/projects/{project.id}/tco/scenarios"
+    assert client.get(url, headers=bearer(world["secrets"]["staff"])).status_code == 403
+    body = client.get(url, headers=bearer(world["secrets"]["manager"])).get_json()
+    assert body["items"][0]["analysis"]["total_cost"] == "3000.00"
+    assert body["items"][0]["cost_lines"][0]["amounts"] == ["1000.00", "1000.00", "1000.00"]
+
+
+def test_feedback_aggregates_hide_groups_under_five_and_name_no_one(client, world, make_user, add_member):
+    from planner.feedback import services as feedback
+    from planner.feedback.models import Dimension
+
+    project = world["project"]
+    members = [add_member(project, make_user(name=f"答卷人{n}"), team="销售" if n < 5 else "客服")
+               for n in range(7)]
+    for n, member in enumerate(members):
+        feedback.submit_member_feedback(project, member, dict.fromkeys(Dimension, 2 + n % 3), f"意见{n}", None, "zh")
+    db.session.commit()
+    body = client.get(f"/api/v1/projects/{project.id}/feedback", headers=bearer(world["secrets"]["manager"])
+                      ).get_json()
+    assert body["min_group"] == 5
+    assert body["overall"]["shown"] and body["overall"]["respondents"] == 7
+    teams = {group["key"]: group for group in body["by_team"]}
+    assert teams["销售"]["shown"] and teams["销售"]["averages"]["awareness"] is not None
+    assert teams["客服"] == {"key": "客服", "label": "客服", "shown": False, "respondents": None, "averages": {},
+                           "overall": None}  # two people: nothing that could tell their answers apart
+    text = str(body)
+    assert "意见" not in text and "答卷人" not in text

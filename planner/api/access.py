@@ -13,7 +13,7 @@ from planner.projects.access import membership_for
 from planner.projects.models import Project
 
 
-def in_project(*roles):
+def in_project(*roles, admin_ok: bool = False):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, project_id: int, **kwargs):
@@ -24,7 +24,8 @@ def in_project(*roles):
             if membership is None and not current_user.is_admin:
                 refuse(404)
             g.project, g.membership = project, membership
-            if roles and not (membership is not None and any(membership.has(role) for role in roles)):
+            if roles and not (membership is not None and any(membership.has(role) for role in roles)) \
+                    and not (admin_ok and current_user.is_admin):
                 refuse(403)
             if request.method not in SAFE_METHODS and project.archived:
                 refuse(409, _("This project is archived and read-only. Restore it to make changes."))

@@ -109,6 +109,26 @@ RULES += [
     Rule("api_rollout.decide", BASE + "/signoff-requests/{foreign_request}/decision", foreign(API_SPONSORS),
          method="POST", data={"outcome": "approved", "comment": "同意"}),
 ]
+def _kpi_version(world):
+    from planner.api.resources.insights import _target_basis
+    from planner.kpis.definitions import KpiKey
+
+    return {"If-Match": etag_of(_target_basis(world.project, KpiKey.ADOPTION))}
+
+
+API_LEADS = expect(anonymous=UNAUTHORIZED, staff=FORBIDDEN)  # managers, sponsors and administrators read
+RULES += [
+    Rule("api_insights.list_kpis", BASE + "/kpis", API_MEMBERS),
+    Rule("api_insights.get_kpi", BASE + "/kpis/adoption", API_MEMBERS),
+    Rule("api_insights.kpi_weeks", BASE + "/kpis/adoption/weeks?weeks=4", API_MEMBERS),
+    Rule("api_insights.set_target", BASE + "/kpis/adoption/target", API_MANAGER_ONLY, method="PUT",
+         data={"target": 0.8}, headers=_kpi_version),
+    Rule("api_insights.list_scenarios", BASE + "/tco/scenarios", API_LEADS),
+    Rule("api_insights.get_scenario", BASE + "/tco/scenarios/{tco_scenario}", API_LEADS),
+    Rule("api_insights.get_scenario", BASE + "/tco/scenarios/{other_tco_scenario}", foreign(API_LEADS)),
+    Rule("api_insights.feedback_results", BASE + "/feedback", API_LEADS),
+    Rule("api_insights.feedback_results", BASE + "/feedback?stage_id={awaiting_stage}", API_LEADS),
+]
 TASKS, WINS = BASE + "/tasks", BASE + "/quick-wins"
 API_OWNER_OR_MANAGER = API_OWN_OR_MANAGER  # the staff member owns {staff_task}
 RULES += [

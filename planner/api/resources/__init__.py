@@ -1,5 +1,5 @@
 """The API's resources, one smorest Blueprint per area (registered by ``planner.api.spec``)."""
 
-from planner.api.resources import change, crm, projects, rollout
+from planner.api.resources import change, crm, insights, projects, rollout
 
-BLUEPRINTS = [projects.blp, rollout.blp, change.blp, crm.blp]
+BLUEPRINTS = [projects.blp, rollout.blp, change.blp, insights.blp, crm.blp]
