@@ -57,10 +57,11 @@ def init_app(app) -> Api:
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in BLUEPRINTS:
-        blueprint.before_request(auth.authenticate)
-        blueprint.after_request(auth.note_use)
         csrf.exempt(blueprint)  # only bearer tokens authenticate: a cookie alone is refused (401)
         api.register_blueprint(blueprint, url_prefix=PREFIX)
+        # Hooks kept by this app (not on the shared blueprint), so several apps can live in one process.
+        app.before_request_funcs.setdefault(blueprint.name, []).append(auth.authenticate)
+        app.after_request_funcs.setdefault(blueprint.name, []).append(auth.note_use)
     app.extensions["rollout_api"] = api
     from planner.api.cli import tokens_cli
 

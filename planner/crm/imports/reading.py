@@ -301,19 +301,14 @@ def _csv_rows(path: Path, info: SourceInfo, progress: Callable | None = None) ->
         handle = io.TextIOWrapper(raw, encoding=info.encoding, newline="")
         reader = csv.reader(handle, delimiter=info.delimiter)
         line = 1
-        count = 0
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error:
-                raise FileRefused(line, "cell_too_large", MAX_CELL_CHARS) from None
-            count += 1
-            if progress is not None and count % CHUNK == 0:
-                progress(min(raw.tell() / size, 1.0))
-            yield line, row
-            line = reader.line_num + 1
+        try:
+            for count, row in enumerate(reader, start=1):
+                if progress is not None and count % CHUNK == 0:
+                    progress(min(raw.tell() / size, 1.0))
+                yield line, row
+                line = reader.line_num + 1
+        except csv.Error:
+            raise FileRefused(line, "cell_too_large", MAX_CELL_CHARS) from None
 
 
 def file_rows(path: Path, info: SourceInfo, progress: Callable | None = None) -> Iterator[tuple[int, list]]:

@@ -19,7 +19,7 @@ from planner.projects.models import ProjectMember
 # The rows of the chunk being processed (a temporary table, created by the import itself).
 CHUNK_TABLE = Table("crm_import_chunk", MetaData(), Column("line", Integer, primary_key=True),
                     Column("external_id", String(100)), Column("account_ref", String(200)),
-                    Column("account_key", String(200)), Column("contact_ref", String(100)))
+                    Column("contact_ref", String(100)))
 
 
 class References:
@@ -37,8 +37,7 @@ class References:
         db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_seen "
                                 "(external_id VARCHAR(100) PRIMARY KEY, line INTEGER NOT NULL)"))
         db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_chunk (line INTEGER PRIMARY KEY, "
-                                "external_id VARCHAR(100), account_ref VARCHAR(200), account_key VARCHAR(200), "
-                                "contact_ref VARCHAR(100))"))
+                                "external_id VARCHAR(100), account_ref VARCHAR(200), contact_ref VARCHAR(100))"))
         db.session.execute(text(f"DELETE FROM {schema}.crm_import_seen"))  # noqa: S608 - fixed names
 
     def close(self) -> None:
@@ -66,7 +65,7 @@ class References:
         none: they are a property of the file alone)."""
         self._load(chunk)
         clashes = self._repeats(chunk) if find_repeats else {}
-        accounts, ambiguous = self._accounts() if "account" in self.mapping else ({}, {})
+        accounts, ambiguous = self._accounts(chunk) if "account" in self.mapping else ({}, {})
         contacts = self._lookup(Contact, "contact_ref") if "contact" in self.mapping else {}
         records = self._records(chunk)
         good, refused = [], []
@@ -112,10 +111,9 @@ class References:
         mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         connection.exec_driver_sql("DELETE FROM crm_import_chunk")
         connection.exec_driver_sql(
-            f"INSERT INTO crm_import_chunk (line, external_id, account_ref, account_key, contact_ref) "  # noqa: S608
-            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
-            [(line, values.get("external_id") or None, values.get("account") or None,
-              search_key(values["account"]) if values.get("account") else None, values.get("contact") or None)
+            f"INSERT INTO crm_import_chunk (line, external_id, account_ref, contact_ref) "  # noqa: S608
+            f"VALUES ({mark}, {mark}, {mark}, {mark})",
+            [(line, values.get("external_id") or None, values.get("account") or None, values.get("contact") or None)
              for line, values, _problems in chunk])
 
     def _repeats(self, chunk: list[tuple[int, dict, list]]) -> dict[int, int]:
@@ -152,18 +150,21 @@ class References:
         return {wanted[row_id]: row_id for row_id in db.session.scalars(
             select(model.id).where(model.project_id == self.project.id, model.id.in_(list(wanted))))}
 
-    def _accounts(self) -> tuple[dict[str, int], dict[str, int]]:
+    def _accounts(self, chunk) -> tuple[dict[str, int], dict[str, int]]:
         """The chunk's account references → ids: by external id (or ``#<id>``) first, else by the account's
         exact name when one account only has it; and the names that several accounts have → how many."""
         found = self._lookup(Account, "account_ref")
         ambiguous: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}
-        for ref, row_id, name in db.session.execute(text(
-                "SELECT DISTINCT c.account_ref, t.id, t.name FROM crm_import_chunk c JOIN crm_accounts t "
-                "ON t.project_id = :project AND t.name_key = c.account_key "
-                "WHERE c.account_ref IS NOT NULL"), {"project": self.project.id}):
-            if ref not in found and name == ref:
-                by_name.setdefault(ref, []).append(row_id)
+        unresolved = {values["account"] for _line, values, _problems in chunk
+                      if values.get("account") and values["account"] not in found}
+        keys = {search_key(ref): ref for ref in unresolved}
+        for start in range(0, len(keys), 1000):
+            wanted = list(keys)[start:start + 1000]
+            for row_id, name in db.session.execute(select(Account.id, Account.name).where(
+                    Account.project_id == self.project.id, Account.name_key.in_(wanted))):
+                if name in unresolved:
+                    by_name.setdefault(name, []).append(row_id)
         for ref, ids in by_name.items():
             if len(ids) == 1:
                 found[ref] = ids[0]

@@ -40,7 +40,7 @@ class Writer:
         self.mapped = {spec.name for spec in specs}
         columns = [spec.name for spec in specs if spec.type not in REFERENCE_TYPES]
         if other_fields:
-            columns.append("other_fields")
+            columns.append("other_fields")  # otherwise left out of inserts (NULL) and updates alike
         self.column_pairs = [(name, COLUMN_NAMES.get(name, name)) for name in columns]
         self.defaults = defaults(self.kind)
         self.earliest: date | None = None
@@ -182,7 +182,6 @@ def defaults(kind: RecordKind) -> dict:
     }[kind]
     complete = {"captured_by_id": None, "is_duplicate": False} if kind is RecordKind.CONTACTS else \
         {"captured_by_id": None}
-    complete["other_fields"] = None
     complete.update(found)
     return complete
 
