@@ -151,3 +151,44 @@ def test_the_import_page_follows_a_job_running_in_the_worker_and_can_be_reopened
     db.session.commit()
     # Nobody reloads: the page notices the end and shows the result (the file itself is gone meanwhile).
     expect(page.locator("body")).to_contain_text("ya no está disponible", timeout=10_000)
+
+
+def test_a_salesforce_export_keeps_its_unmapped_columns_as_other_fields(page, live_server, make_user, make_project,
+                                                                        browser_login, screenshot, db, tmp_path):
+    """The mapping page lists the columns that feed no field (one is left out here); the contact's page
+    shows the others as they were, the multi-line street included."""
+    from planner.crm.models import Contact
+    from tests.crm_sources import ACCOUNTS, SALESFORCE
+
+    manager = make_user(email="pm@example.com", name="Marta", language="en", timezone="Europe/Madrid")
+    project = make_project(manager=manager, name="Peñalver CRM")
+    for external_id, name in ACCOUNTS:
+        f.account(project, name=name, external_id=external_id)
+    path = tmp_path / SALESFORCE.filename
+    path.write_bytes(SALESFORCE.file(fixed=True))
+    browser_login(page, manager, language="en")
+    page.goto(f"{live_server}/projects/{project.id}/crm/import")
+    page.get_by_label("What the file holds").select_option("contacts")
+    page.get_by_label("CSV or Excel file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload").click()
+    others = page.locator("fieldset.import-others")
+    expect(others).to_contain_text("Columns that feed no field")
+    expect(others.locator("input[type=checkbox]")).to_have_count(3)
+    expect(page.get_by_label("First name")).to_have_value(re.compile(r"\d+"))
+    others.get_by_label("Contact Owner").uncheck()
+    screenshot(page, "crm-import-mapping-other-fields")
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#result")).to_contain_text("No problem found")
+    page.get_by_role("button", name="Import now").click()
+    expect(page.locator(".alert-success")).to_contain_text("6 added")
+    db.session.expire_all()
+    contact = db.session.scalar(select(Contact).where(Contact.external_id == "0035g00000AbCdE2"))
+    assert contact.name == "John O'Neil"
+    assert contact.other_fields == {"Mailing Street": "1 Microsoft Way\nBuilding 92\nSuite 100",
+                                    "Mailing City": "Redmond"}
+    page.goto(f"{live_server}/projects/{project.id}/crm/contacts/{contact.id}/edit")
+    fields = page.locator("dl.other-fields")
+    expect(fields).to_contain_text("Mailing Street")
+    expect(fields).to_contain_text("Building 92")
+    expect(fields).not_to_contain_text("Contact Owner")
+    screenshot(page, "crm-contact-other-fields")
