@@ -508,3 +508,12 @@ def test_an_id_beyond_the_database_s_range_is_not_found_whatever_the_method(clie
         response = client.open("/api/v1/projects/9223372036854775808/tasks", method=method, json={}, headers=headers)
         assert response.status_code == 404 and response.mimetype == "application/problem+json"
     assert client.put("/api/v1/projects", headers=headers).status_code == 405
+
+
+def test_a_browser_session_cannot_write_through_the_api_without_a_token(client, world, login):
+    """The API takes no CSRF token: only a bearer token authenticates it, so a cookie alone is refused."""
+    project = world["project"]
+    login(client, world["manager"])
+    response = client.post(f"/api/v1/projects/{project.id}/crm/accounts", json={"name": "跨站请求"}, csrf=False)
+    assert response.status_code == 401
+    assert db.session.scalar(select(Account).where(Account.project_id == project.id)) is None
