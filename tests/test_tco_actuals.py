@@ -104,6 +104,11 @@ def test_amounts_in_spanish_format_and_yuan(client, make_user, make_project, db)
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
     # Plan to date: one month of 24,000 a year = 2,000; actual 1,234.56; variance −765.44, i.e. −38.3 %.
     assert "Formación 24.000,00 CNY 2.000,00 CNY 1.234,56 CNY -765,44 CNY -38,3 %" in text
+    assert "enero de 2026" in text  # months as the region writes them (CLDR yMMMM)
+    manager.language = "zh"
+    db.session.commit()
+    text = visible_text(client.get(f"/projects/{project.id}/tco/actuals").get_data(as_text=True))
+    assert "2026年1月" in text and "一月 2026" not in text
 
 
 def test_a_month_outside_the_plan_or_a_bad_amount_saves_nothing(client, team, db):

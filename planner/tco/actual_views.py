@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from planner.errors import DomainError
 from planner.extensions import db
-from planner.i18n import date_format
+from planner.i18n import date_format, date_skeleton
 from planner.kpis import services as kpi_services
 from planner.projects import registry
 from planner.projects.access import get_in_project, project_view
@@ -25,7 +25,8 @@ EVIDENCE_WEEKS = 16
 
 
 def month_label(day) -> str:
-    return date_format(day, "MMMM y")
+    """"November 2025", "noviembre de 2025", "2025年11月": the region's own way (a CLDR skeleton)."""
+    return date_skeleton(day, "yMMMM")
 
 
 def _context(project):
