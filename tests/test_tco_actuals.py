@@ -319,6 +319,7 @@ def test_the_demo_has_a_year_of_actuals_one_project_ahead_and_one_behind(app, db
     entered = [b for b in tracks["EUR"].benefits if not b.line.is_derived and b.plan[0]]
     assert entered and all(b.actual_by_year[1] < b.plan[0] for b in entered)
     assert tracks["EUR"].forecast.total_cost > tracks["EUR"].plan.total_cost
+    assert by_currency["EUR"].forecast_npv < by_currency["EUR"].plan_npv  # and behind plan overall
     assert any(b.months and any(m.value is not None for m in b.months) for b in tracks["CNY"].benefits)
 
 
