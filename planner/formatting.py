@@ -26,6 +26,9 @@ from flask_babel import get_locale, get_timezone, get_translations
 
 DEFAULT_LANGUAGE = "en"
 NAMED = ("short", "medium", "long", "full")
+# A moment to the minute: CLDR's medium date (four-digit year) with its short time (no seconds), joined
+# the locale's medium way: "Nov 23, 2026, 4:00 PM", "23 nov 2026, 16:00", "2026年11月23日 16:00".
+MINUTES = "minutes"
 MEMO_SIZE = 20_000  # entries per memo and locale; a full memo starts again empty
 TIME_OF_DAY_FIELDS = set("hHKkmsabB")  # a time pattern made only of these depends on the time of day alone
 
@@ -157,25 +160,29 @@ class Formats:
         return tzinfo.normalize(local) if hasattr(tzinfo, "normalize") else local
 
     def datetime(self, value: datetime, fmt: str = "medium") -> str:
-        fmt = self._configured("datetime", fmt)
         local = self.local(value)
-        if fmt not in NAMED:
-            return parse_pattern(fmt).apply(local, self.format_locale)
-        pattern, time_of_day = self.data.time_pattern(fmt)
+        if fmt == MINUTES:
+            date_fmt, time_fmt = "medium", "short"
+        else:
+            fmt = self._configured("datetime", fmt)
+            if fmt not in NAMED:
+                return parse_pattern(fmt).apply(local, self.format_locale)
+            date_fmt = time_fmt = fmt
+        pattern, time_of_day = self.data.time_pattern(time_fmt)
         if time_of_day:
-            key = (fmt, local.hour, local.minute, local.second)
+            key = (time_fmt, local.hour, local.minute, local.second)
             time_text = self.data.times.get(key)
             if time_text is None:
                 time_text = self.data.times.put(key, pattern.apply(local.timetz(), self.format_locale,
                                                                    reference_date=local.date()))
         else:
             time_text = pattern.apply(local.timetz(), self.format_locale, reference_date=local.date())
-        date_key = (fmt, local.date())
+        date_key = (date_fmt, local.date())
         date_text = self.data.dates.get(date_key)
         if date_text is None:
             date_text = self.data.dates.put(date_key,
-                                            self.data.date_pattern(fmt).apply(local.date(), self.format_locale))
-        return self.data.glue(fmt).replace("{0}", time_text).replace("{1}", date_text)
+                                            self.data.date_pattern(date_fmt).apply(local.date(), self.format_locale))
+        return self.data.glue(date_fmt).replace("{0}", time_text).replace("{1}", date_text)
 
     # ------------------------------------------------------------------ numbers
 

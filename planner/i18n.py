@@ -24,7 +24,7 @@ from flask import current_app, g, has_app_context, has_request_context, request,
 from flask_babel import get_timezone
 from flask_login import current_user
 
-from planner.formatting import formats
+from planner.formatting import MINUTES, formats
 from planner.regions import DEFAULT_REGION, browser_region, normalise_region
 
 LANGUAGES = {"en": "English", "es": "Español", "zh": "简体中文"}
@@ -250,7 +250,7 @@ def date_format(value: date | datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return formats().datetime(value, "medium" if fmt == "short" else fmt)
+        return formats().datetime(value, MINUTES if fmt == "short" else fmt)
     # CLDR's short date has a two-digit year in English and Spanish (11/29/26): medium instead.
     return formats().date(value, "medium" if fmt == "short" else fmt)
 
@@ -267,11 +267,12 @@ def zone_label(moment: datetime) -> str:
 
 
 def datetime_format(value: datetime | None, fmt: str = "medium", zone: bool = False) -> str:
-    """A moment with a four-digit year; with ``zone=True`` the reader's UTC offset follows, for times
-    that people in different zones compare (sign-offs, the audit log)."""
+    """A moment with a four-digit year (``short``: to the minute, without seconds); with ``zone=True``
+    the reader's UTC offset follows, for times that people in different zones compare (sign-offs, the
+    audit log)."""
     if not value:
         return ""
-    text = formats().datetime(value, "medium" if fmt == "short" else fmt)
+    text = formats().datetime(value, MINUTES if fmt == "short" else fmt)
     return f"{text} {zone_label(value)}" if zone else text
 
 

@@ -104,6 +104,8 @@ def test_the_bell_counts_unread_and_the_page_marks_them_read(team, make_client, 
                      page.get_data(as_text=True), re.S)
     listing = visible_text(zh.get("/notifications").get_data(as_text=True))
     assert "Paula Manager 请您审批" in listing and "新" in listing
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} UTC\+8", listing)  # to the minute
+    assert not re.search(r"\d:\d{2}:\d{2}", listing)
     mine = db.session.scalar(select(Notification).where(Notification.user_id == u["zh"].id))
     opened = zh.get(f"/notifications/{mine.id}")
     assert opened.status_code == 302 and opened.location.endswith(f"/projects/{project.id}/rollout/stages/{stage.id}")
