@@ -343,8 +343,8 @@ def test_a_decision_on_a_stage_for_everyone_reaches_every_member_but_the_decider
     assert recipients(db, "signoff_decided") == {u[k].id for k in ("manager", "es", "quiet", "agent", "sales")}
 
 
-def test_the_request_banner_says_how_many_sponsors_are_told_or_that_nobody_can_decide(team, make_client, db,
-                                                                                      make_project, make_user):
+def test_the_request_banner_says_how_many_sponsors_are_told_and_a_request_nobody_can_decide_is_refused(
+        team, make_client, db, make_project, make_user, add_member):
     project, stage, u = team
     pm = client_for(make_client, u["manager"])
     done = pm.post(f"/projects/{project.id}/rollout/stages/{stage.id}/request?lang=en",
@@ -354,4 +354,16 @@ def test_the_request_banner_says_how_many_sponsors_are_told_or_that_nobody_can_d
     alone = r.stage(lonely, name="试点", status=StageStatus.ACTIVE, started=utcnow().date())
     refused = pm.post(f"/projects/{lonely.id}/rollout/stages/{alone.id}/request?lang=zh",
                       data={"version": str(alone.version)}, follow_redirects=True)
-    assert "本项目除您之外没有其他执行发起人" in visible_text(refused.get_data(as_text=True))
+    assert "除您之外，本项目没有其他执行发起人" in visible_text(refused.get_data(as_text=True))
+    assert db.session.scalar(select(func.count()).select_from(SignoffRequest)
+                             .where(SignoffRequest.project_id == lonely.id)) == 0
+    db.session.refresh(alone)
+    assert alone.status == StageStatus.ACTIVE
+    # The overview warns the manager until the project has a sponsor.
+    overview = visible_text(pm.get(f"/projects/{lonely.id}?lang=zh").get_data(as_text=True))
+    assert "本项目尚无执行发起人" in overview
+    add_member(lonely, make_user(email="sponsor.late@example.com"), sponsor=True)
+    assert "本项目尚无执行发起人" not in visible_text(pm.get(f"/projects/{lonely.id}?lang=zh").get_data(as_text=True))
+    accepted = pm.post(f"/projects/{lonely.id}/rollout/stages/{alone.id}/request?lang=en",
+                       data={"version": str(alone.version)}, follow_redirects=True)
+    assert "1 executive sponsor is told" in visible_text(accepted.get_data(as_text=True))

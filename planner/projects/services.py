@@ -94,6 +94,14 @@ def add_member(project: Project, email: str, is_manager: bool, is_sponsor: bool,
     return member
 
 
+def has_active_sponsor(project: Project) -> bool:
+    """Whether someone can decide the project's sign-offs (an active executive sponsor)."""
+    return db.session.scalar(
+        select(ProjectMember.id).join(User, User.id == ProjectMember.user_id)
+        .where(ProjectMember.project_id == project.id, ProjectMember.is_sponsor.is_(True), User.active.is_(True))
+        .limit(1)) is not None
+
+
 def _manager_count(project: Project) -> int:
     return db.session.scalar(
         select(func.count()).select_from(ProjectMember).where(

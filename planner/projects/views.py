@@ -77,7 +77,8 @@ def overview(project):
         select(ProjectMember).options(selectinload(ProjectMember.user))
         .where(ProjectMember.project_id == project.id, ProjectMember.is_manager.is_(True))
     ).all()
-    return render_template("projects/overview.html", project=project, top=top, cards=cards, managers=managers)
+    return render_template("projects/overview.html", project=project, top=top, cards=cards, managers=managers,
+                           has_sponsor=services.has_active_sponsor(project))
 
 
 @bp.route("/projects/<int:project_id>/settings", methods=["GET", "POST"])

@@ -267,13 +267,9 @@ def request_signoff(project, stage_id):
         request_ = services.request_signoff(stage, form.version.data, current_user, form.note.data or "")
     if saved:
         approvers = services.approver_count(request_)
-        if approvers:
-            flash(ngettext("Sign-off is requested. %(num)d executive sponsor is told and finds it in their inbox.",
-                           "Sign-off is requested. %(num)d executive sponsors are told and find it in their inbox.",
-                           approvers), "success")
-        else:
-            flash(_("Sign-off is requested, but this project has no executive sponsor other than you, so nobody "
-                    "can decide it yet. Add one under Members."), "warning")
+        flash(ngettext("Sign-off is requested. %(num)d executive sponsor is told and finds it in their inbox.",
+                       "Sign-off is requested. %(num)d executive sponsors are told and find it in their inbox.",
+                       approvers), "success")
     return _to_gate(project, stage)
 
 

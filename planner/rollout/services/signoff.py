@@ -39,8 +39,15 @@ def pending_request(stage: Stage) -> SignoffRequest | None:
         .order_by(SignoffRequest.id.desc()).limit(1))
 
 
+NO_APPROVER = _l("Nobody could decide this request: the project has no executive sponsor other than you. Add "
+                 "one under Members (or ask an administrator to), then request the sign-off again.")
+
+
 def request_signoff(stage: Stage, version, by, note: str = "", at: datetime | None = None) -> SignoffRequest:
+    """Opens a sign-off request; refused when nobody could decide it (no active sponsor but the requester)."""
     check_version(stage, version)
+    if not _approvers(stage.project_id, getattr(by, "id", None)):
+        raise DomainError(NO_APPROVER)
     stage.request_signoff()
     request_ = SignoffRequest(project_id=stage.project_id, stage_id=stage.id, requested_by_id=getattr(by, "id", None),
                               requested_by_name=getattr(by, "name", "") or "", note=(note or "").strip(),
@@ -54,16 +61,20 @@ def request_signoff(stage: Stage, version, by, note: str = "", at: datetime | No
 
 def approver_count(request_: SignoffRequest) -> int:
     """How many people may decide the request: the project's active executive sponsors but the requester."""
+    return _approvers(request_.project_id, request_.requested_by_id)
+
+
+def _approvers(project_id: int, requester_id: int | None) -> int:
     from sqlalchemy import func
 
     from planner.auth.models import User
     from planner.projects.models import ProjectMember
 
     query = (select(func.count()).select_from(ProjectMember).join(User, User.id == ProjectMember.user_id)
-             .where(ProjectMember.project_id == request_.project_id, ProjectMember.is_sponsor.is_(True),
+             .where(ProjectMember.project_id == project_id, ProjectMember.is_sponsor.is_(True),
                     User.active.is_(True)))
-    if request_.requested_by_id is not None:
-        query = query.where(ProjectMember.user_id != request_.requested_by_id)
+    if requester_id is not None:
+        query = query.where(ProjectMember.user_id != requester_id)
     return db.session.scalar(query) or 0
 
 
