@@ -8,7 +8,8 @@ pages use, with their audit events:
 - Distribuciones Alba (es): the pilot is approved with conditions and wave 1 is running;
 - 华信家电 (zh): the pilot is approved and wave 1 waits for sign-off.
 
-So the sponsor's inbox shows two requests. Dates are relative to today. Idempotent: a project whose
+So the sponsor's inbox shows two requests (approval rules and stand-ins: ``approval_demo``).
+Dates are relative to today. Idempotent: a project whose
 stages already have exit criteria or sign-off requests is left alone.
 """
 
@@ -23,7 +24,7 @@ from planner.extensions import db
 from planner.kpis.definitions import KpiKey
 from planner.methodology.models import ChecklistItem
 from planner.projects.models import ProjectMember
-from planner.rollout import services
+from planner.rollout import approval_demo, services
 from planner.rollout.models import (
     Comparison,
     CriterionKind,
@@ -247,6 +248,7 @@ def load(ctx) -> None:
         if _done_already(project):
             continue
         stages = _stages(project, language)
+        approval_demo.prepare(ctx, project, language, stages)
         pm, sponsor = ctx.users["pm@example.com"], ctx.users["sponsor@example.com"]
         created = _at(60 if language != "zh" else 110, 9)
         for stage, spec in zip(stages, PLANS[language], strict=True):
@@ -268,3 +270,5 @@ def load(ctx) -> None:
                 _dated(moment)
         db.session.flush()
         ctx.note(f"rollout {language}")
+    for language, project in ctx.projects.items():
+        approval_demo.load(ctx, project, language)
