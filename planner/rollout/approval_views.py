@@ -46,8 +46,11 @@ def approval_rule(project):
     elif request.method == "POST":
         flash_errors(form)
     names = {user.id: user.name for user in sponsors}
+    stage_rules = _stage_rules(project)
+    chains = {stage_id: " → ".join(names.get(i, "—") for i in row.chain or [])
+              for stage_id, row in stage_rules.items()}
     return render_template("rollout/approval_rule.html", project=project, form=form, stage=None,
-                           stages=project_stages(project), stage_rules=_stage_rules(project), names=names,
+                           stages=project_stages(project), stage_rules=stage_rules, chains=chains, names=names,
                            rules=list(ApprovalRule), max_chain=MAX_CHAIN)
 
 

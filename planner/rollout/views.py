@@ -431,4 +431,7 @@ def inbox():
     items = services.pending_signoffs_for(current_user)
     today = local_today()
     waiting = {item.request_id: (today - local_date(item.requested_at)).days for item in items}
-    return render_template("rollout/inbox.html", items=items, waiting=waiting)
+    standing_for = {}  # project id → the sponsors the reader stands in for there now
+    for row in services.approvals.active_stand_ins({item.project_id for item in items}, stand_in_id=current_user.id):
+        standing_for.setdefault(row.project_id, []).append(row.sponsor.name)
+    return render_template("rollout/inbox.html", items=items, waiting=waiting, standing_for=standing_for)

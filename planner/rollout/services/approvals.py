@@ -127,6 +127,7 @@ class RuleInForce:
     rule: ApprovalRule
     chain: list  # user ids, in order (a chain only)
     from_stage: bool  # the stage overrides the project's rule
+    names: tuple = ()  # the chain's approvers' names, in order
 
 
 def rule_in_force(stage: Stage) -> RuleInForce:
@@ -139,8 +140,8 @@ def rule_in_force(stage: Stage) -> RuleInForce:
     row = settings.get(stage.id) or settings.get(None)
     if row is None:
         return RuleInForce(ApprovalRule.ANY, [], False)
-    return RuleInForce(row.rule, list(row.chain or []) if row.rule == ApprovalRule.CHAIN else [],
-                       row.stage_id is not None)
+    chain = list(row.chain or []) if row.rule == ApprovalRule.CHAIN else []
+    return RuleInForce(row.rule, chain, row.stage_id is not None, tuple(_ordered_names(chain)))
 
 
 def active_sponsors(project_id: int) -> list[User]:

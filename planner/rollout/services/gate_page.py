@@ -45,8 +45,10 @@ class GatePage:
 
     @property
     def standings(self) -> dict:
-        """Each request's votes and rule, for the history."""
-        return {r.id: approvals.standing(r) for r in self.requests if r.votes or r.rule != "any"}
+        """Each request's rule and votes, for the history: those under a rule of several approvers,
+        and those a stand-in decided (the decision alone says enough of the others)."""
+        return {r.id: approvals.standing(r) for r in self.requests
+                if r.rule != "any" or any(vote.by_stand_in for vote in r.votes)}
 
     @property
     def position(self) -> int:
