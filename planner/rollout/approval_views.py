@@ -11,7 +11,6 @@ from planner.dates import date_in_zone
 from planner.db import utcnow
 from planner.errors import render_error
 from planner.extensions import db
-from planner.forms import flash_errors
 from planner.i18n import timezone_label
 from planner.projects.access import get_in_project, project_view
 from planner.projects.models import ProjectRole
@@ -43,8 +42,6 @@ def approval_rule(project):
             flash(_("The approval rule is saved. Requests already waiting keep the rule they were opened with."),
                   "success")
             return redirect(url_for("rollout.approval_rule", project_id=project.id))
-    elif request.method == "POST":
-        flash_errors(form)
     names = {user.id: user.name for user in sponsors}
     stage_rules = _stage_rules(project)
     chains = {stage_id: " → ".join(names.get(i, "—") for i in row.chain or [])
@@ -73,8 +70,6 @@ def stage_approval_rule(project, stage_id):
             flash(_("The stage's approval rule is saved. A request already waiting keeps the rule it was opened "
                     "with."), "success")
             return redirect(url_for("rollout.gate", project_id=project.id, stage_id=stage.id))
-    elif request.method == "POST":
-        flash_errors(form)
     project_row = approvals.setting_of(project.id, None)
     return render_template("rollout/approval_rule.html", project=project, form=form, stage=stage,
                            project_rule=project_row.rule if project_row else ApprovalRule.ANY,
@@ -99,8 +94,6 @@ def stand_ins(project):
             if saved:
                 flash(_("The stand-in is named. Within the dates they may decide sign-offs in your name."), "success")
                 return redirect(url_for("rollout.stand_ins", project_id=project.id))
-        else:
-            flash_errors(form)
     elif form is not None:
         form.starts_on.data = form.starts_on.data or date_in_zone(utcnow(), current_user.timezone)
     mine = approvals.stand_ins_of(project, current_user.id) if sponsor else []

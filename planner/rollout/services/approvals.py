@@ -512,6 +512,8 @@ def decision_comment(outcome: Outcome, votes: list[SignoffVote]) -> str:
     elif outcome == Outcome.APPROVED_WITH_CONDITIONS:
         chosen = [vote for vote in votes if vote.outcome == Outcome.APPROVED_WITH_CONDITIONS]
     else:
-        chosen = votes
+        chosen = [vote for vote in votes if vote.comment]
+    if len(chosen) == 1:
+        return chosen[0].comment  # one approver's words, as they wrote them
     lines = [line.strip() for vote in chosen for line in (vote.comment or "").splitlines()]
     return "\n".join(line for line in lines if line)
