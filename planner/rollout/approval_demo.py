@@ -10,7 +10,8 @@
   next request (wave 1 is running).
 
 ``prepare`` runs before the rollout demo records its sign-off history (the rule is fixed on each
-request when it is opened); ``load`` afterwards, and skips a project that already has stand-ins.
+request when it is opened); ``load`` afterwards, and skips a project that already has a stand-in
+or a project-wide rule.
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -66,8 +67,9 @@ def prepare(ctx, project, language: str, stages) -> None:
 
 
 def load(ctx, project, language: str) -> None:
-    if db.session.scalar(select(StandIn.id).where(StandIn.project_id == project.id).limit(1)) is not None:
-        return
+    if db.session.scalar(select(StandIn.id).where(StandIn.project_id == project.id).limit(1)) is not None \
+            or approvals.setting_of(project.id, None) is not None:
+        return  # loaded already (the Spanish project has a project rule and no stand-in)
     finance = _sponsor(ctx, project, FINANCE[language])
     sponsor = ctx.users["sponsor@example.com"]
     pending = db.session.scalar(select(SignoffRequest).where(

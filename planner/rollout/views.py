@@ -307,6 +307,10 @@ def decide(project, request_id):
     form = DecisionForm()
     if not form.validate_on_submit():
         return _render_gate(project, stage, 400, decision_form=form)
+    if request_.status == RequestStatus.PENDING:
+        refusal = services.approvals.name_refusal(request_, current_user, g.membership, form.on_behalf_of.data)
+        if refusal is not None:
+            return render_error(403, refusal)
     with saving(conflicts=True, quiet=True) as saved:
         decision = services.decide(request_, current_user, g.membership, form.outcome.data, form.comment.data,
                                    form.version.data, on_behalf_of=form.on_behalf_of.data)

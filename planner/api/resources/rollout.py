@@ -252,6 +252,9 @@ def decide(project, request_id):
     stage = _stage(project, request_.stage_id)
     version = _matched_version(project, stage)
     form = filled(DecisionForm, body(), {"version": version})
+    refusal = services.approvals.name_refusal(request_, current_user, g.membership, form.on_behalf_of.data)
+    if refusal is not None:
+        refuse(403, refusal)
     try:
         services.decide(request_, current_user, g.membership, form.outcome.data, form.comment.data, version,
                         on_behalf_of=form.on_behalf_of.data)

@@ -468,6 +468,15 @@ def votes_by_request(request_ids) -> dict[int, list[SignoffVote]]:
 # --------------------------------------------------------------------------- a vote
 
 
+def name_refusal(request_: SignoffRequest, user, membership, on_behalf_of, now: datetime | None = None):
+    """Why ``user`` may not decide in the name asked for (``on_behalf_of``), or None."""
+    if on_behalf_of in (None, ""):
+        return None
+    if any(str(a.id) == str(on_behalf_of).strip() for a in acting_for(request_, user, membership, now)):
+        return None
+    return _l("You cannot decide in that person's name on this request.")
+
+
 def choose_approver(request_: SignoffRequest, user, membership, on_behalf_of: int | None,
                     now: datetime | None = None) -> Approver:
     """The approver in whose name ``user`` votes: the one asked for, else their own name, else the
