@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from planner.dates import local_today
 from planner.db import utcnow
@@ -96,71 +96,79 @@ def _pending_query():
             .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None)))
 
 
-def _candidates(query, user, now):
-    """Narrows ``query`` (pending requests) to the projects where ``user`` is a sponsor or may stand
-    in for one now, and not their own requests; ``_actionable`` then applies each request's rule."""
+def _stand_in_window(user, now):
+    """The user's stand-ins not ended whose dates may include today somewhere on Earth (the exact
+    test, on the sponsor's calendar, is ``approvals.stand_in_active``)."""
     from planner.rollout.models import StandIn
 
     day = now.date()
-    stand_in = select(StandIn.project_id).where(
-        StandIn.stand_in_id == user.id, StandIn.ended_at.is_(None), StandIn.starts_on <= day + timedelta(days=1),
-        StandIn.ends_on >= day - timedelta(days=1))
-    sponsor = select(ProjectMember.project_id).where(ProjectMember.user_id == user.id,
-                                                     ProjectMember.is_sponsor.is_(True))
+    return (StandIn.stand_in_id == user.id, StandIn.ended_at.is_(None), StandIn.starts_on <= day + timedelta(days=1),
+            StandIn.ends_on >= day - timedelta(days=1))
+
+
+def _rows(user, now):
+    """The pending requests ``user`` might decide (a sponsor of the project, or standing in there;
+    not their own), with what ``_actionable`` needs to apply each request's rule, in one query."""
+    from planner.rollout.models import StandIn
+
+    is_sponsor = select(ProjectMember.id).where(ProjectMember.project_id == SignoffRequest.project_id,
+                                                ProjectMember.user_id == user.id,
+                                                ProjectMember.is_sponsor.is_(True)).exists()
+    stands_in = select(StandIn.id).where(StandIn.project_id == SignoffRequest.project_id,
+                                         *_stand_in_window(user, now)).exists()
     member = select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)
-    return query.where(or_(SignoffRequest.project_id.in_(sponsor), SignoffRequest.project_id.in_(stand_in)),
-                       SignoffRequest.project_id.in_(member),
-                       or_(SignoffRequest.requested_by_id.is_(None), SignoffRequest.requested_by_id != user.id))
+    query = (select(*_pending_query().selected_columns, SignoffRequest.rule, SignoffRequest.approvers,
+                    SignoffRequest.requested_by_id, is_sponsor.label("is_sponsor"), stands_in.label("stands_in"))
+             .join(Stage, Stage.id == SignoffRequest.stage_id)
+             .join(Project, Project.id == SignoffRequest.project_id)
+             .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None),
+                    or_(is_sponsor, stands_in), SignoffRequest.project_id.in_(member),
+                    or_(SignoffRequest.requested_by_id.is_(None), SignoffRequest.requested_by_id != user.id))
+             .order_by(SignoffRequest.requested_at, SignoffRequest.id))
+    return db.session.execute(query).all()
 
 
-def _actionable(user, rows, now) -> set[int]:
-    """The ids among ``rows`` (request id, project id, rule, approvers, requester) that ``user`` may
-    vote on now, in a fixed number of queries: the votes, the sponsors, the stand-ins in force."""
+def _actionable(user, rows, now) -> list:
+    """The ``rows`` ``user`` may vote on now. A request under "any one sponsor" waits for every
+    sponsor but the requester, so a sponsor's own rows need no further query; the votes, the
+    sponsors and the stand-ins are read (once each) only when a row needs them."""
     from planner.auth.models import User
     from planner.rollout.services import approvals
 
     if not rows:
-        return set()
-    project_ids = {row.project_id for row in rows}
-    votes = approvals.votes_by_request([row.id for row in rows])
+        return []
+    others = [row for row in rows if row.rule != "any" or not row.is_sponsor]
+    votes = approvals.votes_by_request([row.id for row in others if row.rule != "any"])
     sponsors = defaultdict(set)
-    for pid, uid in db.session.execute(
-            select(ProjectMember.project_id, ProjectMember.user_id).join(User, User.id == ProjectMember.user_id)
-            .where(ProjectMember.project_id.in_(project_ids), ProjectMember.is_sponsor.is_(True),
-                   User.active.is_(True))):
-        sponsors[pid].add(uid)
     standing_for = defaultdict(set)
-    for stand_in in approvals.active_stand_ins(project_ids, now, stand_in_id=user.id):
-        standing_for[stand_in.project_id].add(stand_in.sponsor_id)
-    found = set()
+    if any(row.stands_in for row in others):
+        for stand_in in approvals.active_stand_ins({row.project_id for row in others}, now, stand_in_id=user.id):
+            standing_for[stand_in.project_id].add(stand_in.sponsor_id)
+    if others:
+        for pid, uid in db.session.execute(
+                select(ProjectMember.project_id, ProjectMember.user_id).join(User, User.id == ProjectMember.user_id)
+                .where(ProjectMember.project_id.in_({row.project_id for row in others}),
+                       ProjectMember.is_sponsor.is_(True), User.active.is_(True))):
+            sponsors[pid].add(uid)
+    found = []
     for row in rows:
+        if row.rule == "any" and row.is_sponsor:
+            found.append(row)
+            continue
         expected = approvals._expected_ids(row, sponsors[row.project_id], votes.get(row.id, []))
         names = ({user.id} & expected) | {s for s in standing_for[row.project_id] & expected
                                           if s != row.requested_by_id}
         if names:
-            found.add(row.id)
+            found.append(row)
     return found
-
-
-def _rows(user, now):
-    query = _candidates(select(SignoffRequest.id, SignoffRequest.project_id, SignoffRequest.rule,
-                               SignoffRequest.approvers, SignoffRequest.requested_by_id)
-                        .join(Project, Project.id == SignoffRequest.project_id)
-                        .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None)),
-                        user, now)
-    return db.session.execute(query).all()
 
 
 def pending_signoffs_for(user, now: datetime | None = None) -> list[PendingSignoff]:
     """The open sign-off requests ``user`` may decide now (under each request's approval rule, in
-    their name or as a stand-in; never their own; project not archived), oldest first."""
+    their name or as a stand-in; never their own; project not archived), oldest first: one query
+    when each is under "any one sponsor" and the user is a sponsor, a few more otherwise."""
     now = now or utcnow()
-    ids = _actionable(user, _rows(user, now), now)
-    if not ids:
-        return []
-    rows = db.session.execute(_pending_query().where(SignoffRequest.id.in_(ids))
-                              .order_by(SignoffRequest.requested_at, SignoffRequest.id))
-    return [PendingSignoff(*row) for row in rows]
+    return [PendingSignoff(*row[:8]) for row in _actionable(user, _rows(user, now), now)]
 
 
 def inbox_state(user, now: datetime | None = None) -> tuple[bool, int]:
@@ -169,16 +177,13 @@ def inbox_state(user, now: datetime | None = None) -> tuple[bool, int]:
     from planner.rollout.models import StandIn
 
     now = now or utcnow()
-    day = now.date()
-    sponsor = select(func.count()).select_from(ProjectMember).where(
-        ProjectMember.user_id == user.id, ProjectMember.is_sponsor.is_(True)).scalar_subquery()
-    standing = select(func.count()).select_from(StandIn).where(
-        StandIn.stand_in_id == user.id, StandIn.ended_at.is_(None), StandIn.starts_on <= day + timedelta(days=1),
-        StandIn.ends_on >= day - timedelta(days=1)).scalar_subquery()
-    is_sponsor, stands_in = db.session.execute(select(sponsor, standing)).one()
-    if not is_sponsor and not stands_in:
-        return False, 0
-    return True, len(_actionable(user, _rows(user, now), now))
+    rows = _rows(user, now)
+    if rows:
+        return True, len(_actionable(user, rows, now))
+    sponsor = select(ProjectMember.id).where(ProjectMember.user_id == user.id,
+                                             ProjectMember.is_sponsor.is_(True)).exists()
+    standing = select(StandIn.id).where(*_stand_in_window(user, now)).exists()
+    return bool(db.session.scalar(select(or_(sponsor, standing)))), 0
 
 
 def pending_signoffs_by_project(project_ids) -> dict[int, list[PendingSignoff]]:
