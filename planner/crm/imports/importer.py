@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from planner.collector import fewer_collections
 from planner.crm.fields import STORED, filled
 from planner.crm.imports.checks import NAME_PARTS, Problem, RowReader
 from planner.crm.imports.reading import CHUNK, FileRefused, SourceInfo, file_rows
@@ -63,6 +64,10 @@ class Importer:
         self.writer = Writer(project, self.kind, specs, self.outcome, other_fields=bool(others))
 
     def run(self, write: bool) -> Outcome:
+        with fewer_collections():
+            return self._run(write)
+
+    def _run(self, write: bool) -> Outcome:
         sqlite = db.session.get_bind().dialect.name == "sqlite"
         if sqlite:
             # A larger page cache while the import runs: inserting into big indexes stays in memory.
