@@ -20,7 +20,7 @@ from planner.rollout.models import (
 )
 from planner.rollout.services.gate import evaluate_stage, snapshot
 from planner.rollout.services.stages import check_version
-from planner.rollout.signals import signoff_decided, signoff_requested, signoff_withdrawn
+from planner.rollout.signals import signoff_decided, signoff_requested, signoff_requesting, signoff_withdrawn
 
 STALE_DECISION = _l("This stage changed after you opened it, so the evidence you saw may no longer be "
                     "the evidence that stands. Review it again below before you decide.")
@@ -49,6 +49,7 @@ def request_signoff(stage: Stage, version, by, note: str = "", at: datetime | No
     if not _approvers(stage.project_id, getattr(by, "id", None)):
         raise DomainError(NO_APPROVER)
     stage.request_signoff()
+    signoff_requesting.send(stage, actor=by)  # a receiver may refuse (open conditions, planner/conditions)
     request_ = SignoffRequest(project_id=stage.project_id, stage_id=stage.id, requested_by_id=getattr(by, "id", None),
                               requested_by_name=getattr(by, "name", "") or "", note=(note or "").strip(),
                               requested_at=at or utcnow())
