@@ -62,6 +62,8 @@ gate_panels.panel(10, "conditions/_gate.html", _gate_panel)
 
 
 def _render_index(project, status=200, failed=None, setting_form=None, failed_form=None):
+    if failed_form is not None and failed_form.csrf_token.errors:
+        flash(str(failed_form.csrf_token.errors[0]), "danger")
     if setting_form is None and _actions(project)["manager"]:
         setting_form = SettingForm(formdata=None, block_next_signoff=services.blocks_next_signoff(project.id))
     html = render_template(
