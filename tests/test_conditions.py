@@ -170,6 +170,7 @@ def test_closing_is_refused_to_others_and_without_a_note_changing_nothing(decide
     outsider = client_for(make_client, u["outsider"])
     manager = client_for(make_client, u["manager"])
     theirs = db.session.scalar(select(ProjectMember.project_id).where(ProjectMember.user_id == u["outsider"].id))
+    manager.get(f"/projects/{project.id}/conditions?lang=es")  # the manager now reads Spanish
     before = database_state(db)
     for client in others:
         assert client.post(url, data={"note": "完成了"}).status_code == 403
@@ -180,7 +181,7 @@ def test_closing_is_refused_to_others_and_without_a_note_changing_nothing(decide
     assert outsider.post(f"/projects/{theirs}/conditions/{third.id}/carry-over",
                          data={"reason": "不需要"}).status_code == 404
     # The manager without a note: the translated error under the field.
-    response = manager.post(url + "?lang=es", data={"note": "   "})
+    response = manager.post(url, data={"note": "   "})
     assert response.status_code == 400
     assert "Escribe una nota de cierre" in response.get_data(as_text=True)
     assert changes(before, database_state(db)) == []
@@ -203,7 +204,8 @@ def test_the_setting_holds_back_the_next_request_until_each_condition_is_closed_
     manager.post(f"/projects/{project.id}/conditions/{first.id}/close", data={"note": "已完成"})
 
     _refresh(wave)
-    url = f"/projects/{project.id}/rollout/stages/{wave.id}/request?lang=es"
+    manager.get(f"/projects/{project.id}/conditions?lang=es")  # the manager now reads Spanish
+    url = f"/projects/{project.id}/rollout/stages/{wave.id}/request"
     before = database_state(db)
     assert manager.post(url, data={"version": str(wave.version), "note": "请审阅"}).status_code == 302
     message = flashed(manager)
@@ -215,7 +217,7 @@ def test_the_setting_holds_back_the_next_request_until_each_condition_is_closed_
 
     # A carry-over needs its reason.
     carry = f"/projects/{project.id}/conditions/{second.id}/carry-over"
-    assert manager.post(carry + "?lang=zh", data={"reason": ""}).status_code == 400
+    assert manager.post(carry, data={"reason": ""}).status_code == 400
     staff = client_for(make_client, u["agent"])
     assert staff.post(carry, data={"reason": "下一阶段继续"}).status_code == 403
     assert manager.post(carry, data={"reason": "缓存方案下月上线，不影响本阶段", "back": "gate",
