@@ -1,7 +1,7 @@
 """conditions: the follow-up of a sign-off's conditions
 
-Revision ID: 0022_conditions
-Revises: 0021_other_fields
+Revision ID: 0023_conditions
+Revises: 0022_expected_close
 Create Date: 2026-11-29 22:00:52.509503
 
 """
@@ -12,8 +12,8 @@ import planner.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0022_conditions'
-down_revision = '0021_other_fields'
+revision = '0023_conditions'
+down_revision = '0022_expected_close'
 branch_labels = None
 depends_on = None
 
