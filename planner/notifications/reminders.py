@@ -6,7 +6,8 @@ the same transaction.
 
 - A pending sign-off is recalled to its approvers and its requester after N days (the project's
   setting, default 3) and again every N days.
-- A task due tomorrow is announced to its owner; a task that has just become overdue too.
+- A task due tomorrow is announced to its owner; a task that has just become overdue too. The same
+  for a condition of a sign-off that is not closed (``condition_reminders``).
 - The daily digest: the notifications a person chose to receive that way, and their overdue tasks.
 """
 
@@ -17,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from planner.auth.models import User
 from planner.change.models import ChangeTask, TaskStatus
+from planner.conditions.models import UNCLOSED as CONDITION_UNCLOSED
+from planner.conditions.models import Condition
 from planner.extensions import db
 from planner.notifications import outbox, services
 from planner.notifications.kinds import delivery_for
@@ -31,7 +34,7 @@ from planner.notifications.models import (
 )
 from planner.notifications.reader import timezone_of
 from planner.projects.models import Project, ProjectMember
-from planner.rollout.models import RequestStatus, SignoffRequest
+from planner.rollout.models import RequestStatus, SignoffRequest, Stage
 
 ACTIVE_TASK_STATUSES = [s for s in TaskStatus if s.is_active]
 
@@ -167,6 +170,43 @@ def overdue_tasks_of(user, today: date) -> list[dict]:
             for task, name in rows]
 
 
+# --------------------------------------------------------------------------- conditions of a sign-off
+
+
+def condition_reminders(now: datetime) -> int:
+    """Conditions due tomorrow and the ones overdue since yesterday, told once to their owners (their
+    calendar), as for tasks."""
+    utc_day = now.date()
+    rows = db.session.execute(
+        select(Condition, User, Project.name, Stage.name)
+        .join(ProjectMember, ProjectMember.id == Condition.owner_id)
+        .join(User, User.id == ProjectMember.user_id)
+        .join(Project, Project.id == Condition.project_id)
+        .join(Stage, Stage.id == Condition.stage_id)
+        .where(Condition.status.in_(CONDITION_UNCLOSED),
+               Condition.due_date.between(utc_day - timedelta(days=2), utc_day + timedelta(days=2)),
+               Project.archived_at.is_(None), User.active.is_(True))).all()
+    hours = _hours(user.id for _condition, user, _project, _stage in rows)
+    sent = 0
+    for condition, user, project_name, stage_name in rows:
+        if not _due_hour(user, now, hours):
+            continue
+        today = local_now(user, now).date()
+        if condition.due_date == today + timedelta(days=1):
+            kind = "condition_due_soon"
+        elif condition.due_date == today - timedelta(days=1):
+            kind = "condition_overdue"
+        else:
+            continue
+        if _once(kind, condition.id, user.id, today):
+            services.notify([user], kind, {
+                "project_id": condition.project_id, "project": project_name, "condition_id": condition.id,
+                "text": condition.text, "stage_id": condition.stage_id, "stage": stage_name,
+                "due": condition.due_date.isoformat()}, condition.project_id)
+            sent += 1
+    return sent
+
+
 # --------------------------------------------------------------------------- the adoption survey
 
 SURVEY_REMINDER_DAYS = 3  # after the survey of a stage opened
@@ -178,7 +218,7 @@ def survey_reminders(now: datetime) -> int:
     about who answered, and no list of the people reminded is shown anywhere."""
     from planner.feedback.models import FeedbackResponse, SurveyLink
     from planner.notifications.listeners import survey_audience
-    from planner.rollout.models import IN_PROGRESS_STATUSES, Stage
+    from planner.rollout.models import IN_PROGRESS_STATUSES
 
     links = db.session.execute(
         select(SurveyLink, Stage, Project.name).join(Stage, Stage.id == SurveyLink.stage_id)
@@ -262,7 +302,7 @@ def digests(now: datetime) -> int:
 
 def run(now: datetime) -> dict:
     counts = {"signoff_reminders": signoff_reminders(now), "task_reminders": task_reminders(now),
-              "survey_reminders": survey_reminders(now)}
+              "condition_reminders": condition_reminders(now), "survey_reminders": survey_reminders(now)}
     db.session.flush()
     counts["digests"] = digests(now)
     return counts

@@ -17,7 +17,7 @@ from planner.forms import flash_errors
 from planner.projects import registry
 from planner.projects.access import get_in_project, is_lead, is_manager, project_view
 from planner.projects.models import ProjectRole
-from planner.rollout import approval_views, figures, services
+from planner.rollout import approval_views, figures, gate_panels, services
 from planner.rollout.forms import (
     CRITERION_FORMS,
     ConfirmForm,
@@ -234,6 +234,7 @@ def _render_gate(project, stage, status=200, decision_form=None, start_form=None
         withdraw_form=withdraw_form, kinds=list(CriterionKind), position=page.position, members=page.members,
         kpi_text=services.kpi_text, acting_for=page.acting_for, standing=page.standing,
         standings=page.standings, rule_in_force=page.rule_in_force,
+        panels=gate_panels.shown(project, page.stage, page.stages),
     )
     db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
     return html, status

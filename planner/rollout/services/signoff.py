@@ -25,7 +25,13 @@ from planner.rollout.services import approvals
 from planner.rollout.services.approvals import NO_APPROVER  # noqa: F401 - part of this module's interface
 from planner.rollout.services.gate import evaluate_stage, snapshot
 from planner.rollout.services.stages import check_version
-from planner.rollout.signals import signoff_decided, signoff_requested, signoff_turn, signoff_withdrawn
+from planner.rollout.signals import (
+    signoff_decided,
+    signoff_requested,
+    signoff_requesting,
+    signoff_turn,
+    signoff_withdrawn,
+)
 
 STALE_DECISION = _l("This stage changed after you opened it, so the evidence you saw may no longer be "
                     "the evidence that stands. Review it again below before you decide.")
@@ -51,6 +57,7 @@ def request_signoff(stage: Stage, version, by, note: str = "", at: datetime | No
     check_version(stage, version)
     rule, required = approvals.open_with_rule(stage, by)
     stage.request_signoff()
+    signoff_requesting.send(stage, actor=by)  # a receiver may refuse (open conditions, planner/conditions)
     request_ = SignoffRequest(project_id=stage.project_id, stage_id=stage.id, requested_by_id=getattr(by, "id", None),
                               requested_by_name=getattr(by, "name", "") or "", note=(note or "").strip(),
                               requested_at=at or utcnow(), rule=rule, approvers=required)

@@ -5,8 +5,8 @@ Votes are history like decisions: triggers refuse to change them in the database
 ON DELETE SET NULL of an approver's or voter's account), and on PostgreSQL to delete them unless
 their project is being deleted (see 0009_rollout).
 
-Revision ID: 0023_approvals
-Revises: 0022_expected_close
+Revision ID: 0024_approvals
+Revises: 0023_conditions
 Create Date: 2026-11-29 21:59:55.632408
 
 """
@@ -17,8 +17,8 @@ import planner.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_approvals'
-down_revision = '0022_expected_close'
+revision = '0024_approvals'
+down_revision = '0023_conditions'
 branch_labels = None
 depends_on = None
 
