@@ -184,6 +184,11 @@ def test_all_sponsors_decide_once_each_approved_and_conditions_are_gathered(team
     assert db.session.get(Stage, stage.id).status is StageStatus.APPROVED_WITH_CONDITIONS
     assert len(request_.votes) == 3 and decided_signals == [decision.id]
     assert db.session.scalar(select(func.count()).select_from(SignoffDecision)) == 1
+    # The conditions follow-up (listening to signoff_decided) gets every approver's conditions.
+    from planner.conditions.models import Condition
+
+    assert db.session.scalars(select(Condition.text).where(Condition.decision_id == decision.id)
+                              .order_by(Condition.position)).all() == ["完成夜班培训", "清理重复客户", "每周复盘"]
 
 
 def test_a_chain_goes_in_order_and_tells_only_the_next_approver(team, make_client, db):
