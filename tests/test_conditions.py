@@ -348,3 +348,23 @@ def test_staff_cannot_change_a_condition_nor_the_setting(decided, make_client, d
     assert response.status_code == 400 and "Choose a member of the project as the owner." in response.get_data(
         as_text=True)
     assert changes(before, database_state(db)) == []
+
+
+def test_the_daily_digest_lists_the_owners_overdue_conditions_in_their_language(decided, mailbox, db):
+    project, _pilot, _wave, u = decided
+    first, second, _third = items(db, project)
+    zh = membership_for(project.id, u["zh"].id)
+    first.owner_id, first.due_date = zh.id, date(2026, 3, 1)
+    second.owner_id, second.due_date = zh.id, date(2026, 3, 9)  # not due yet on the 5th
+    db.session.commit()
+    mailbox.clear()
+    reminders.run(datetime(2026, 3, 5, 1, 5, tzinfo=UTC))  # 09:05 on the 5th in Shanghai
+    db.session.commit()
+    digest = [m for m in mailbox if m.to == ["wei@example.com"]]
+    assert len(digest) == 1
+    assert "您已逾期的审批条件" in digest[0].text and "完成夜班培训" in digest[0].text
+    assert "修复客户卡片加载慢的问题" not in digest[0].text
+    assert f"/projects/{project.id}/conditions" in digest[0].text
+    reminders.run(datetime(2026, 3, 5, 3, 5, tzinfo=UTC))
+    db.session.commit()
+    assert len([m for m in mailbox if m.to == ["wei@example.com"]]) == 1  # once a day

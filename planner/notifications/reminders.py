@@ -8,7 +8,8 @@ the same transaction.
   setting, default 3) and again every N days.
 - A task due tomorrow is announced to its owner; a task that has just become overdue too. The same
   for a condition of a sign-off that is not closed (``condition_reminders``).
-- The daily digest: the notifications a person chose to receive that way, and their overdue tasks.
+- The daily digest: the notifications a person chose to receive that way, their overdue tasks and
+  their overdue conditions of a sign-off.
 """
 
 from datetime import date, datetime, timedelta
@@ -207,6 +208,18 @@ def condition_reminders(now: datetime) -> int:
     return sent
 
 
+def overdue_conditions_of(user, today: date) -> list[dict]:
+    rows = db.session.execute(
+        select(Condition, Project.name).join(ProjectMember, ProjectMember.id == Condition.owner_id)
+        .join(Project, Project.id == Condition.project_id)
+        .where(ProjectMember.user_id == user.id, Condition.status.in_(CONDITION_UNCLOSED),
+               Condition.due_date < today, Project.archived_at.is_(None))
+        .order_by(Condition.due_date, Condition.id)).all()
+    return [{"title": condition.text, "project": name, "due": condition.due_date,
+             "url": outbox.external_url("conditions.index", project_id=condition.project_id)}
+            for condition, name in rows]
+
+
 # --------------------------------------------------------------------------- the adoption survey
 
 SURVEY_REMINDER_DAYS = 3  # after the survey of a stage opened
@@ -265,7 +278,11 @@ def digests(now: datetime) -> int:
         select(ProjectMember.user_id).join(ChangeTask, ChangeTask.owner_id == ProjectMember.id)
         .where(ChangeTask.status.in_(ACTIVE_TASK_STATUSES), ChangeTask.due_date < now.date() + timedelta(days=1))
         .distinct()).scalars().all()
-    candidates = set(waiting) | set(owners)
+    condition_owners = db.session.execute(
+        select(ProjectMember.user_id).join(Condition, Condition.owner_id == ProjectMember.id)
+        .where(Condition.status.in_(CONDITION_UNCLOSED), Condition.due_date < now.date() + timedelta(days=1))
+        .distinct()).scalars().all()
+    candidates = set(waiting) | set(owners) | set(condition_owners)
     if not candidates:
         return 0
     users = db.session.scalars(select(User).where(User.id.in_(candidates), User.active.is_(True))).all()
@@ -285,7 +302,9 @@ def digests(now: datetime) -> int:
             Notification.digested_at.is_(None)).order_by(Notification.created_at)).all()
         overdue = overdue_tasks_of(user, today) \
             if delivery_for("task_overdue", choices[user.id]) == Delivery.DIGEST else []
-        if not notifications and not overdue:
+        late_conditions = overdue_conditions_of(user, today) \
+            if delivery_for("condition_overdue", choices[user.id]) == Delivery.DIGEST else []
+        if not notifications and not overdue and not late_conditions:
             continue
         if setting is None:
             setting = DigestSetting(user_id=user.id, hour=hour)
@@ -294,8 +313,9 @@ def digests(now: datetime) -> int:
         setting.last_sent_on = today
         for notification in notifications:
             notification.digested_at = now
-        shown = [n for n in notifications if not (overdue and n.kind == "task_overdue")]  # listed below anyway
-        outbox.queue_digest(user, shown, overdue, today)
+        shown = [n for n in notifications if not (overdue and n.kind == "task_overdue")
+                 and not (late_conditions and n.kind == "condition_overdue")]  # listed below anyway
+        outbox.queue_digest(user, shown, overdue, today, late_conditions)
         sent += 1
     return sent
 
