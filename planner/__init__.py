@@ -116,6 +116,9 @@ def _template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["switch_language_url"] = switch_language_url
+    from planner.forms import stated_limit
+
+    app.jinja_env.globals["stated_limit"] = stated_limit
 
     from planner import nav
     from planner.main.views import plotly_url
