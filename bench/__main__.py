@@ -430,8 +430,10 @@ def main():
     with app.app_context():
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
         meta = prepare(app, args)
-        log("Preparing the executive dashboard's 50 projects (generated once) …")
-        portfolio = dashboard.prepare(app, DATA, fresh=args.fresh)
+        portfolio = None
+        if not args.only_api:
+            log("Preparing the executive dashboard's 50 projects (generated once) …")
+            portfolio = dashboard.prepare(app, DATA, fresh=args.fresh)
         db.session.remove()
     if args.generate_only:
         return

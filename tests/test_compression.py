@@ -1,6 +1,6 @@
 """Responses are compressed for browsers and clients that accept it (planner.compression): pages and
-JSON with Brotli or gzip, CSV exports too; tiny answers and clients that ask for nothing are left
-alone; and the API's ETags still do their work when a response was compressed (If-Match)."""
+JSON with Brotli or gzip, CSV exports too; tiny answers, streamed downloads and clients that ask for
+nothing are left alone; and the API's ETags still do their work when a response was compressed (If-Match)."""
 
 import gzip
 import zlib
@@ -13,6 +13,7 @@ from planner.auth.models import TokenScope
 from planner.crm.models import Account
 from planner.crm.services import prepare
 from planner.extensions import db
+from tests.change_factories import make_task
 from tests.helpers import login
 
 
@@ -67,9 +68,18 @@ def test_json_and_csv_exports_are_compressed_but_tiny_answers_are_not(client, wo
     tiny = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in tiny.headers
     login(client, world["manager"])
-    export = client.get(f"/projects/{world['project'].id}/crm/accounts.csv", headers={"Accept-Encoding": "br"})
+    for n in range(12):
+        make_task(world["project"], title=f"培训第{n}组客服人员使用新系统")
+    export = client.get(f"/projects/{world['project'].id}/exports/tasks.csv", headers={"Accept-Encoding": "br"})
     assert export.status_code == 200 and export.headers["Content-Encoding"] == "br"
-    assert "华南区域重点客户".encode() in decoded(export)
+    assert export.headers["Content-Type"] == "text/csv; charset=utf-8"
+    table = decoded(export).decode("utf-8")
+    assert table == client.get(f"/projects/{world['project'].id}/exports/tasks.csv").get_data(as_text=True)
+    assert "培训第11组客服人员使用新系统" in table
+    # A streamed download (the record list's CSV, written row by row) goes out as it is written.
+    streamed = client.get(f"/projects/{world['project'].id}/crm/accounts.csv", headers={"Accept-Encoding": "br"})
+    assert streamed.status_code == 200 and streamed.is_streamed and "Content-Encoding" not in streamed.headers
+    assert "华南区域重点客户".encode() in streamed.get_data()
 
 
 def test_an_etag_of_a_compressed_response_still_satisfies_if_match(client, world):
