@@ -1,5 +1,5 @@
-"""CRM records: indexes for the API's keyset pages (project, id) and its updated_since filter
-(project, updated_at, id)
+"""CRM records: indexes for the API's keyset pages with the updated_since filter (project, id,
+updated_at) and for the few records changed since a recent moment (project, updated_at, id)
 
 Revision ID: 0022_crm_api_indexes
 Revises: 0021_other_fields
@@ -21,7 +21,7 @@ TABLES = ('crm_accounts', 'crm_contacts', 'crm_interactions', 'crm_cases', 'crm_
 def upgrade():
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.create_index(f'ix_{table}_project_id', ['project_id', 'id'], unique=False)
+            batch_op.create_index(f'ix_{table}_project_keyset', ['project_id', 'id', 'updated_at'], unique=False)
             batch_op.create_index(f'ix_{table}_project_updated', ['project_id', 'updated_at', 'id'], unique=False)
 
 
@@ -29,4 +29,4 @@ def downgrade():
     for table in reversed(TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_index(f'ix_{table}_project_updated')
-            batch_op.drop_index(f'ix_{table}_project_id')
+            batch_op.drop_index(f'ix_{table}_project_keyset')

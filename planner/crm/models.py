@@ -204,8 +204,9 @@ class Account(CrmRecord, db.Model):
     __tablename__ = "crm_accounts"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_accounts_project_external"),
-        # The API's list (keyset on id) and its updated_since filter (planner.api.resources.crm).
-        Index("ix_crm_accounts_project_id", "project_id", "id"),
+        # The API's list in id order, its updated_since filter checked in the index as it goes, and the
+        # few records changed since a recent moment found directly (planner.api.resources.crm).
+        Index("ix_crm_accounts_project_keyset", "project_id", "id", "updated_at"),
         Index("ix_crm_accounts_project_updated", "project_id", "updated_at", "id"),
         Index("ix_crm_accounts_project_name", "project_id", "name_key", "id"),
         Index("ix_crm_accounts_project_created", "project_id", "created_at", "id"),
@@ -227,8 +228,9 @@ class Contact(CrmRecord, db.Model):
     __tablename__ = "crm_contacts"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_contacts_project_external"),
-        # The API's list (keyset on id) and its updated_since filter (planner.api.resources.crm).
-        Index("ix_crm_contacts_project_id", "project_id", "id"),
+        # The API's list in id order, its updated_since filter checked in the index as it goes, and the
+        # few records changed since a recent moment found directly (planner.api.resources.crm).
+        Index("ix_crm_contacts_project_keyset", "project_id", "id", "updated_at"),
         Index("ix_crm_contacts_project_updated", "project_id", "updated_at", "id"),
         Index("ix_crm_contacts_project_name", "project_id", "name_key", "id"),
         Index("ix_crm_contacts_project_email", "project_id", "email_key", "created_at", "id"),
@@ -256,8 +258,9 @@ class Interaction(CrmRecord, db.Model):
     __tablename__ = "crm_interactions"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_interactions_project_external"),
-        # The API's list (keyset on id) and its updated_since filter (planner.api.resources.crm).
-        Index("ix_crm_interactions_project_id", "project_id", "id"),
+        # The API's list in id order, its updated_since filter checked in the index as it goes, and the
+        # few records changed since a recent moment found directly (planner.api.resources.crm).
+        Index("ix_crm_interactions_project_keyset", "project_id", "id", "updated_at"),
         Index("ix_crm_interactions_project_updated", "project_id", "updated_at", "id"),
         Index("ix_crm_interactions_project_occurred", "project_id", "occurred_at", "id"),
         # Interactions without an outcome, for the closed-loop KPI (planner.kpis.engine.NO_OUTCOME).
@@ -288,8 +291,9 @@ class ServiceCase(CrmRecord, db.Model):
     __tablename__ = "crm_cases"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_cases_project_external"),
-        # The API's list (keyset on id) and its updated_since filter (planner.api.resources.crm).
-        Index("ix_crm_cases_project_id", "project_id", "id"),
+        # The API's list in id order, its updated_since filter checked in the index as it goes, and the
+        # few records changed since a recent moment found directly (planner.api.resources.crm).
+        Index("ix_crm_cases_project_keyset", "project_id", "id", "updated_at"),
         Index("ix_crm_cases_project_updated", "project_id", "updated_at", "id"),
         Index("ix_crm_cases_project_opened", "project_id", "opened_at", "id"),
         Index("ix_crm_cases_project_subject", "project_id", "subject_key", "id"),
@@ -325,8 +329,9 @@ class Opportunity(CrmRecord, db.Model):
     __tablename__ = "crm_opportunities"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_opportunities_project_external"),
-        # The API's list (keyset on id) and its updated_since filter (planner.api.resources.crm).
-        Index("ix_crm_opportunities_project_id", "project_id", "id"),
+        # The API's list in id order, its updated_since filter checked in the index as it goes, and the
+        # few records changed since a recent moment found directly (planner.api.resources.crm).
+        Index("ix_crm_opportunities_project_keyset", "project_id", "id", "updated_at"),
         Index("ix_crm_opportunities_project_updated", "project_id", "updated_at", "id"),
         Index("ix_crm_opportunities_project_opened", "project_id", "opened_on", "id"),
         Index("ix_crm_opportunities_project_name", "project_id", "name_key", "id"),
