@@ -2,7 +2,7 @@
 CRM records. (Who may call what is checked route by route in tests/access/rules_api.py.)"""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -315,6 +315,30 @@ def test_bulk_upsert_adds_and_updates_by_external_id(client, world):
     count = db.session.scalar(select(func.count()).select_from(Account).where(Account.project_id == project.id))
     assert count == 2502
     assert db.session.scalar(select(Account.city).where(Account.external_id == "A-00")) == "广州"
+
+
+def test_bulk_upsert_keeps_an_open_deals_close_date_as_its_forecast(client, world):
+    project = world["project"]
+    _accounts(project, world["manager"], 1)
+    deal = {"external_id": "D-1", "account": "A-00", "name": "续约", "opportunity_kind": "up_sell", "amount": "10",
+            "stage": "proposal", "opened_on": "2026-03-01"}
+    response = client.post(f"/api/v1/projects/{project.id}/crm/opportunities/bulk",
+                           json={"records": [{**deal, "closed_on": "2026-05-31"}]},
+                           headers=bearer(world["secrets"]["manager"]))
+    assert response.status_code == 200, response.get_json()
+    stored = db.session.scalar(select(Opportunity).where(Opportunity.external_id == "D-1"))
+    assert (stored.closed_on, stored.expected_close_on) == (None, date(2026, 5, 31))
+    body = client.get(f"/api/v1/projects/{project.id}/crm/opportunities/{stored.id}",
+                      headers=bearer(world["secrets"]["manager"])).get_json()
+    assert (body["closed_on"], body["expected_close_on"]) == (None, "2026-05-31")
+    # Won later: the closing date is a fact, the forecast stays as it was.
+    response = client.post(f"/api/v1/projects/{project.id}/crm/opportunities/bulk",
+                           json={"records": [{**deal, "stage": "won", "closed_on": "2026-06-04"}]},
+                           headers=bearer(world["secrets"]["manager"]))
+    assert response.get_json()["updated"] == 1
+    db.session.expire_all()
+    stored = db.session.get(Opportunity, stored.id)
+    assert (stored.closed_on, stored.expected_close_on) == (date(2026, 6, 4), date(2026, 5, 31))
 
 
 def test_bulk_upsert_is_all_or_nothing_with_every_record_s_problems(client, world):

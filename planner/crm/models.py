@@ -354,6 +354,8 @@ class Opportunity(CrmRecord, db.Model):
                                                     default=OpportunityStage.PROSPECTING)
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    # When an open opportunity should close (a forecast, not a fact): CRM exports call it "Close Date".
+    expected_close_on: Mapped[date | None] = mapped_column(Date)
 
     account: Mapped[Account] = relationship(lazy="raise_on_sql")
 

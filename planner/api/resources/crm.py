@@ -67,7 +67,8 @@ OWN = {
         "account_id": fields.Integer(required=True), "name": fields.String(required=True),
         "opportunity_kind": _choice(OpportunityKind, required=True), "amount": _amount(),
         "stage": _choice(OpportunityStage, required=True), "opened_on": fields.Date(required=True),
-        "closed_on": fields.Date(allow_none=True, required=True)},
+        "closed_on": fields.Date(allow_none=True, required=True),
+        "expected_close_on": fields.Date(allow_none=True, required=True)},
 }
 SINGULAR = {RecordKind.ACCOUNTS: "Account", RecordKind.CONTACTS: "Contact", RecordKind.INTERACTIONS: "Interaction",
             RecordKind.CASES: "ServiceCase", RecordKind.OPPORTUNITIES: "Opportunity"}
