@@ -1,5 +1,5 @@
 """The project overview puts a staff member's own cards first (the survey, their tasks, the quick
-wins) ahead of the cost and KPI cards, so on a 390-px phone the feedback card is on the first screen;
+wins) ahead of the stage and KPI cards, so on a 390-px phone the feedback card is on the first screen;
 managers keep the overview as it was. Screenshots go to test-artifacts/ (look at them)."""
 
 from datetime import timedelta
@@ -49,13 +49,13 @@ def test_staff_see_the_feedback_card_and_their_tasks_on_the_first_phone_screen(
     expect(feedback.get_by_role("link", name=button)).to_be_visible()
     box = feedback.bounding_box()
     assert box["y"] < FIRST_SCREEN and box["y"] + box["height"] <= PHONE["height"], box
-    assert top_of(page, "section[aria-labelledby=panel-tasks]") < top_of(page, ".tco-panel")
-    # Their cards come before the cost model and the vision in the page's own order too (what a
-    # screen reader and the keyboard meet first is what is shown first).
+    assert top_of(page, "section[aria-labelledby=panel-tasks]") < top_of(page, ".kpi-panel")
+    # Their cards come before the KPIs and the vision in the page's own order too (what a screen
+    # reader and the keyboard meet first is what is shown first).
     order = page.evaluate("() => [...document.querySelectorAll('main section.card')]"
                           ".map(s => s.getAttribute('aria-labelledby') || s.className)")
     assert order[:2] == ["panel-feedback", "panel-tasks"], order
-    assert any("tco-panel" in entry for entry in order[2:]), order
+    assert any("kpi-panel" in entry for entry in order[2:]), order
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, f"overview-staff-{language}-390")
     page.set_viewport_size(WIDE)
@@ -73,6 +73,8 @@ def test_managers_keep_the_overview_as_it_was(page, live_server, browser_login, 
     expect(page.locator(".overview-mine")).to_have_count(0)
     vision = page.get_by_role("heading", name="愿景")
     assert vision.bounding_box()["y"] < top_of(page, "section[aria-labelledby=panel-tasks]")
+    assert top_of(page, ".kpi-panel") <= top_of(page, "section[aria-labelledby=panel-tasks]")
+    expect(page.locator(".tco-panel")).to_be_visible()
     tasks = top_of(page, "section[aria-labelledby=panel-tasks]")
     assert tasks < top_of(page, "section[aria-labelledby=panel-feedback]")
     screenshot(page, "overview-manager-zh-1366")
