@@ -121,9 +121,18 @@ class DecisionForm(VersionedForm):
                          validate_choice=True, choices=choices((o.value, o.label) for o in Outcome))
     comment = TextAreaField(
         _l("Comment"), validators=[optional(), length(4000)], render_kw={"rows": 4},
-        description=_l("Required to approve with conditions (write the conditions) or to reject (write the "
-                       "reasons)."))
+        description=_l("Required to approve with conditions or to reject. Conditions: one condition per line; "
+                       "each becomes an item to follow up, with an owner and a due date. A rejection: the "
+                       "reasons."))
+    # In whose name: a stand-in chooses the sponsor (the rule is checked by the service).
+    on_behalf_of = SelectField(_l("You decide for"), coerce=optional_int, validate_choice=False)
     submit = SubmitField(_l("Record the decision"))
+
+    def offer(self, approvers) -> None:
+        """The names the reader may decide in (``approvals.acting_for``)."""
+        self.on_behalf_of.choices = choices((a.id, a.name) for a in approvers)
+        if self.on_behalf_of.data is None and approvers:
+            self.on_behalf_of.data = approvers[0].id
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
