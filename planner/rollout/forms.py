@@ -150,8 +150,9 @@ class KpiCriterionForm(VersionedForm):
     comparison = SelectField(_l("Comparison"), validate_choice=True, invalid_choice_message=CHOOSE_AN_OPTION,
                              choices=choices((c.value, c.label) for c in Comparison), default=Comparison.AT_LEAST.value)
     threshold = LocaleDecimalField(
-        _l("Threshold"), validators=[required()], places=2,
-        description=_l("A percentage for rates (for example 80), a score from 1 to 5 for satisfaction."))
+        _l("Threshold"), validators=[required()], places=2, state_range=False,
+        description=_l("A percentage from 0 to 100 for rates (for example 80), a score from 1 to 5 for "
+                       "satisfaction."))
     weeks = IntegerField(_l("Consecutive complete weeks"), default=2,
                          validators=[required(), in_range(min=1, max=12)],
                          description=_l("Weeks run from Monday to Sunday; the week in progress does not count."))
