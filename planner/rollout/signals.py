@@ -6,9 +6,12 @@ receiver adds its own rows to the same transaction (saved or rolled back with it
 - ``signoff_requested.send(request_, actor=user)``: a sign-off request is opened.
 - ``signoff_decided.send(decision, actor=user)``: a sponsor decided (the request is closed).
 - ``signoff_withdrawn.send(request_, actor=user)``: the request is withdrawn before a decision.
+- ``stage_started.send(stage, actor=user)``: a planned stage started (with or without an override).
+- ``stage_approved.send(stage, actor=user, decision=decision)``: a decision left the stage approved
+  (with or without conditions).
 
 ``actor`` is the person who acted (None from a command). Notifications listen
-(``planner.notifications.listeners``).
+(``planner.notifications.listeners``); webhooks too (``planner.webhooks.listeners``).
 """
 
 from blinker import Namespace
@@ -18,3 +21,5 @@ _signals = Namespace()
 signoff_requested = _signals.signal("rollout-signoff-requested")
 signoff_decided = _signals.signal("rollout-signoff-decided")
 signoff_withdrawn = _signals.signal("rollout-signoff-withdrawn")
+stage_started = _signals.signal("rollout-stage-started")
+stage_approved = _signals.signal("rollout-stage-approved")

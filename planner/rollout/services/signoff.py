@@ -17,10 +17,11 @@ from planner.rollout.models import (
     SignoffDecision,
     SignoffRequest,
     Stage,
+    StageStatus,
 )
 from planner.rollout.services.gate import evaluate_stage, snapshot
 from planner.rollout.services.stages import check_version
-from planner.rollout.signals import signoff_decided, signoff_requested, signoff_withdrawn
+from planner.rollout.signals import signoff_decided, signoff_requested, signoff_withdrawn, stage_approved
 
 STALE_DECISION = _l("This stage changed after you opened it, so the evidence you saw may no longer be "
                     "the evidence that stands. Review it again below before you decide.")
@@ -132,6 +133,8 @@ def decide(request_: SignoffRequest, user, membership, outcome, comment: str, ve
     record(f"signoff.{outcome.value}", project=stage.project_id, target=stage, actor=user, name=stage.name,
            comment=comment)
     signoff_decided.send(decision, actor=user)
+    if stage.status in (StageStatus.APPROVED, StageStatus.APPROVED_WITH_CONDITIONS):
+        stage_approved.send(stage, actor=user, decision=decision)
     return decision
 
 
