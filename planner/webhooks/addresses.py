@@ -77,7 +77,7 @@ def resolve(host: str, port: int) -> tuple[str, ...]:
         pass
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError, OSError) as exc:
+    except (socket.gaierror, UnicodeError, ValueError, OSError) as exc:
         raise Refused("unknown_host", host=host) from exc
     return tuple(dict.fromkeys(info[4][0] for info in found))
 
