@@ -7,11 +7,17 @@ The receiver listens on 127.0.0.1, so the tests that reach it set WEBHOOKS_ALLOW
 marked real_db: the delivery job commits its claim and its outcome for real, as in the worker."""
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -721,3 +727,56 @@ def test_the_demo_shows_a_delivery_log_and_sends_nothing(app, db, make_client):
     login(client, ctx.users["pm@example.com"], password=demo.PASSWORD)
     page = visible_text(client.get(f"/projects/{project.id}/webhooks/{endpoint.id}?lang=en").get_data(as_text=True))
     assert "This endpoint is off since" in page and "HTTP 410" in page and "Delivered" in page
+
+
+# --------------------------------------------------------------------------- a real worker process
+
+
+@pytest.mark.real_db  # the worker process reads the delivery rows the web app committed
+def test_a_worker_process_delivers_and_retries_on_the_queue(app, db, team, receiver, tmp_path):
+    """`flask worker` as its own process: the web side commits an event and queues its delivery; the
+    worker's first attempt gets 500, the retry the worker planned on the queue 5 seconds later gets 200."""
+    from planner import create_app
+
+    project, _other, u = team
+    endpoint = make_endpoint(project, url=receiver.url, events=[events.TASK_OVERDUE], created_by=u["manager"])
+    db.session.commit()
+    receiver.answers = [(500, "稍后再试")]
+    queue_file = tmp_path / "jobs.sqlite3"
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PLANNER_ENV": "testing", "JOBS_IMMEDIATE": "0", "FLASK_APP": "wsgi.py",
+           "PLANNER_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "WEBHOOKS_ALLOW_PRIVATE": "1"}
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "worker", "--workers", "1"], cwd=root, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        web = create_app({"PLANNER_ENV": "testing", "JOBS_IMMEDIATE": False, "JOBS_SQLITE_PATH": str(queue_file),
+                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+        with web.app_context():
+            from planner.extensions import db as web_db
+            from planner.webhooks import services
+
+            services.emit(project.id, events.TASK_OVERDUE, {"project_id": project.id, "task": {"id": 1}})
+            web_db.session.commit()  # the delivery goes to the queue now
+            web_db.session.remove()
+        deadline = time.monotonic() + 40
+        row = None
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            row = db.session.scalar(select(WebhookDelivery))
+            if row is not None and row.state == DeliveryState.SUCCEEDED:
+                break
+            time.sleep(0.5)
+        assert row is not None and row.state == DeliveryState.SUCCEEDED, (row and row.state, receiver.requests)
+        assert row.attempts == 2 and row.response_status == 200
+        first, second = receiver.requests
+        assert first["headers"]["webhook-id"] == second["headers"]["webhook-id"]
+        assert verified(endpoint.secret, second)["type"] == events.TASK_OVERDUE
+    finally:
+        worker.send_signal(signal.SIGINT)
+        try:
+            output, _ = worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+    assert "webhooks.deliver" in output, output
