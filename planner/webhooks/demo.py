@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import exists, select
 
 from planner.api import events
+from planner.auth.models import User
 from planner.db import utcnow
 from planner.extensions import db
 from planner.rollout.models import SignoffRequest
@@ -36,9 +37,13 @@ def _row(endpoint, event, moment, data, message_id=None, **fields) -> WebhookDel
     return row
 
 
+def _user(user_id):
+    return db.session.get(User, user_id) if user_id else None
+
+
 def _as_requested(request_) -> dict:
     """The event's data as it was when the request was opened: pending, the stage awaiting its sign-off."""
-    data = payloads.signoff(request_)
+    data = payloads.signoff(request_, _user(request_.requested_by_id))
     data["signoff_request"].update(status="pending", closed_at=None, decision=None)
     data["stage"].update(status="awaiting_signoff")
     return data
@@ -51,7 +56,7 @@ def _load(project, manager, language) -> None:
     now = utcnow()
     start = (request_.requested_at if request_ else now - timedelta(days=10)) - timedelta(days=2)
     endpoint = WebhookEndpoint(project_id=project.id, url=url, description=description, secret=signing.new_secret(),
-                               events=[events.SIGNOFF_REQUESTED, events.SIGNOFF_DECIDED, events.STAGE_APPROVED],
+                               events=[events.SIGNOFF_REQUESTED, events.SIGNOFF_DECIDED],
                                active=True, created_by_id=manager.id, created_at=start, updated_at=start)
     db.session.add(endpoint)
     db.session.flush()
@@ -66,9 +71,10 @@ def _load(project, manager, language) -> None:
         if request_.decision is not None:
             decided = request_.decision.decided_at
             # The chat was briefly down: the first attempt got 503, the retry 5 seconds later went through.
-            _row(endpoint, events.SIGNOFF_DECIDED, decided, payloads.signoff(request_),
+            _row(endpoint, events.SIGNOFF_DECIDED, decided, payloads.signoff(
+                request_, _user(request_.decision.decided_by_id), decision=request_.decision),
                  **{**done, "attempts": 2, "duration_ms": 240}).last_attempt_at = decided + timedelta(seconds=5)
-            last = decided
+            last = decided + timedelta(seconds=5)
     closed = max(last + timedelta(days=1), now - timedelta(days=2))
     _row(endpoint, events.TEST, closed, payloads.test(endpoint), test=True, state=DeliveryState.FAILED, attempts=1,
          response_status=410, response_excerpt=gone, error_code="gone", duration_ms=95)

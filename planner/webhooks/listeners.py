@@ -19,7 +19,7 @@ def signoff_requested(request_, actor=None, **_):
 @rollout.signoff_decided.connect
 def signoff_decided(decision, actor=None, **_):
     request_ = decision.request
-    emit(request_.project_id, events.SIGNOFF_DECIDED, lambda: payloads.signoff(request_, actor))
+    emit(request_.project_id, events.SIGNOFF_DECIDED, lambda: payloads.signoff(request_, actor, decision))
 
 
 @rollout.stage_started.connect

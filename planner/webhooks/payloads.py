@@ -13,9 +13,10 @@ from planner.api import events
 
 def _schemas():
     from planner.api.resources.change import QuickWinSchema, TaskSchema
-    from planner.api.resources.rollout import RequestSchema, StageSchema
+    from planner.api.resources.rollout import DecisionSchema, RequestSchema, StageSchema
 
     return {"task": TaskSchema(), "quick_win": QuickWinSchema(), "request": RequestSchema(),
+            "decision": DecisionSchema(),
             "stage": StageSchema(exclude=("gate",))}
 
 
@@ -37,10 +38,15 @@ def stage(stage_, user=None, **extra) -> dict:
     return {"project_id": stage_.project_id, "stage": _schemas()["stage"].dump(stage_), "actor": actor(user), **extra}
 
 
-def signoff(request_, user=None) -> dict:
+def signoff(request_, user=None, decision=None) -> dict:
+    """A sign-off request with its stage; ``decision``, when given, is the one just taken (the request's
+    relationship may have been read before it existed)."""
     schemas = _schemas()
-    return {"project_id": request_.project_id, "stage": schemas["stage"].dump(request_.stage),
+    data = {"project_id": request_.project_id, "stage": schemas["stage"].dump(request_.stage),
             "signoff_request": schemas["request"].dump(request_), "actor": actor(user)}
+    if decision is not None:
+        data["signoff_request"]["decision"] = schemas["decision"].dump(decision)
+    return data
 
 
 def task(task_, user=None, **extra) -> dict:
