@@ -51,8 +51,10 @@ def _as_requested(request_) -> dict:
 
 def _load(project, manager, language) -> None:
     url, description, gone, ok = SETUP[language]
-    request_ = db.session.scalar(select(SignoffRequest).where(SignoffRequest.project_id == project.id)
-                                 .order_by(SignoffRequest.requested_at.desc(), SignoffRequest.id.desc()).limit(1))
+    requests = db.session.scalars(select(SignoffRequest).where(SignoffRequest.project_id == project.id)
+                                  .order_by(SignoffRequest.requested_at.desc(), SignoffRequest.id.desc())).all()
+    # The latest request that was decided (both of its events are in the log), else the latest one.
+    request_ = next((found for found in requests if found.decision is not None), requests[0] if requests else None)
     now = utcnow()
     start = (request_.requested_at if request_ else now - timedelta(days=10)) - timedelta(days=2)
     endpoint = WebhookEndpoint(project_id=project.id, url=url, description=description, secret=signing.new_secret(),
