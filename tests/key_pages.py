@@ -56,6 +56,7 @@ def pages(ctx, language: str) -> list[KeyPage]:
         KeyPage("assess", MANAGER, f"{p}/risk/new"),
         KeyPage("rollout", MANAGER, f"{p}/rollout"),
         KeyPage("gate", MANAGER, f"{p}/rollout/stages/{stage}"),
+        KeyPage("conditions", MANAGER, f"{p}/conditions"),
         KeyPage("signoffs", SPONSOR, "/rollout/sign-offs"),
         KeyPage("tasks", MANAGER, f"{p}/change/tasks"),
         KeyPage("kpis", MANAGER, f"{p}/kpis"),

@@ -2,7 +2,7 @@
 CRM records. (Who may call what is checked route by route in tests/access/rules_api.py.)"""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -317,6 +317,30 @@ def test_bulk_upsert_adds_and_updates_by_external_id(client, world):
     assert db.session.scalar(select(Account.city).where(Account.external_id == "A-00")) == "广州"
 
 
+def test_bulk_upsert_keeps_an_open_deals_close_date_as_its_forecast(client, world):
+    project = world["project"]
+    _accounts(project, world["manager"], 1)
+    deal = {"external_id": "D-1", "account": "A-00", "name": "续约", "opportunity_kind": "up_sell", "amount": "10",
+            "stage": "proposal", "opened_on": "2026-03-01"}
+    response = client.post(f"/api/v1/projects/{project.id}/crm/opportunities/bulk",
+                           json={"records": [{**deal, "closed_on": "2026-05-31"}]},
+                           headers=bearer(world["secrets"]["manager"]))
+    assert response.status_code == 200, response.get_json()
+    stored = db.session.scalar(select(Opportunity).where(Opportunity.external_id == "D-1"))
+    assert (stored.closed_on, stored.expected_close_on) == (None, date(2026, 5, 31))
+    body = client.get(f"/api/v1/projects/{project.id}/crm/opportunities/{stored.id}",
+                      headers=bearer(world["secrets"]["manager"])).get_json()
+    assert (body["closed_on"], body["expected_close_on"]) == (None, "2026-05-31")
+    # Won later: the closing date is a fact, the forecast stays as it was.
+    response = client.post(f"/api/v1/projects/{project.id}/crm/opportunities/bulk",
+                           json={"records": [{**deal, "stage": "won", "closed_on": "2026-06-04"}]},
+                           headers=bearer(world["secrets"]["manager"]))
+    assert response.get_json()["updated"] == 1
+    db.session.expire_all()
+    stored = db.session.get(Opportunity, stored.id)
+    assert (stored.closed_on, stored.expected_close_on) == (date(2026, 6, 4), date(2026, 5, 31))
+
+
 def test_bulk_upsert_is_all_or_nothing_with_every_record_s_problems(client, world):
     project = world["project"]
     _accounts(project, world["manager"], 1)
@@ -517,3 +541,26 @@ def test_a_browser_session_cannot_write_through_the_api_without_a_token(client, 
     response = client.post(f"/api/v1/projects/{project.id}/crm/accounts", json={"name": "跨站请求"}, csrf=False)
     assert response.status_code == 401
     assert db.session.scalar(select(Account).where(Account.project_id == project.id)) is None
+
+
+@pytest.mark.parametrize("few", [5, 10_000])  # the many-changed plan (id order) and the few-changed plan
+def test_updated_since_pages_through_exactly_the_records_changed_since(client, world, monkeypatch, few):
+    from planner.api.resources import crm as crm_resource
+
+    monkeypatch.setattr(crm_resource, "CHANGED_FEW", few)
+    project = world["project"]
+    accounts = _accounts(project, world["manager"], 30)
+    for account in accounts:
+        account.updated_at = utcnow() - timedelta(days=2)
+    changed = accounts[3::4]  # 8 records changed since yesterday, spread over the ids
+    for account in changed:
+        account.updated_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    since = (utcnow() - timedelta(days=1)).isoformat()
+    seen, after, pages = [], 0, 0
+    while after is not None:
+        body = client.get(f"/api/v1/projects/{project.id}/crm/accounts", headers=bearer(world["secrets"]["staff"]),
+                          query_string={"updated_since": since, "limit": 3, "after": after}).get_json()
+        seen += [item["id"] for item in body["items"]]
+        after, pages = body["next_after"], pages + 1
+    assert seen == sorted(account.id for account in changed) and pages == 3

@@ -324,13 +324,13 @@ def test_bad_values_of_every_type_are_reported(client, db, setup):
         "O-1,A-1,Uno,cross-sell,12x,won,2026-01-01,2026-02-01",  # bad number
         "O-2,A-1,Dos,cross-sell,-5,won,2026-01-01,2026-02-01",  # negative
         "O-3,A-1,Tres,cross-sell,5,won,2026-01-01,",  # won without a closing date
-        "O-4,A-1,Cuatro,cross-sell,5,proposal,2026-01-01,2026-02-01",  # open with a closing date
+        "O-4,A-1,Cuatro,cross-sell,5,proposal,2026-01-01,2026-02-01",  # open: the date is its forecast
         "O-5,A-1,Cinco,cross-sell,5,lost,2026-03-01,2026-02-01",  # closed before opened
         "O-6,A-1,Seis,swap,5,maybe,2026-03-01,",  # two unknown choices
     ]) + "\n"
     job, _page = import_file(client, db, project, "opportunities", content.encode(), "o.csv", decimal_comma="0")
     assert problems_by_line(db, job) == {2: ["bad_number"], 3: ["negative"], 4: ["closed_needs_date"],
-                                         5: ["open_has_date"], 6: ["closed_before_opened"],
+                                         6: ["closed_before_opened"],
                                          7: ["bad_choice", "bad_choice"]}
     cases = "\n".join(["Id,Account,Subject,Opened,Closed,FCR,Satisfaction",
                        "K-1,A-1,Uno,2026-01-05,2026-01-04,yes,4",  # closed before opened
@@ -340,6 +340,33 @@ def test_bad_values_of_every_type_are_reported(client, db, setup):
     job, _page = import_file(client, db, project, "cases", cases.encode(), "c.csv")
     assert problems_by_line(db, job) == {2: ["closed_before_opened"], 3: ["bad_bool"], 4: ["bad_score"],
                                          5: ["bad_score"]}
+
+
+def test_an_open_deals_close_date_is_kept_as_its_expected_date(client, db, setup):
+    """CRM exports fill "Close Date" on open deals with the forecast: nothing of it is lost, and a file
+    that brings both dates for an open deal is told that only a won or lost one has a closing date."""
+    project, *_ = setup
+    f.account(project, external_id="A-1")
+    content = "\n".join([
+        "Id,Account,Name,Type,Amount,Stage,Opened on,Close Date",
+        "O-1,A-1,Uno,cross-sell,5,proposal,2026-01-01,2026-02-15",
+        "O-2,A-1,Dos,cross-sell,5,won,2026-01-01,2026-02-01",
+    ]) + "\n"
+    job, _page = import_file(client, db, project, "opportunities", content.encode(), "o.csv", decimal_comma="0")
+    assert job.mapping["closed_on"] == 7 and problems_by_line(db, job) == {}
+    assert "Import finished: 2 added" in run(client, project, job).get_data(as_text=True)
+    db.session.expire_all()
+    dates = {o.external_id: (o.closed_on, o.expected_close_on)
+             for o in db.session.scalars(select(Opportunity).where(Opportunity.project_id == project.id))}
+    assert dates == {"O-1": (None, date(2026, 2, 15)), "O-2": (date(2026, 2, 1), None)}
+    page = client.get(f"/projects/{project.id}/crm/opportunities").get_data(as_text=True)
+    assert "expected Feb 15, 2026" in page
+
+    both = "\n".join(["Id,Account,Name,Type,Amount,Stage,Opened on,Close Date,Expected close date",
+                       "O-3,A-1,Tres,cross-sell,5,proposal,2026-01-01,2026-02-01,2026-03-01"]) + "\n"
+    job, _page = import_file(client, db, project, "opportunities", both.encode(), "o2.csv", decimal_comma="0")
+    assert job.mapping["expected_close_on"] == 8
+    assert problems_by_line(db, job) == {2: ["open_has_date"]}
 
 
 def test_a_long_list_of_problems_is_paged_by_line(client, db, setup):

@@ -167,6 +167,8 @@ def test_times_are_read_in_the_importers_zone_and_amounts_with_the_files_decimal
     assert db.session.scalar(select(Opportunity.amount).where(Opportunity.external_id == "OP-002")) == Decimal("1250")
     hubspot = db.session.scalar(select(Opportunity).where(Opportunity.external_id == "18467193021"))
     assert (hubspot.amount, hubspot.closed_on) == (Decimal("12500.50"), date(2026, 3, 20))
+    open_deal = db.session.scalar(select(Opportunity).where(Opportunity.external_id == "18467193024"))
+    assert (open_deal.closed_on, open_deal.expected_close_on) == (None, date(2026, 4, 30))
 
 
 # --------------------------------------------------------------------------- the command line

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from planner.audit.services import record, register
-from planner.crm.fields import STORED
+from planner.crm.fields import STORED, filled
 from planner.crm.imports.checks import Problem, RowReader, describe
 from planner.crm.imports.importer import Outcome
 from planner.crm.imports.reading import SourceInfo
@@ -185,7 +185,8 @@ def upsert(project, kind: RecordKind, records: list, actor) -> Outcome | Refusal
     names = sorted({name for data in records for name in data})
     reader = _Reader(project, kind, names, external_id_required=True)
     outcome = Outcome()
-    specs = [spec for spec in STORED[kind] if spec.name in reader.mapping]
+    written = filled(kind, reader.mapping)
+    specs = [spec for spec in STORED[kind] if spec.name in written]
     writer = Writer(project, kind, specs, outcome)
     reader.references.open()
     try:

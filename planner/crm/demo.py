@@ -333,11 +333,14 @@ class Builder:
                 win = 0.30 + 0.25 * self.progress(opened)
                 stage = OpportunityStage.WON if rng.random() < win else OpportunityStage.LOST
                 closed_on = min(self.today, opened + timedelta(days=rng.randint(15, 60)))
+            # Open deals carry the forecast a sales rep keeps (no draw from rng: the rest stays the same).
+            expected = None if closed_on else max(self.today, opened) + timedelta(days=14 + (index * 7) % 60)
             amount = Decimal(rng.randrange(low, high, 50)).quantize(Decimal("0.01"))
             self.add(Opportunity(
                 project_id=self.project.id, external_id=f"{v.prefix}-O{index:04d}", account=account,
                 name=rng.choice(v.deals).format(city=account.city), opportunity_kind=kind, amount=amount, stage=stage,
-                opened_on=opened, closed_on=closed_on, captured_by_id=self._captured_by(opened)))
+                opened_on=opened, closed_on=closed_on, expected_close_on=expected,
+                captured_by_id=self._captured_by(opened)))
 
 
 def _backdate_members(project) -> None:

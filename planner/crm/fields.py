@@ -91,10 +91,21 @@ FIELDS: dict[RecordKind, list[FieldSpec]] = {
         _f("stage", _l("Stage"), "stage", required=True),
         _f("opened_on", _l("Opened on"), "date", required=True),
         _f("closed_on", _l("Closed on"), "date"),
+        _f("expected_close_on", _l("Expected to close on"), "date"),
         CAPTURED_BY,
     ],
 }
 STORED = {kind: [spec for spec in specs if spec.type != "name_part"] for kind, specs in FIELDS.items()}
+# A field that a column of another can fill too: an open deal's "close date" is its expected one
+# (see imports.checks.RowReader._cross_checks), so a file that brings the first can write the second.
+ALSO_FILLS = {RecordKind.OPPORTUNITIES: {"closed_on": "expected_close_on"}}
+
+
+def filled(kind: RecordKind, names) -> set[str]:
+    """The fields a file (or an API call) bringing ``names`` may write."""
+    names = set(names)
+    also = ALSO_FILLS.get(RecordKind(kind), {})
+    return names | {also[name] for name in names if name in also}
 
 
 def field_map(kind: RecordKind) -> dict[str, FieldSpec]:

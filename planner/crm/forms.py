@@ -188,11 +188,15 @@ class OpportunityForm(CrmForm):
     opened_on = DateInput(_l("Opened on"), validators=[input_required()])
     closed_on = DateInput(_l("Closed on"), validators=[optional()],
                           description=_l("The day it was won or lost. Leave empty while it is open."))
+    expected_close_on = DateInput(_l("Expected to close on"), validators=[optional()],
+                                  description=_l("Your forecast while it is open; kept for reference once it "
+                                                 "is won or lost."))
     external_id = StrippedStringField(_l("External id"), validators=[optional(), length(100)],
                                       description=EXTERNAL_ID_HELP)
     submit = SubmitField(_l("Save"))
 
-    FIELDS = ("name", "opportunity_kind", "amount", "stage", "opened_on", "closed_on", "external_id")
+    FIELDS = ("name", "opportunity_kind", "amount", "stage", "opened_on", "closed_on", "expected_close_on",
+              "external_id")
 
 
 FORMS = {

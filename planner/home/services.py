@@ -1,7 +1,7 @@
 """What "My work" shows, for every project of one user, in a fixed number of queries (one per
 block) whatever the number of projects."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import g
@@ -9,6 +9,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from planner.change.models import ChangeTask, QuickWin, QuickWinStatus, TaskStatus
+from planner.conditions.models import UNCLOSED, Condition
 from planner.db import utcnow
 from planner.extensions import db
 from planner.feedback.models import Channel, FeedbackResponse, SurveyLink, week_start
@@ -17,6 +18,7 @@ from planner.rollout.models import IN_PROGRESS_STATUSES, Stage
 
 CELEBRATE_DAYS = 60  # quick wins achieved within this many days are shown to celebrate
 TASKS_SHOWN = 10
+CONDITIONS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class MyWork:
     more_tasks: int
     wins: list  # [QuickWin], latest first
     today: date
+    conditions: list = field(default_factory=list)  # [Condition] the member owns and has not closed, soonest due first
 
     @property
     def project_names(self) -> dict:
@@ -106,4 +109,8 @@ def my_work(user, today: date) -> MyWork:
         select(QuickWin).where(QuickWin.project_id.in_(ids), QuickWin.status == QuickWinStatus.ACHIEVED,
                                QuickWin.achieved_on >= today - timedelta(days=CELEBRATE_DAYS))
         .order_by(QuickWin.achieved_on.desc(), QuickWin.id.desc()).limit(6)))
-    return MyWork(memberships, asks, open_tasks[:TASKS_SHOWN], max(0, len(open_tasks) - TASKS_SHOWN), wins, today)
+    conditions = list(db.session.scalars(
+        select(Condition).where(Condition.owner_id.in_(member_ids), Condition.status.in_(UNCLOSED))
+        .options(selectinload(Condition.stage)).order_by(Condition.due_date, Condition.id).limit(CONDITIONS_SHOWN)))
+    return MyWork(memberships, asks, open_tasks[:TASKS_SHOWN], max(0, len(open_tasks) - TASKS_SHOWN), wins, today,
+                  conditions)

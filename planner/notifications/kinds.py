@@ -148,6 +148,39 @@ def _roles(values) -> str:
     return format_list(labels, locale=get_locale()) if labels else str(ProjectRole.STAFF.label)
 
 
+def _conditions(params: dict) -> dict:
+    return {"project_id": params["project_id"]}
+
+
+@kind("condition_assigned", _l("A sign-off condition is yours to follow up"), Delivery.EMAIL, "conditions.index",
+      _conditions)
+def _condition_assigned(p):
+    return _("%(actor)s made you the owner of a condition of the sign-off of “%(stage)s” in %(project)s, due on "
+             "%(day)s: “%(text)s”.", actor=p.get("actor") or _("Someone"), stage=p["stage"], project=p["project"],
+             day=_day(p.get("due")), text=p["text"])
+
+
+@kind("condition_due_soon", _l("One of your sign-off conditions is due tomorrow"), Delivery.DIGEST,
+      "conditions.index", _conditions)
+def _condition_due_soon(p):
+    return _("Your condition “%(text)s” in %(project)s is due tomorrow, %(day)s.", text=p["text"],
+             project=p["project"], day=_day(p.get("due")))
+
+
+@kind("condition_overdue", _l("One of your sign-off conditions is overdue"), Delivery.DIGEST, "conditions.index",
+      _conditions)
+def _condition_overdue(p):
+    return _("Your condition “%(text)s” in %(project)s was due on %(day)s and is not closed.", text=p["text"],
+             project=p["project"], day=_day(p.get("due")))
+
+
+@kind("condition_closed", _l("A sign-off condition is closed"), Delivery.APP, "conditions.index", _conditions)
+def _condition_closed(p):
+    return _("%(actor)s closed the condition “%(text)s” of the sign-off of “%(stage)s” in %(project)s: %(note)s",
+             actor=p.get("actor") or _("Someone"), text=p["text"], stage=p["stage"], project=p["project"],
+             note=p.get("note", ""))
+
+
 def _endpoint(params: dict) -> dict:
     return {"project_id": params["project_id"], "endpoint_id": params["endpoint_id"]}
 

@@ -5,13 +5,15 @@ from sqlalchemy import or_, select
 
 from planner.auth.models import User
 from planner.change import signals as change
+from planner.conditions import signals as conditions
+from planner.conditions.models import Condition
 from planner.extensions import db
 from planner.feedback import signals as feedback
 from planner.notifications.services import notify
 from planner.projects import signals as projects
 from planner.projects.models import Project, ProjectMember
 from planner.rollout import signals as rollout
-from planner.rollout.models import Stage
+from planner.rollout.models import SignoffDecision, SignoffRequest, Stage
 
 
 def members(project_id: int, *conditions) -> list[User]:
@@ -23,9 +25,11 @@ def members(project_id: int, *conditions) -> list[User]:
 
 
 def approvers(request_) -> list[User]:
-    """The sponsors who may decide the request: every sponsor of the project but the requester."""
-    found = members(request_.project_id, ProjectMember.is_sponsor.is_(True))
-    return [user for user in found if user.id != request_.requested_by_id]
+    """Who the request waits for now under its approval rule (any sponsor but the requester, the
+    sponsors who have not approved yet, or a chain's current approver) and their stand-ins in force."""
+    from planner.rollout.services import approvals as rules
+
+    return rules.expected_recipients(request_)
 
 
 def _params(request_, actor, **extra) -> dict:
@@ -38,6 +42,14 @@ def _params(request_, actor, **extra) -> dict:
 @rollout.signoff_requested.connect
 def signoff_requested(request_, actor=None, **_):
     notify(approvers(request_), "signoff_requested", _params(request_, actor), request_.project_id, actor)
+
+
+@rollout.signoff_turn.connect
+def signoff_turn(request_, actor=None, recipients=(), **_):
+    """The request now waits for ``recipients`` (a chain's next approver, a stand-in who starts):
+    told as of a new request."""
+    params = {**_params(request_, actor), "actor": request_.requested_by_name or ""}
+    notify(list(recipients), "signoff_requested", params, request_.project_id, actor)
 
 
 @rollout.signoff_withdrawn.connect
@@ -117,3 +129,40 @@ def survey_opened(link, actor=None, **_):
     notify(survey_audience(link.project_id, stage), "survey_open", {
         "project_id": link.project_id, "project": _project_name(link.project_id),
         "stage_id": getattr(stage, "id", None), "stage": getattr(stage, "name", "")}, link.project_id, actor)
+
+
+# --------------------------------------------------------------------------- conditions of a sign-off
+
+
+def _condition_params(condition: Condition, actor, **extra) -> dict:
+    stage = db.session.get(Stage, condition.stage_id)
+    return {"project_id": condition.project_id, "project": _project_name(condition.project_id),
+            "condition_id": condition.id, "text": condition.text, "stage_id": condition.stage_id,
+            "stage": stage.name if stage is not None else "", "due": condition.due_date.isoformat(),
+            "actor": getattr(actor, "name", "") or "", **extra}
+
+
+def condition_owner(condition: Condition) -> list[User]:
+    """The condition's owner, while they are an active member of its project."""
+    if condition.owner_id is None:
+        return []
+    return members(condition.project_id, ProjectMember.id == condition.owner_id)
+
+
+@conditions.condition_assigned.connect
+def condition_assigned(condition, actor=None, **_):
+    return notify(condition_owner(condition), "condition_assigned", _condition_params(condition, actor),
+                  condition.project_id, actor)
+
+
+@conditions.condition_closed.connect
+def condition_closed(condition, actor=None, **_):
+    """The person who requested the sign-off and the project managers (members of the project only)."""
+    requester_id = db.session.scalar(
+        select(SignoffRequest.requested_by_id).join(SignoffDecision, SignoffDecision.request_id == SignoffRequest.id)
+        .where(SignoffDecision.id == condition.decision_id))
+    wanted = ProjectMember.is_manager.is_(True)
+    if requester_id is not None:
+        wanted = or_(wanted, ProjectMember.user_id == requester_id)
+    return notify(members(condition.project_id, wanted), "condition_closed",
+                  _condition_params(condition, actor, note=condition.closing_note), condition.project_id, actor)

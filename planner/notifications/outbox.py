@@ -96,13 +96,15 @@ def queue_notification(user, notification: Notification) -> OutboxMail:
         return _fill(row, item["text"], context)
 
 
-def queue_digest(user, notifications: list[Notification], overdue: list[dict], day) -> OutboxMail:
-    """Queues ``user``'s daily digest: the notifications they chose to get this way and their
-    overdue tasks (each ``{"title", "project", "due", "url"}``)."""
+def queue_digest(user, notifications: list[Notification], overdue: list[dict], day,
+                 overdue_conditions: list[dict] = ()) -> OutboxMail:
+    """Queues ``user``'s daily digest: the notifications they chose to get this way, their overdue
+    tasks and their overdue conditions of a sign-off (each ``{"title", "project", "due", "url"}``)."""
     row = _new_row(user, unsubscribe.DIGEST)
     with reading_as(user):
         items = [_item(n) for n in notifications]
-        context = _context(user, row, items=items, overdue=overdue, digest=True, day=day, kind_label=None)
+        context = _context(user, row, items=items, overdue=overdue, digest=True, day=day, kind_label=None,
+                           overdue_conditions=list(overdue_conditions))
         return _fill(row, _("Your Rollout digest for %(day)s", day=_format_day(day)), context)
 
 

@@ -4,10 +4,14 @@ at the hour they chose for their digest, and never twice for the same thing on t
 ``ReminderSent`` row (unique per kind, subject, person and day) is written with the reminder, in
 the same transaction.
 
-- A pending sign-off is recalled to its approvers and its requester after N days (the project's
-  setting, default 3) and again every N days.
-- A task due tomorrow is announced to its owner; a task that has just become overdue too.
-- The daily digest: the notifications a person chose to receive that way, and their overdue tasks.
+- A pending sign-off is recalled to its approvers (those it waits for under its approval rule, and
+  their stand-ins in force) and its requester after N days (the project's setting, default 3) and
+  again every N days.
+- A stand-in whose dates begin while a request waits for their sponsor is told of it, once.
+- A task due tomorrow is announced to its owner; a task that has just become overdue too. The same
+  for a condition of a sign-off that is not closed (``condition_reminders``).
+- The daily digest: the notifications a person chose to receive that way, their overdue tasks and
+  their overdue conditions of a sign-off.
 """
 
 from datetime import date, datetime, timedelta
@@ -17,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from planner.auth.models import User
 from planner.change.models import ChangeTask, TaskStatus
+from planner.conditions.models import UNCLOSED as CONDITION_UNCLOSED
+from planner.conditions.models import Condition
 from planner.extensions import db
 from planner.notifications import outbox, services
 from planner.notifications.kinds import delivery_for
@@ -31,7 +37,7 @@ from planner.notifications.models import (
 )
 from planner.notifications.reader import timezone_of
 from planner.projects.models import Project, ProjectMember
-from planner.rollout.models import RequestStatus, SignoffRequest
+from planner.rollout.models import RequestStatus, SignoffRequest, Stage
 
 ACTIVE_TASK_STATUSES = [s for s in TaskStatus if s.is_active]
 
@@ -167,6 +173,55 @@ def overdue_tasks_of(user, today: date) -> list[dict]:
             for task, name in rows]
 
 
+# --------------------------------------------------------------------------- conditions of a sign-off
+
+
+def condition_reminders(now: datetime) -> int:
+    """Conditions due tomorrow and the ones overdue since yesterday, told once to their owners (their
+    calendar), as for tasks."""
+    utc_day = now.date()
+    rows = db.session.execute(
+        select(Condition, User, Project.name, Stage.name)
+        .join(ProjectMember, ProjectMember.id == Condition.owner_id)
+        .join(User, User.id == ProjectMember.user_id)
+        .join(Project, Project.id == Condition.project_id)
+        .join(Stage, Stage.id == Condition.stage_id)
+        .where(Condition.status.in_(CONDITION_UNCLOSED),
+               Condition.due_date.between(utc_day - timedelta(days=2), utc_day + timedelta(days=2)),
+               Project.archived_at.is_(None), User.active.is_(True))).all()
+    hours = _hours(user.id for _condition, user, _project, _stage in rows)
+    sent = 0
+    for condition, user, project_name, stage_name in rows:
+        if not _due_hour(user, now, hours):
+            continue
+        today = local_now(user, now).date()
+        if condition.due_date == today + timedelta(days=1):
+            kind = "condition_due_soon"
+        elif condition.due_date == today - timedelta(days=1):
+            kind = "condition_overdue"
+        else:
+            continue
+        if _once(kind, condition.id, user.id, today):
+            services.notify([user], kind, {
+                "project_id": condition.project_id, "project": project_name, "condition_id": condition.id,
+                "text": condition.text, "stage_id": condition.stage_id, "stage": stage_name,
+                "due": condition.due_date.isoformat()}, condition.project_id)
+            sent += 1
+    return sent
+
+
+def overdue_conditions_of(user, today: date) -> list[dict]:
+    rows = db.session.execute(
+        select(Condition, Project.name).join(ProjectMember, ProjectMember.id == Condition.owner_id)
+        .join(Project, Project.id == Condition.project_id)
+        .where(ProjectMember.user_id == user.id, Condition.status.in_(CONDITION_UNCLOSED),
+               Condition.due_date < today, Project.archived_at.is_(None))
+        .order_by(Condition.due_date, Condition.id)).all()
+    return [{"title": condition.text, "project": name, "due": condition.due_date,
+             "url": outbox.external_url("conditions.index", project_id=condition.project_id)}
+            for condition, name in rows]
+
+
 # --------------------------------------------------------------------------- the adoption survey
 
 SURVEY_REMINDER_DAYS = 3  # after the survey of a stage opened
@@ -178,7 +233,7 @@ def survey_reminders(now: datetime) -> int:
     about who answered, and no list of the people reminded is shown anywhere."""
     from planner.feedback.models import FeedbackResponse, SurveyLink
     from planner.notifications.listeners import survey_audience
-    from planner.rollout.models import IN_PROGRESS_STATUSES, Stage
+    from planner.rollout.models import IN_PROGRESS_STATUSES
 
     links = db.session.execute(
         select(SurveyLink, Stage, Project.name).join(Stage, Stage.id == SurveyLink.stage_id)
@@ -225,7 +280,11 @@ def digests(now: datetime) -> int:
         select(ProjectMember.user_id).join(ChangeTask, ChangeTask.owner_id == ProjectMember.id)
         .where(ChangeTask.status.in_(ACTIVE_TASK_STATUSES), ChangeTask.due_date < now.date() + timedelta(days=1))
         .distinct()).scalars().all()
-    candidates = set(waiting) | set(owners)
+    condition_owners = db.session.execute(
+        select(ProjectMember.user_id).join(Condition, Condition.owner_id == ProjectMember.id)
+        .where(Condition.status.in_(CONDITION_UNCLOSED), Condition.due_date < now.date() + timedelta(days=1))
+        .distinct()).scalars().all()
+    candidates = set(waiting) | set(owners) | set(condition_owners)
     if not candidates:
         return 0
     users = db.session.scalars(select(User).where(User.id.in_(candidates), User.active.is_(True))).all()
@@ -245,7 +304,9 @@ def digests(now: datetime) -> int:
             Notification.digested_at.is_(None)).order_by(Notification.created_at)).all()
         overdue = overdue_tasks_of(user, today) \
             if delivery_for("task_overdue", choices[user.id]) == Delivery.DIGEST else []
-        if not notifications and not overdue:
+        late_conditions = overdue_conditions_of(user, today) \
+            if delivery_for("condition_overdue", choices[user.id]) == Delivery.DIGEST else []
+        if not notifications and not overdue and not late_conditions:
             continue
         if setting is None:
             setting = DigestSetting(user_id=user.id, hour=hour)
@@ -254,15 +315,56 @@ def digests(now: datetime) -> int:
         setting.last_sent_on = today
         for notification in notifications:
             notification.digested_at = now
-        shown = [n for n in notifications if not (overdue and n.kind == "task_overdue")]  # listed below anyway
-        outbox.queue_digest(user, shown, overdue, today)
+        shown = [n for n in notifications if not (overdue and n.kind == "task_overdue")
+                 and not (late_conditions and n.kind == "condition_overdue")]  # listed below anyway
+        outbox.queue_digest(user, shown, overdue, today, late_conditions)
         sent += 1
     return sent
 
 
+def stand_in_notices(now: datetime) -> int:
+    """A stand-in whose dates have begun (on their sponsor's calendar) while a request waits for that
+    sponsor is told of it, as of a new request, once: unless they were told already (when the request
+    was opened, when they were named, when a chain's turn came)."""
+    from planner.rollout.services import approvals as rules
+
+    pending = db.session.execute(
+        select(SignoffRequest, Project.name).join(Project, Project.id == SignoffRequest.project_id)
+        .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None))).all()
+    if not pending:
+        return 0
+    in_force = rules.active_stand_ins({request_.project_id for request_, _name in pending}, now)
+    if not in_force:
+        return 0
+    told = {(user_id, (params or {}).get("request_id")) for user_id, params in db.session.execute(
+        select(Notification.user_id, Notification.params).where(
+            Notification.kind == "signoff_requested", Notification.user_id.in_({r.stand_in_id for r in in_force})))}
+    sent = 0
+    for request_, project_name in pending:
+        rows = [row for row in in_force if row.project_id == request_.project_id]
+        if not rows:
+            continue
+        recipients = {user.id: user for user in rules.expected_recipients(request_, now)}
+        for row in rows:
+            user = recipients.get(row.stand_in_id)
+            if user is None or (user.id, request_.id) in told:
+                continue
+            if not _once("stand_in_signoff", request_.id, user.id, row.starts_on):
+                continue
+            stage = request_.stage
+            services.notify([user], "signoff_requested", {
+                "project_id": request_.project_id, "project": project_name, "stage_id": stage.id,
+                "stage": stage.name, "request_id": request_.id, "actor": request_.requested_by_name or ""},
+                request_.project_id)
+            told.add((user.id, request_.id))
+            sent += 1
+    return sent
+
+
 def run(now: datetime) -> dict:
-    counts = {"signoff_reminders": signoff_reminders(now), "task_reminders": task_reminders(now),
-              "survey_reminders": survey_reminders(now)}
+    counts = {"signoff_reminders": signoff_reminders(now), "stand_in_notices": stand_in_notices(now),
+              "task_reminders": task_reminders(now),
+              "condition_reminders": condition_reminders(now), "survey_reminders": survey_reminders(now)}
     db.session.flush()
     counts["digests"] = digests(now)
     return counts

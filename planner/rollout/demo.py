@@ -6,9 +6,13 @@ pages use, with their audit events:
 
 - Meridian Freight (en): the pilot was rejected once and now waits for sign-off again;
 - Distribuciones Alba (es): the pilot is approved with conditions and wave 1 is running;
-- 华信家电 (zh): the pilot is approved and wave 1 waits for sign-off.
+- 华信家电 (zh): the pilot is approved with conditions and wave 1 waits for sign-off.
 
-So the sponsor's inbox shows two requests. Dates are relative to today. Idempotent: a project whose
+A decision "approved with conditions" writes one condition per line (followed up by
+``planner.conditions``, whose demo closes one and leaves others open).
+
+So the sponsor's inbox shows two requests (approval rules and stand-ins: ``approval_demo``).
+Dates are relative to today. Idempotent: a project whose
 stages already have exit criteria or sign-off requests is left alone.
 """
 
@@ -23,7 +27,7 @@ from planner.extensions import db
 from planner.kpis.definitions import KpiKey
 from planner.methodology.models import ChecklistItem
 from planner.projects.models import ProjectMember
-from planner.rollout import services
+from planner.rollout import approval_demo, services
 from planner.rollout.models import (
     Comparison,
     CriterionKind,
@@ -144,13 +148,14 @@ HISTORY = {
         (0, "request", 7, "Piloto cerrado: la adopción lleva semanas por encima del 80 % y la resolución en el "
                           "primer contacto ha subido."),
         (0, "approved_with_conditions", 6,
-         "Aprobado con condiciones: termina la formación práctica del turno de tarde antes de arrancar en Valencia "
-         "y resuelve la lentitud al abrir la ficha del cliente que comentó el equipo."),
+         "Termina la formación práctica del turno de tarde antes de arrancar en Valencia.\n"
+         "Resuelve la lentitud al abrir la ficha del cliente que comentó el equipo."),
         (1, "start", 5, ""),
     ],
     "zh": [
         (0, "request", 50, "试点八周，使用率稳定在八成以上，速赢目标已经达成。"),
-        (0, "approved", 49, "试点各项退出标准均已达到，同意进入第一批推广。推广期间请继续每周复盘使用情况。"),
+        (0, "approved_with_conditions", 49, "整理试点期间的常见问题，发给第一批推广的销售团队。\n"
+                                            "第一批推广期间，完成华东区销售团队的系统培训。"),
         (1, "start", 47, ""),
         (1, "request", 2, "推广七周，各项指标稳定，销售培训计划已经启动，申请进入华南区推广。"),
     ],
@@ -247,6 +252,7 @@ def load(ctx) -> None:
         if _done_already(project):
             continue
         stages = _stages(project, language)
+        approval_demo.prepare(ctx, project, language, stages)
         pm, sponsor = ctx.users["pm@example.com"], ctx.users["sponsor@example.com"]
         created = _at(60 if language != "zh" else 110, 9)
         for stage, spec in zip(stages, PLANS[language], strict=True):
@@ -268,3 +274,5 @@ def load(ctx) -> None:
                 _dated(moment)
         db.session.flush()
         ctx.note(f"rollout {language}")
+    for language, project in ctx.projects.items():
+        approval_demo.load(ctx, project, language)

@@ -192,7 +192,12 @@ class RowReader:
             if stage is not None and stage.is_closed and closed_on is None and "closed_on" not in bad:
                 found.append(Problem(line, "closed_needs_date", "closed_on"))
             elif stage is not None and not stage.is_closed and closed_on is not None:
-                found.append(Problem(line, "open_has_date", "closed_on"))
+                # Salesforce, HubSpot and others fill "Close Date" on open deals with the date they are
+                # expected to close: kept as that, unless the file also brings an expected date.
+                if values.get("expected_close_on") is None:
+                    values["expected_close_on"], values["closed_on"] = closed_on, None
+                else:
+                    found.append(Problem(line, "open_has_date", "closed_on"))
             elif closed_on is not None and values.get("opened_on") and closed_on < values["opened_on"]:
                 found.append(Problem(line, "closed_before_opened", "closed_on"))
         return found

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from planner.crm.fields import STORED
+from planner.collector import fewer_collections
+from planner.crm.fields import STORED, filled
 from planner.crm.imports.checks import NAME_PARTS, Problem, RowReader
 from planner.crm.imports.reading import CHUNK, FileRefused, SourceInfo, file_rows
 from planner.crm.imports.references import References
@@ -55,13 +56,18 @@ class Importer:
         self.on_progress = on_progress
         self.checked = checked  # this very file passed a check: the import can skip the file-only checks
         self.outcome = Outcome()
-        specs = [spec for spec in STORED[self.kind] if spec.name in self.mapping
+        written = filled(self.kind, self.mapping)
+        specs = [spec for spec in STORED[self.kind] if spec.name in written
                  or (spec.name == "name" and any(part in self.mapping for part in NAME_PARTS))]
         self.rows = RowReader(self.kind, info, self.mapping, self.options, others)
         self.references = References(project, self.mapping, TARGETS[self.kind])
         self.writer = Writer(project, self.kind, specs, self.outcome, other_fields=bool(others))
 
     def run(self, write: bool) -> Outcome:
+        with fewer_collections():
+            return self._run(write)
+
+    def _run(self, write: bool) -> Outcome:
         sqlite = db.session.get_bind().dialect.name == "sqlite"
         if sqlite:
             # A larger page cache while the import runs: inserting into big indexes stays in memory.

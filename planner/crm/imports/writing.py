@@ -178,7 +178,7 @@ def defaults(kind: RecordKind) -> dict:
         RecordKind.INTERACTIONS: {"contact_id": None, "purpose": "", "outcome": ""},
         RecordKind.CASES: {"contact_id": None, "closed_at": None, "resolved_first_contact": False,
                            "satisfaction": None},
-        RecordKind.OPPORTUNITIES: {"closed_on": None},
+        RecordKind.OPPORTUNITIES: {"closed_on": None, "expected_close_on": None},
     }[kind]
     complete = {"captured_by_id": None, "is_duplicate": False} if kind is RecordKind.CONTACTS else \
         {"captured_by_id": None}

@@ -1,7 +1,7 @@
 """Webhooks: endpoints and deliveries; the overdue mark of tasks and the target side of KPIs
 
-Revision ID: 0022_webhooks
-Revises: 0021_other_fields
+Revision ID: 0026_webhooks
+Revises: 0025_crm_api_indexes
 Create Date: 2026-11-29 22:00:39.073812
 
 """
@@ -12,8 +12,8 @@ import planner.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0022_webhooks'
-down_revision = '0021_other_fields'
+revision = '0026_webhooks'
+down_revision = '0025_crm_api_indexes'
 branch_labels = None
 depends_on = None
 
