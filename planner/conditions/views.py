@@ -81,7 +81,7 @@ def index(project):
 
 
 def _back(project, condition):
-    """Back where the form was sent from: the gate, the overview, "My work", or the conditions page."""
+    """Back where the form was sent from: the gate, the overview, or the conditions page."""
     where = request.form.get("back", "list")
     where = where if where in BACK else "list"
     if where == "gate":
@@ -91,8 +91,6 @@ def _back(project, condition):
                                     _anchor="conditions"))
     if where == "overview":
         return redirect(url_for("projects.overview", project_id=project.id, _anchor="panel-conditions"))
-    if where == "home":
-        return redirect(url_for("home.mine"))
     return redirect(url_for("conditions.index", project_id=project.id, _anchor=f"condition-{condition.id}"))
 
 
