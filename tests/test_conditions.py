@@ -216,6 +216,9 @@ def test_the_setting_holds_back_the_next_request_until_each_condition_is_closed_
     assert changes(before, database_state(db)) == []
     _refresh(wave)
     assert wave.status == StageStatus.ACTIVE
+    # The overview says so too, instead of "the sign-off can be requested".
+    overview = visible_text(manager.get(f"/projects/{project.id}").get_data(as_text=True))
+    assert "Antes hay que cerrar o aplazar 2 condiciones abiertas de etapas anteriores." in overview
 
     # A carry-over needs its reason.
     carry = f"/projects/{project.id}/conditions/{second.id}/carry-over"

@@ -18,6 +18,7 @@ from planner.projects import registry
 from planner.projects.access import get_in_project, project_view
 from planner.projects.models import ProjectRole
 from planner.rollout import gate_panels
+from planner.rollout.services.blockers import blocker_source
 from planner.transactions import saving
 
 bp = Blueprint("conditions", __name__)
@@ -56,6 +57,7 @@ registry.tab(205, "conditions.index", lazy_pgettext("project tab", "Conditions")
              section="rollout")
 registry.panel(30, "conditions/_panel.html", _overview_panel)
 gate_panels.panel(10, "conditions/_gate.html", _gate_panel)
+blocker_source(services.blockers)
 
 
 # --------------------------------------------------------------------------- the page
