@@ -2,7 +2,7 @@
 #   make run    set everything up and serve the demo at http://127.0.0.1:$(PORT), with the job worker
 #   make test   set everything up and run the whole suite (SQLite, PostgreSQL, browser)
 #   make i18n   extract strings, update the catalogues, compile them
-#   make bench  measure the pages and imports at realistic size (BENCH_ARGS=--browser-only: LCP only)
+#   make bench  measure pages, API, imports and LCP at realistic size (BENCH_ARGS=--browser-only: LCP only)
 #   make lock   re-resolve requirements.lock from pyproject.toml (make lock-upgrade: newest allowed versions)
 SHELL := /bin/bash
 VENV ?= .venv

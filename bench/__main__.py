@@ -8,21 +8,28 @@
    KPI page from an empty cache.
 3. Pages through the app (Flask test client, so the whole WSGI stack but no network): median and
    p95 latency and SQL statements per request, on the large and on the small project.
-4. The executive dashboard (``bench.dashboard``): 50 generated projects, opened by a sponsor of 5
+4. The JSON API (``bench.api``), through the app with a real token: keyset pages of accounts and
+   interactions (p50/p95 per page, SQL statements), the ``updated_since`` filter (a nightly delta,
+   everything, nothing) and a bulk upsert of 10,000 accounts (seconds, records per second).
+5. The executive dashboard (``bench.dashboard``): 50 generated projects, opened by a sponsor of 5
    and by a sponsor of all 50: latency and SQL statements per request.
-5. Throughput under load (``bench.throughput``): the accounts and interactions lists, the KPI page
+6. Throughput under load (``bench.throughput``): the accounts and interactions lists, the KPI page
    and the overview of the large project and the dashboard of 50 projects under gunicorn as
    ``make run`` serves them, loaded by ``wrk`` in the same run as two references served the same
    way: a bare Flask route rendering a 20-row table (the ceiling) and Flask-Admin's list view of
    the same accounts table (the peer). Requests per second, p50 and p99, and ratios to both.
-6. Import: a CSV of interactions of 25k, 50k and 100k rows, each in a process of its own against
+7. Import: a CSV of interactions of 25k, 50k and 100k rows, each in a process of its own against
    the large database (rolled back): rows per second and peak memory. Then 100k rows through the
    jobs (``bench.import_web``): rows per second as the worker runs them, and the whole web flow with
    gunicorn and the worker running (end-to-end time, slowest request on the way). Then the hostile
    files of ``bench.hostile``: each refused in under a second and 48 MB of traced memory.
+8. Key pages in Chromium (``bench.browser``): largest contentful paint, cold and warm, and bytes
+   transferred, of every key page in the three languages at 1366 and 390 px (``--browser-only``
+   alone, ``--no-browser`` to skip).
 
 Prints a table and writes ``bench/results.json``. ``--quick`` takes fewer samples and loads each
-page for less time; ``--only-throughput`` measures the throughput alone (for profiling rounds).
+page for less time; ``--only-throughput`` measures the throughput alone (for profiling rounds),
+``--only-api`` the API alone (with ``--scale 0.01`` on a small dataset to try it).
 """
 
 import argparse
@@ -322,13 +329,18 @@ def report(results):
     lines += ["", "Hostile files refused by the upload's reading (seconds; peak traced MB)"]
     lines += [f"  {item['file']:<42} {item['seconds']:>6} s {item['peak_traced_mb']:>6} MB  {item['outcome'][:50]}"
               for item in results["hostile"]]
-    from bench import dashboard
+    from bench import api, dashboard
 
+    lines += api.report(results["api"])
     lines += dashboard.report(results["dashboard"])
     if "throughput" in results:
         from bench import throughput
 
         lines += throughput.report(results["throughput"])
+    if "browser" in results:
+        from bench import browser
+
+        lines += browser.report(results["browser"])
     export = results["exports"]["accounts_csv"]
     lines += ["", f"CSV export of {export['rows']:,} accounts: {export['seconds']} s "
                   f"({export['rows_per_second']:,} rows/s, {export['mb']} MB)", "", "Targets"]
@@ -385,9 +397,11 @@ def main():
     parser.add_argument("--generate-only", action="store_true", help="only make sure the data is there")
     parser.add_argument("--no-throughput", action="store_true", help="skip the throughput section (needs wrk)")
     parser.add_argument("--only-throughput", action="store_true", help="only the throughput section")
+    parser.add_argument("--only-api", action="store_true", help="only the API section (bench/api.py)")
     parser.add_argument("--seconds", type=float, help="how long wrk loads each page (10, or 5 with --quick)")
     parser.add_argument("--browser-only", action="store_true",
                         help="only the key pages in Chromium (largest contentful paint, bytes; bench/browser.py)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the key pages in Chromium")
     args = parser.parse_args()
     if args.browser_only:
         from bench import browser
@@ -410,20 +424,34 @@ def main():
     seconds = args.seconds or (5 if args.quick else 10)
     from bench import dashboard, throughput
 
-    if not (args.no_throughput or args.generate_only):
+    if not (args.no_throughput or args.generate_only or args.only_api):
         throughput.require_wrk()
     started = time.perf_counter()
     with app.app_context():
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
         meta = prepare(app, args)
-        log("Preparing the executive dashboard's 50 projects (generated once) …")
-        portfolio = dashboard.prepare(app, DATA, fresh=args.fresh)
+        portfolio = None
+        if not args.only_api:
+            log("Preparing the executive dashboard's 50 projects (generated once) …")
+            portfolio = dashboard.prepare(app, DATA, fresh=args.fresh)
         db.session.remove()
     if args.generate_only:
         return
     results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                            "database": database_url.split(":", 1)[0], "platform": platform.platform()},
                "data": meta}
+    if args.only_api:
+        from bench import api
+
+        log("Measuring the API …")
+        results["api"] = api.measure(app, meta, samples, log)
+        results["targets"] = api.targets(results["api"])
+        results["seconds"] = round(time.perf_counter() - started, 1)
+        (HERE / "results-api.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str))
+        log("\n".join(api.report(results["api"]) + ["", "Targets"] + [
+            f"  [{'PASS' if ok else 'MISS'}] {name}: {detail}" for name, ok, detail in results["targets"]]))
+        log("\nWritten to bench/results-api.json.")
+        return
     if args.only_throughput:
         log("Measuring the throughput under load …")
         results["throughput"] = throughput.measure(app, meta, portfolio, database_url, seconds, 2, log)
@@ -440,6 +468,10 @@ def main():
         db.session.remove()
     log("Measuring the pages …")
     results["pages"] = measure_pages(app, meta, samples)
+    from bench import api
+
+    log("Measuring the API …")
+    results["api"] = api.measure(app, meta, samples, log)
     log("Measuring the executive dashboard …")
     results["dashboard"] = dashboard.measure(app, samples)
     if not args.no_throughput:
@@ -453,9 +485,16 @@ def main():
     results["import_jobs"] = measure_import_jobs(database_url)
     log("  hostile files …")
     results["hostile"] = measure_hostile()
-    results["targets"] = targets(results) + dashboard.targets(results["dashboard"])
+    if not args.no_browser:
+        from bench import browser
+
+        log("Measuring the key pages in Chromium (largest contentful paint, bytes) …")
+        results["browser"] = browser.measure(DATA)
+    results["targets"] = targets(results) + api.targets(results["api"]) + dashboard.targets(results["dashboard"])
     if "throughput" in results:
         results["targets"] += throughput.targets(results["throughput"])
+    if "browser" in results:
+        results["targets"] += browser.targets(results["browser"])
     results["seconds"] = round(time.perf_counter() - started, 1)
     (HERE / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str))
     log(report(results))

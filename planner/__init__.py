@@ -14,7 +14,7 @@ MAX_ID = 2**31 - 1  # the largest id an INTEGER key holds on PostgreSQL (SQLite'
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from planner import assets, cli, config, errors, features, i18n, jobs, logs, once, security
+    from planner import assets, cli, compression, config, errors, features, i18n, jobs, logs, once, security
     from planner.auth import sessions
     from planner.db import install_sqlite_pragmas
     from planner.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
@@ -26,6 +26,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(config.load(Path(app.instance_path), overrides))
+    # Compression's after-request step is registered first so that it runs last, on the final body.
+    compression.init_app(app)
     logs.init_app(app)  # first, so every line of a request carries its id
     app.url_map.converters["int"] = DatabaseIdConverter
     if app.config["TRUSTED_PROXIES"]:
@@ -116,6 +118,9 @@ def _template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["switch_language_url"] = switch_language_url
+    from planner.forms import stated_limit
+
+    app.jinja_env.globals["stated_limit"] = stated_limit
 
     from planner import nav
     from planner.main.views import plotly_url

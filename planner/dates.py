@@ -20,6 +20,9 @@ outside a request). Used for things people plan and check by their calendar:
       the sign-off inbox's waiting days, and the rule that a stage cannot start in the future.
     - Default dates offered in forms, the date in exported file names, the report's "today".
 
+``date_in_zone(moment, zone)`` is the date on someone else's calendar (their profile's time zone),
+for rules about a person who is not the reader: a sponsor's stand-in counts by the sponsor's dates.
+
 ``local_date(moment)`` turns a stored UTC moment into a date on the reader's calendar;
 ``utc_date(moment)`` into its UTC day (the KPI cache's).
 """
@@ -54,3 +57,15 @@ def local_today() -> date:
 def local_date(moment: datetime) -> date:
     """A UTC moment as a date on the reader's calendar (UTC outside a request)."""
     return to_user_timezone(moment).date() if has_request_context() else moment.date()
+
+
+def date_in_zone(moment: datetime, zone: str | None) -> date:
+    """A UTC moment as a date in the time zone ``zone`` (an IANA name; UTC when empty or unknown)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        tz = ZoneInfo(zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = UTC
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(tz).date()

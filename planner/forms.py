@@ -255,7 +255,8 @@ class LocaleDecimalField(Field):
     # What every decimal column holds (Numeric(14, 2) and Numeric(14, 4) alike); fields may narrow it.
     LIMIT = Decimal("999999999")
 
-    def __init__(self, label=None, validators=None, places: int = 2, limit: Decimal | int | None = None, **kwargs):
+    def __init__(self, label=None, validators=None, places: int = 2, limit: Decimal | int | None = None,
+                 state_range: bool = True, **kwargs):
         kwargs.setdefault("render_kw", {})
         kwargs["render_kw"].setdefault("inputmode", "decimal")
         kwargs["render_kw"].setdefault("autocomplete", "off")
@@ -263,6 +264,20 @@ class LocaleDecimalField(Field):
         super().__init__(label, validators, **kwargs)
         self.places = places
         self.limit = Decimal(limit) if limit is not None else self.LIMIT
+        # False where the description already says the range (one that depends on another field).
+        self.state_range = state_range
+
+    def bounds(self) -> tuple[Decimal, Decimal]:
+        """The lowest and highest value the field accepts: its own limit narrowed by its range validators."""
+        low, high = -self.limit, self.limit
+        for validator in self.validators:
+            minimum = getattr(validator, "minimum", getattr(validator, "min", None))
+            maximum = getattr(validator, "maximum", getattr(validator, "max", None))
+            if isinstance(minimum, int | float | Decimal) and not isinstance(minimum, bool):
+                low = max(low, Decimal(str(minimum)))
+            if isinstance(maximum, int | float | Decimal) and not isinstance(maximum, bool):
+                high = min(high, Decimal(str(maximum)))
+        return low, high
 
     def _value(self):
         if self.raw_data:
@@ -300,6 +315,43 @@ class StrippedStringField(StringField):
         super().process_formdata(valuelist)
         if isinstance(self.data, str):
             self.data = self.data.strip()
+
+
+def _range_text(low, high, places: int) -> str:
+    def shown(value) -> str:
+        value = Decimal(value)
+        return number(value, 0 if value == value.to_integral_value() else places)
+
+    if low == 0 and high >= 1000:
+        return gettext("Up to %(max)s.", max=shown(high))
+    return gettext("From %(min)s to %(max)s.", min=shown(low), max=shown(high))
+
+
+def stated_limit(field) -> str:
+    """The limit of a field said in the reader's language and number format, shown with its description
+    by templates/_macros.html: the range of every number (decimal or whole) and the length of long texts
+    (single-line inputs carry their maxlength, which the browser enforces as the person types)."""
+    from wtforms import IntegerField, TextAreaField
+
+    if isinstance(field, LocaleDecimalField):
+        if not field.state_range:
+            return ""
+        low, high = field.bounds()
+        return _range_text(low, high, field.places)
+    if isinstance(field, IntegerField):
+        ranges = [v for v in field.validators if isinstance(v, NumberRange)]
+        low = max((v.min for v in ranges if v.min is not None), default=None)
+        high = min((v.max for v in ranges if v.max is not None), default=None)
+        if low is None or high is None:
+            return ""
+        return _range_text(low, high, 0)
+    if isinstance(field, TextAreaField):
+        maximum = min((v.max for v in field.validators if isinstance(v, Length) and v.max and v.max > 0),
+                      default=None)
+        if maximum is None:
+            return ""
+        return gettext("Up to %(count)s characters.", count=number(maximum))
+    return ""
 
 
 def flash_errors(form) -> None:

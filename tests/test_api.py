@@ -541,3 +541,26 @@ def test_a_browser_session_cannot_write_through_the_api_without_a_token(client, 
     response = client.post(f"/api/v1/projects/{project.id}/crm/accounts", json={"name": "跨站请求"}, csrf=False)
     assert response.status_code == 401
     assert db.session.scalar(select(Account).where(Account.project_id == project.id)) is None
+
+
+@pytest.mark.parametrize("few", [5, 10_000])  # the many-changed plan (id order) and the few-changed plan
+def test_updated_since_pages_through_exactly_the_records_changed_since(client, world, monkeypatch, few):
+    from planner.api.resources import crm as crm_resource
+
+    monkeypatch.setattr(crm_resource, "CHANGED_FEW", few)
+    project = world["project"]
+    accounts = _accounts(project, world["manager"], 30)
+    for account in accounts:
+        account.updated_at = utcnow() - timedelta(days=2)
+    changed = accounts[3::4]  # 8 records changed since yesterday, spread over the ids
+    for account in changed:
+        account.updated_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    since = (utcnow() - timedelta(days=1)).isoformat()
+    seen, after, pages = [], 0, 0
+    while after is not None:
+        body = client.get(f"/api/v1/projects/{project.id}/crm/accounts", headers=bearer(world["secrets"]["staff"]),
+                          query_string={"updated_since": since, "limit": 3, "after": after}).get_json()
+        seen += [item["id"] for item in body["items"]]
+        after, pages = body["next_after"], pages + 1
+    assert seen == sorted(account.id for account in changed) and pages == 3

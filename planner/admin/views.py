@@ -26,10 +26,13 @@ def _only_admins():
     return None
 
 
+SEARCH_CHARS = 200  # also the search box's maxlength
+
+
 @bp.route("/users")
 def users():
     query = select(User).order_by(func.lower(User.name))
-    term = (request.args.get("q") or "").strip()
+    term = (request.args.get("q") or "").strip()[:SEARCH_CHARS]
     if term:
         like = f"%{term.lower()}%"
         query = query.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))

@@ -8,6 +8,7 @@ same moment from the same version the second one sees the first and gets its 412
 
 import hashlib
 import json
+import re
 
 from flask import jsonify, request
 
@@ -35,9 +36,21 @@ def require_match(representation: dict, basis: dict | None = None) -> None:
     if not wanted:
         refuse(428)
     current = etag_of(representation if basis is None else basis)
-    candidates = {tag.strip() for tag in wanted.split(",")}
-    if "*" not in candidates and current not in candidates and current.strip('"') not in candidates:
+    candidates = {version_of(tag) for tag in wanted.split(",")}
+    if "*" not in candidates and current.strip('"') not in candidates:
         raise StaleVersion(representation, current)
+
+
+ENCODED = re.compile(r":(br|gzip|deflate|zstd)$")
+
+
+def version_of(tag: str) -> str:
+    """The version an entity tag names, however it came back: quoted or not, weak (``W/``, as a proxy
+    that compresses makes it) or with the encoding our compression appends (``"abc:br"``)."""
+    tag = tag.strip()
+    if tag.startswith("W/"):
+        tag = tag[2:]
+    return ENCODED.sub("", tag.strip('"'))
 
 
 class StaleVersion(Exception):

@@ -78,8 +78,9 @@ class QuickWinForm(BaseForm):
     kpi = SelectField(_l("KPI (optional)"), validate_choice=True, invalid_choice_message=CHOOSE_AN_OPTION,
                       default="")
     kpi_target = LocaleDecimalField(
-        _l("Target value"), validators=[optional()], places=2,
-        description=_l("A percentage for rates (for example 85), a score from 1 to 5 for satisfaction."))
+        _l("Target value"), validators=[optional()], places=2, state_range=False,
+        description=_l("A percentage from 0 to 100 for rates (for example 85), a score from 1 to 5 for "
+                       "satisfaction."))
     owner_id = SelectField(_l("Owner"), coerce=optional_int, validate_choice=True,
                            invalid_choice_message=CHOOSE_AN_OPTION)
     target_date = DateInput(_l("Target date"), validators=[optional()])

@@ -42,8 +42,8 @@ def _quick_wins_panel(project):
 
 registry.tab(210, "change.tasks", _l("Tasks"), icon="list-check", section="rollout")
 registry.tab(220, "change.quick_wins", _l("Quick wins"), icon="trophy", section="rollout")
-registry.panel(300, "change/_panel_tasks.html", _tasks_panel)
-registry.panel(310, "change/_panel_quick_wins.html", _quick_wins_panel)
+registry.panel(300, "change/_panel_tasks.html", _tasks_panel, staff_first=2)
+registry.panel(310, "change/_panel_quick_wins.html", _quick_wins_panel, staff_first=3)
 
 
 def _owns(task: ChangeTask) -> bool:

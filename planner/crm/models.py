@@ -204,6 +204,10 @@ class Account(CrmRecord, db.Model):
     __tablename__ = "crm_accounts"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_accounts_project_external"),
+        # The API's list in id order, its updated_since filter checked in the index as it goes, and the
+        # few records changed since a recent moment found directly (planner.api.resources.crm).
+        Index("ix_crm_accounts_project_keyset", "project_id", "id", "updated_at"),
+        Index("ix_crm_accounts_project_updated", "project_id", "updated_at", "id"),
         Index("ix_crm_accounts_project_name", "project_id", "name_key", "id"),
         Index("ix_crm_accounts_project_created", "project_id", "created_at", "id"),
         Index("ix_crm_accounts_project_segment", "project_id", "segment", "name_key"),
@@ -224,6 +228,10 @@ class Contact(CrmRecord, db.Model):
     __tablename__ = "crm_contacts"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_contacts_project_external"),
+        # The API's list in id order, its updated_since filter checked in the index as it goes, and the
+        # few records changed since a recent moment found directly (planner.api.resources.crm).
+        Index("ix_crm_contacts_project_keyset", "project_id", "id", "updated_at"),
+        Index("ix_crm_contacts_project_updated", "project_id", "updated_at", "id"),
         Index("ix_crm_contacts_project_name", "project_id", "name_key", "id"),
         Index("ix_crm_contacts_project_email", "project_id", "email_key", "created_at", "id"),
         Index("ix_crm_contacts_project_account", "project_id", "account_id", "name_key", "created_at", "id"),
@@ -250,6 +258,10 @@ class Interaction(CrmRecord, db.Model):
     __tablename__ = "crm_interactions"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_interactions_project_external"),
+        # The API's list in id order, its updated_since filter checked in the index as it goes, and the
+        # few records changed since a recent moment found directly (planner.api.resources.crm).
+        Index("ix_crm_interactions_project_keyset", "project_id", "id", "updated_at"),
+        Index("ix_crm_interactions_project_updated", "project_id", "updated_at", "id"),
         Index("ix_crm_interactions_project_occurred", "project_id", "occurred_at", "id"),
         # Interactions without an outcome, for the closed-loop KPI (planner.kpis.engine.NO_OUTCOME).
         Index("ix_crm_interactions_project_no_outcome", "project_id", "occurred_at",
@@ -279,6 +291,10 @@ class ServiceCase(CrmRecord, db.Model):
     __tablename__ = "crm_cases"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_cases_project_external"),
+        # The API's list in id order, its updated_since filter checked in the index as it goes, and the
+        # few records changed since a recent moment found directly (planner.api.resources.crm).
+        Index("ix_crm_cases_project_keyset", "project_id", "id", "updated_at"),
+        Index("ix_crm_cases_project_updated", "project_id", "updated_at", "id"),
         Index("ix_crm_cases_project_opened", "project_id", "opened_at", "id"),
         Index("ix_crm_cases_project_subject", "project_id", "subject_key", "id"),
         Index("ix_crm_cases_project_closed", "project_id", "closed_at", "opened_at"),
@@ -313,6 +329,10 @@ class Opportunity(CrmRecord, db.Model):
     __tablename__ = "crm_opportunities"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id", name="uq_crm_opportunities_project_external"),
+        # The API's list in id order, its updated_since filter checked in the index as it goes, and the
+        # few records changed since a recent moment found directly (planner.api.resources.crm).
+        Index("ix_crm_opportunities_project_keyset", "project_id", "id", "updated_at"),
+        Index("ix_crm_opportunities_project_updated", "project_id", "updated_at", "id"),
         Index("ix_crm_opportunities_project_opened", "project_id", "opened_on", "id"),
         Index("ix_crm_opportunities_project_name", "project_id", "name_key", "id"),
         Index("ix_crm_opportunities_project_amount", "project_id", "amount", "id"),

@@ -40,6 +40,10 @@ EXTRA_STAFF = [
     ("tom.baker@example.com", "Tom Baker", "en", "Europe/London"),
     ("nora.hughes@example.com", "Nora Hughes", "en", "America/New_York"),
     ("owen.price@example.com", "Owen Price", "en", "America/New_York"),
+    # Second executive sponsors (planner/rollout/approval_demo.py): finance, in each project's language.
+    ("helen.ward@example.com", "Helen Ward", "en", "Europe/London"),
+    ("alvaro.gil@example.com", "Álvaro Gil", "es", "Europe/Madrid"),
+    ("zhao.lei@example.com", "赵磊", "zh", "Asia/Shanghai"),
 ]
 
 # Formats apart from the language (planner.regions): the others follow their browser.

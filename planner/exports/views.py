@@ -68,7 +68,7 @@ def download(project, key, fmt):
 
 
 def _attachment(content: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(content, mimetype=mimetype)
+    response = Response(content, content_type=mimetype)  # as given: "text/csv; charset=utf-8" once
     ascii_name = filename.encode("ascii", "ignore").decode().lstrip("-") or f"export.{filename.rsplit('.', 1)[-1]}"
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")

@@ -38,7 +38,7 @@ def _panel(project):
 
 
 registry.tab(600, "feedback.index", _l("Feedback"), icon="chat-heart", section="people")
-registry.panel(600, "feedback/_panel.html", _panel)
+registry.panel(600, "feedback/_panel.html", _panel, staff_first=1)
 
 
 @bp.route("/projects/<int:project_id>/feedback")

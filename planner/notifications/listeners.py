@@ -25,9 +25,11 @@ def members(project_id: int, *conditions) -> list[User]:
 
 
 def approvers(request_) -> list[User]:
-    """The sponsors who may decide the request: every sponsor of the project but the requester."""
-    found = members(request_.project_id, ProjectMember.is_sponsor.is_(True))
-    return [user for user in found if user.id != request_.requested_by_id]
+    """Who the request waits for now under its approval rule (any sponsor but the requester, the
+    sponsors who have not approved yet, or a chain's current approver) and their stand-ins in force."""
+    from planner.rollout.services import approvals as rules
+
+    return rules.expected_recipients(request_)
 
 
 def _params(request_, actor, **extra) -> dict:
@@ -40,6 +42,14 @@ def _params(request_, actor, **extra) -> dict:
 @rollout.signoff_requested.connect
 def signoff_requested(request_, actor=None, **_):
     notify(approvers(request_), "signoff_requested", _params(request_, actor), request_.project_id, actor)
+
+
+@rollout.signoff_turn.connect
+def signoff_turn(request_, actor=None, recipients=(), **_):
+    """The request now waits for ``recipients`` (a chain's next approver, a stand-in who starts):
+    told as of a new request."""
+    params = {**_params(request_, actor), "actor": request_.requested_by_name or ""}
+    notify(list(recipients), "signoff_requested", params, request_.project_id, actor)
 
 
 @rollout.signoff_withdrawn.connect

@@ -9,6 +9,9 @@
 - ``panel(order, template, context)``: a card on the project overview; ``context(project)``
   returns the template's variables, or None to hide the card. Panels ordered below
   ``TOP_PANELS`` open the page, above the vision (setup checklist, health, next sign-off).
+  ``staff_first=N`` puts the card first (in that order) for a member who is neither manager nor
+  sponsor, above everything else: on a phone, a staff member sees the survey and their tasks on the
+  first screen instead of below the cost and KPI cards.
 - ``navigation(roles, active=None, endpoint=None, blueprint=None)``: the sections and tabs one
   reader sees, with the current one marked.
 """
@@ -60,6 +63,7 @@ class Panel:
     order: int
     template: str
     context: object
+    staff_first: int = 0
 
 
 @dataclass
@@ -94,8 +98,8 @@ def tab(order: int, endpoint: str, label, roles=(), icon: str = "", section: str
     _TABS[endpoint] = Tab(order, endpoint, label, tuple(roles), icon, section)
 
 
-def panel(order: int, template: str, context) -> None:
-    _PANELS[template] = Panel(order, template, context)
+def panel(order: int, template: str, context, staff_first: int = 0) -> None:
+    _PANELS[template] = Panel(order, template, context, staff_first)
 
 
 def tabs() -> list[Tab]:

@@ -9,7 +9,7 @@ from planner import nav
 from planner.extensions import db
 from planner.forms import flash_errors
 from planner.projects import registry, services
-from planner.projects.access import get_in_project, project_view, visible_projects_query
+from planner.projects.access import get_in_project, is_lead, project_view, visible_projects_query
 from planner.projects.forms import ConfirmForm, MemberAddForm, MemberEditForm, ProjectForm
 from planner.projects.models import Project, ProjectMember, ProjectRole
 from planner.transactions import saving
@@ -68,16 +68,24 @@ def create():
 @bp.route("/projects/<int:project_id>")
 @project_view()
 def overview(project):
-    top, cards = [], []
+    # Staff (members who are neither manager nor sponsor) see their own cards first: the survey, their tasks.
+    staff = g.get("membership") is not None and not is_lead()
+    first, top, cards = [], [], []
     for item in registry.panels():
         context = item.context(project)
-        if context is not None:
+        if context is None:
+            continue
+        if staff and item.staff_first:
+            first.append((item.staff_first, item.template, context))
+        else:
             (top if item.order < registry.TOP_PANELS else cards).append((item.template, context))
+    first = [(template, context) for _order, template, context in sorted(first, key=lambda entry: entry[0])]
     managers = db.session.scalars(
         select(ProjectMember).options(selectinload(ProjectMember.user))
         .where(ProjectMember.project_id == project.id, ProjectMember.is_manager.is_(True))
     ).all()
-    return render_template("projects/overview.html", project=project, top=top, cards=cards, managers=managers,
+    return render_template("projects/overview.html", project=project, first=first, top=top, cards=cards,
+                           managers=managers,
                            has_sponsor=services.has_active_sponsor(project))
 
 

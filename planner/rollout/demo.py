@@ -11,7 +11,8 @@ pages use, with their audit events:
 A decision "approved with conditions" writes one condition per line (followed up by
 ``planner.conditions``, whose demo closes one and leaves others open).
 
-So the sponsor's inbox shows two requests. Dates are relative to today. Idempotent: a project whose
+So the sponsor's inbox shows two requests (approval rules and stand-ins: ``approval_demo``).
+Dates are relative to today. Idempotent: a project whose
 stages already have exit criteria or sign-off requests is left alone.
 """
 
@@ -26,7 +27,7 @@ from planner.extensions import db
 from planner.kpis.definitions import KpiKey
 from planner.methodology.models import ChecklistItem
 from planner.projects.models import ProjectMember
-from planner.rollout import services
+from planner.rollout import approval_demo, services
 from planner.rollout.models import (
     Comparison,
     CriterionKind,
@@ -251,6 +252,7 @@ def load(ctx) -> None:
         if _done_already(project):
             continue
         stages = _stages(project, language)
+        approval_demo.prepare(ctx, project, language, stages)
         pm, sponsor = ctx.users["pm@example.com"], ctx.users["sponsor@example.com"]
         created = _at(60 if language != "zh" else 110, 9)
         for stage, spec in zip(stages, PLANS[language], strict=True):
@@ -272,3 +274,5 @@ def load(ctx) -> None:
                 _dated(moment)
         db.session.flush()
         ctx.note(f"rollout {language}")
+    for language, project in ctx.projects.items():
+        approval_demo.load(ctx, project, language)

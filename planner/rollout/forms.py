@@ -124,7 +124,15 @@ class DecisionForm(VersionedForm):
         description=_l("Required to approve with conditions or to reject. Conditions: one condition per line; "
                        "each becomes an item to follow up, with an owner and a due date. A rejection: the "
                        "reasons."))
+    # In whose name: a stand-in chooses the sponsor (the rule is checked by the service).
+    on_behalf_of = SelectField(_l("You decide for"), coerce=optional_int, validate_choice=False)
     submit = SubmitField(_l("Record the decision"))
+
+    def offer(self, approvers) -> None:
+        """The names the reader may decide in (``approvals.acting_for``)."""
+        self.on_behalf_of.choices = choices((a.id, a.name) for a in approvers)
+        if self.on_behalf_of.data is None and approvers:
+            self.on_behalf_of.data = approvers[0].id
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -142,8 +150,9 @@ class KpiCriterionForm(VersionedForm):
     comparison = SelectField(_l("Comparison"), validate_choice=True, invalid_choice_message=CHOOSE_AN_OPTION,
                              choices=choices((c.value, c.label) for c in Comparison), default=Comparison.AT_LEAST.value)
     threshold = LocaleDecimalField(
-        _l("Threshold"), validators=[required()], places=2,
-        description=_l("A percentage for rates (for example 80), a score from 1 to 5 for satisfaction."))
+        _l("Threshold"), validators=[required()], places=2, state_range=False,
+        description=_l("A percentage from 0 to 100 for rates (for example 80), a score from 1 to 5 for "
+                       "satisfaction."))
     weeks = IntegerField(_l("Consecutive complete weeks"), default=2,
                          validators=[required(), in_range(min=1, max=12)],
                          description=_l("Weeks run from Monday to Sunday; the week in progress does not count."))

@@ -323,8 +323,52 @@ class Outcome(StrEnum):
         return self is not Outcome.APPROVED
 
 
+class ApprovalRule(StrEnum):
+    """Who must approve a sign-off request (``planner.rollout.services.approvals``)."""
+
+    ANY = "any"
+    ALL = "all"
+    CHAIN = "chain"
+
+    @property
+    def label(self):
+        return {
+            ApprovalRule.ANY: _l("Any one executive sponsor"),
+            ApprovalRule.ALL: _l("All executive sponsors"),
+            ApprovalRule.CHAIN: _l("Named approvers, in order"),
+        }[self]
+
+    @property
+    def explanation(self):
+        return {
+            ApprovalRule.ANY: _l("The first executive sponsor to decide settles the request."),
+            ApprovalRule.ALL: _l("Every executive sponsor but the requester must approve; one rejection ends the "
+                                 "request."),
+            ApprovalRule.CHAIN: _l("The approvers named below approve one after the other, each told when their "
+                                   "turn comes; one rejection ends the request."),
+        }[self]
+
+
+class ApprovalSetting(db.Model):
+    """The approval rule of a project (``stage_id`` None) or of one of its stages (an override)."""
+
+    __tablename__ = "approval_settings"
+    __table_args__ = (UniqueConstraint("project_id", "stage_id", name="uq_approval_settings_scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[ApprovalRule] = mapped_column(enum_column(ApprovalRule, 8), default=ApprovalRule.ANY)
+    # The chain's approvers in order: user ids (members with the sponsor role when it was set).
+    chain: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class SignoffRequest(db.Model):
-    """A project manager's request that the sponsors sign a stage off."""
+    """A project manager's request that the sponsors sign a stage off. The approval rule in force
+    when it was opened is kept with it (``rule``, and ``approvers``: the required approvers as
+    ``[{"id": user id, "name": name}]``, in order for a chain, empty for "any one sponsor"), so a
+    later change of the rule applies to the next request only."""
 
     __tablename__ = "signoff_requests"
     __table_args__ = (Index("ix_signoff_requests_project_status", "project_id", "status"),)
@@ -338,9 +382,18 @@ class SignoffRequest(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus, 16), default=RequestStatus.PENDING)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rule: Mapped[ApprovalRule] = mapped_column(enum_column(ApprovalRule, 8), default=ApprovalRule.ANY,
+                                               server_default=ApprovalRule.ANY.value)
+    approvers: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # Goes up with every vote: of two votes at the same moment the second is refused (optimistic locking).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     stage: Mapped[Stage] = relationship()
     decision: Mapped["SignoffDecision | None"] = relationship(back_populates="request", uselist=False)
+    votes: Mapped[list["SignoffVote"]] = relationship(
+        back_populates="request", order_by="SignoffVote.voted_at, SignoffVote.id", passive_deletes=True)
 
     def __repr__(self) -> str:
         return f"<SignoffRequest {self.id} stage={self.stage_id} {self.status}>"
@@ -387,3 +440,68 @@ def _refuse_update(_mapper, _connection, target):
 @event.listens_for(SignoffDecision, "before_delete")
 def _refuse_delete(_mapper, _connection, target):
     raise DecisionImmutableError(f"sign-off decision {target.id} cannot be deleted")
+
+
+class SignoffVote(db.Model):
+    """One approver's decision on a sign-off request: in whose name (``approver``), who acted
+    (``voter``: the approver, or their stand-in within the dates), when, the outcome and the
+    comment. The request is decided once its rule is met. Never changed, never deleted."""
+
+    __tablename__ = "signoff_votes"
+    __table_args__ = (UniqueConstraint("request_id", "approver_id", name="uq_signoff_votes_approver"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("signoff_requests.id", ondelete="CASCADE"), index=True)
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approver_name: Mapped[str] = mapped_column(String(120), default="")
+    voter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    voter_name: Mapped[str] = mapped_column(String(120), default="")
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    request: Mapped[SignoffRequest] = relationship(back_populates="votes")
+
+    @property
+    def by_stand_in(self) -> bool:
+        if self.voter_id is not None and self.approver_id is not None:
+            return self.voter_id != self.approver_id
+        return self.voter_name != self.approver_name
+
+    def __repr__(self) -> str:
+        return f"<SignoffVote {self.id} {self.outcome}>"
+
+
+@event.listens_for(SignoffVote, "before_update")
+def _refuse_vote_update(_mapper, _connection, target):
+    raise DecisionImmutableError(f"sign-off vote {target.id} cannot be changed")
+
+
+@event.listens_for(SignoffVote, "before_delete")
+def _refuse_vote_delete(_mapper, _connection, target):
+    raise DecisionImmutableError(f"sign-off vote {target.id} cannot be deleted")
+
+
+class StandIn(db.Model):
+    """A sponsor's stand-in: another member of the project who may decide in the sponsor's name
+    from ``starts_on`` to ``ends_on``, both inclusive, as dates on the sponsor's calendar (their time
+    zone). Ended early by the sponsor (``ended_at``): from then on it no longer counts."""
+
+    __tablename__ = "signoff_stand_ins"
+    __table_args__ = (Index("ix_signoff_stand_ins_project_dates", "project_id", "ends_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    stand_in_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sponsor = relationship("User", foreign_keys=[sponsor_id])
+    stand_in = relationship("User", foreign_keys=[stand_in_id])
+
+    def __repr__(self) -> str:
+        return f"<StandIn {self.id} {self.stand_in_id} for {self.sponsor_id}>"

@@ -8,6 +8,10 @@ receiver adds its own rows to the same transaction (saved or rolled back with it
 - ``signoff_requested.send(request_, actor=user)``: a sign-off request is opened.
 - ``signoff_decided.send(decision, actor=user)``: a sponsor decided (the request is closed).
 - ``signoff_withdrawn.send(request_, actor=user)``: the request is withdrawn before a decision.
+- ``signoff_turn.send(request_, actor=user, recipients=[users])``: the request now waits for
+  ``recipients`` (the next approver of a chain and their stand-ins, or a stand-in who starts while
+  it waits for their sponsor); they are told as of a new request. ``signoff_decided`` is still sent
+  once, when the request's approval rule is met.
 
 ``actor`` is the person who acted (None from a command). Notifications listen
 (``planner.notifications.listeners``), and so does the follow-up of conditions
@@ -22,3 +26,4 @@ signoff_requesting = _signals.signal("rollout-signoff-requesting")
 signoff_requested = _signals.signal("rollout-signoff-requested")
 signoff_decided = _signals.signal("rollout-signoff-decided")
 signoff_withdrawn = _signals.signal("rollout-signoff-withdrawn")
+signoff_turn = _signals.signal("rollout-signoff-turn")

@@ -17,7 +17,7 @@ from planner.forms import flash_errors
 from planner.projects import registry
 from planner.projects.access import get_in_project, is_lead, is_manager, project_view
 from planner.projects.models import ProjectRole
-from planner.rollout import figures, gate_panels, services
+from planner.rollout import approval_views, figures, gate_panels, services
 from planner.rollout.forms import (
     CRITERION_FORMS,
     ConfirmForm,
@@ -42,6 +42,7 @@ from planner.rollout.plans import PLANS
 from planner.transactions import saving
 
 bp = Blueprint("rollout", __name__)
+approval_views.register(bp)  # approval rules and stand-ins
 
 # --------------------------------------------------------------------------- registrations
 
@@ -66,6 +67,10 @@ def _panel(project):
 
 registry.tab(200, "rollout.index", lazy_pgettext("project tab", "Stages"), icon="signpost-2", section="rollout")
 registry.panel(20, "rollout/_panel.html", _panel)
+registry.tab(922, "rollout.approval_rule", _l("Approval rule"), roles=(ProjectRole.MANAGER,), icon="person-check",
+             section="settings")
+registry.tab(615, "rollout.stand_ins", _l("Stand-ins"), roles=(ProjectRole.SPONSOR, ProjectRole.MANAGER),
+             icon="person-badge", section="people")
 nav.item(200, "rollout.inbox", _l("Sign-offs"), visible=lambda user: _inbox(user)[0],
          badge=lambda user: _inbox(user)[1], icon="pen")
 
@@ -213,6 +218,8 @@ def _render_gate(project, stage, status=200, decision_form=None, start_form=None
     version = page.stage.version
     if page.offers_decision and decision_form is None:
         decision_form = DecisionForm(version=version, formdata=None)
+    if decision_form is not None:
+        decision_form.offer(page.acting_for)
     if page.offers_start and start_form is None:
         start_form = StartForm(version=version, formdata=None)
         start_form.actual_start.data = page.today
@@ -225,7 +232,9 @@ def _render_gate(project, stage, status=200, decision_form=None, start_form=None
         pending=page.pending, previous=page.previous, today=page.today, charts=charts, can_manage=page.can_manage,
         decision_form=decision_form, refusal=page.refusal, start_form=start_form, request_form=request_form,
         withdraw_form=withdraw_form, kinds=list(CriterionKind), position=page.position, members=page.members,
-        kpi_text=services.kpi_text, panels=gate_panels.shown(project, page.stage, page.stages),
+        kpi_text=services.kpi_text, acting_for=page.acting_for, standing=page.standing,
+        standings=page.standings, rule_in_force=page.rule_in_force,
+        panels=gate_panels.shown(project, page.stage, page.stages),
     )
     db.session.commit()  # keeps the KPI values computed for this page (after rendering: nothing reloads)
     return html, status
@@ -289,7 +298,7 @@ def withdraw(project, request_id):
 
 
 @bp.route("/projects/<int:project_id>/rollout/requests/<int:request_id>/decide", methods=["POST"])
-@project_view(ProjectRole.SPONSOR)
+@project_view()  # a sponsor, or a sponsor's stand-in within their dates: the approval rule decides
 def decide(project, request_id):
     request_ = get_in_project(SignoffRequest, request_id, project)
     stage = request_.stage
@@ -299,12 +308,20 @@ def decide(project, request_id):
     form = DecisionForm()
     if not form.validate_on_submit():
         return _render_gate(project, stage, 400, decision_form=form)
+    if request_.status == RequestStatus.PENDING:
+        refusal = services.approvals.name_refusal(request_, current_user, g.membership, form.on_behalf_of.data)
+        if refusal is not None:
+            return render_error(403, refusal)
     with saving(conflicts=True, quiet=True) as saved:
         decision = services.decide(request_, current_user, g.membership, form.outcome.data, form.comment.data,
-                                   form.version.data)
+                                   form.version.data, on_behalf_of=form.on_behalf_of.data)
     if not saved:
         return _refused_decision(project, request_id, form, saved.error.message if saved.error else None)
-    flash(_("Your decision is recorded: %(outcome)s.", outcome=decision.outcome.stage_status.label), "success")
+    if decision is not None:
+        flash(_("Your decision is recorded: %(outcome)s.", outcome=decision.outcome.stage_status.label), "success")
+    else:
+        waiting = ", ".join(a.name for a in services.approvals.waiting_for(request_))
+        flash(_("Your decision is recorded. The sign-off now waits for %(names)s.", names=waiting), "success")
     return _to_gate(project, stage)
 
 
@@ -320,7 +337,8 @@ def _refused_decision(project, request_id, form, message):
     flash(str(message), "danger")
     if request_.status != RequestStatus.PENDING:
         return _render_gate(project, stage, 409)
-    fresh = DecisionForm(formdata=None, version=stage.version, outcome=form.outcome.data, comment=form.comment.data)
+    fresh = DecisionForm(formdata=None, version=stage.version, outcome=form.outcome.data, comment=form.comment.data,
+                         on_behalf_of=form.on_behalf_of.data)
     return _render_gate(project, stage, 409 if conflict else 400, decision_form=fresh)
 
 
@@ -418,4 +436,7 @@ def inbox():
     items = services.pending_signoffs_for(current_user)
     today = local_today()
     waiting = {item.request_id: (today - local_date(item.requested_at)).days for item in items}
-    return render_template("rollout/inbox.html", items=items, waiting=waiting)
+    standing_for = {}  # project id → the sponsors the reader stands in for there now
+    for row in services.approvals.active_stand_ins({item.project_id for item in items}, stand_in_id=current_user.id):
+        standing_for.setdefault(row.project_id, []).append(row.sponsor.name)
+    return render_template("rollout/inbox.html", items=items, waiting=waiting, standing_for=standing_for)

@@ -106,7 +106,8 @@ RULES += [
          method="POST", data={"note": "乙"}),
     Rule("api_rollout.decide", BASE + "/signoff-requests/{pending_request}/decision", API_SPONSORS, method="POST",
          data={"outcome": "approved", "comment": "同意上线"}, headers=_stage_version("pending_request", True)),
-    Rule("api_rollout.decide", BASE + "/signoff-requests/{foreign_request}/decision", foreign(API_SPONSORS),
+    # Any member may reach the decision (a sponsor's stand-in need not be a sponsor): another project's id is 404.
+    Rule("api_rollout.decide", BASE + "/signoff-requests/{foreign_request}/decision", foreign(API_MEMBERS),
          method="POST", data={"outcome": "approved", "comment": "同意"}),
 ]
 def _kpi_version(world):

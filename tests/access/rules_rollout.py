@@ -2,7 +2,8 @@
 
 Every member reads the stages, the gates and the recorded decisions; project managers plan stages,
 set exit criteria, start stages and request or withdraw sign-off; only executive sponsors of the
-project decide (here the sponsor, who did not make the request). The sponsors' inbox is for anyone
+project decide (here the sponsor, who did not make the request), or a sponsor's stand-in within their
+dates (``rules_approvals``). The sponsors' inbox is for anyone
 signed in (it lists only what they may decide)."""
 
 from datetime import date, timedelta
@@ -58,7 +59,8 @@ RULES = [
     Rule("rollout.withdraw", P + "/requests/{foreign_request}/withdraw", foreign(MANAGERS), method="POST"),
     Rule("rollout.decide", P + "/requests/{pending_request}/decide", SPONSORS, method="POST",
          data=DECIDE),
-    Rule("rollout.decide", P + "/requests/{foreign_request}/decide", foreign(SPONSORS), method="POST",
+    # Any member may reach the decision (a sponsor's stand-in need not be a sponsor): another project's id is 404.
+    Rule("rollout.decide", P + "/requests/{foreign_request}/decide", foreign(MEMBERS), method="POST",
          data={"outcome": "rejected", "comment": "不行", "version": "1"}),
     Rule("rollout.decision", P + "/decisions/{decision}", MEMBERS),
     Rule("rollout.decision", P + "/decisions/{foreign_decision}", foreign(MEMBERS)),

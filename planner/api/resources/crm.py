@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 
 from planner.api import records
 from planner.api.access import get_in_project, in_project
@@ -116,6 +116,21 @@ def filtered(kind: RecordKind, project, args: dict):
     return query
 
 
+# Up to this many records changed since the moment asked, the list reads them by their change time
+# (index project, updated_at, id) and sorts them; beyond, it walks the project in id order and checks
+# the change time in the index (project, id, updated_at): at least one record in CHANGED_FEW matches
+# there, so a page never reads more than about limit × records ÷ CHANGED_FEW index entries.
+CHANGED_FEW = 5000
+
+
+def few_changed(model, project, since) -> bool:
+    """Whether fewer than CHANGED_FEW records of the project changed since ``since`` (counted in the
+    index, stopping at CHANGED_FEW). SQLite keeps no statistics of values to tell this by itself."""
+    matching = select(literal(1)).where(model.project_id == project.id, model.updated_at >= since) \
+        .limit(CHANGED_FEW).subquery()
+    return db.session.scalar(select(func.count()).select_from(matching)) < CHANGED_FEW
+
+
 def _routes(kind: RecordKind) -> None:
     key = kind.value
     item_schema = SCHEMAS[kind]
@@ -126,7 +141,8 @@ def _routes(kind: RecordKind) -> None:
     @blp.response(200, PAGES[kind])
     @blp.doc(**doc(N_("List CRM records of one kind, in id order")))
     def list_records(project, args):
-        return keyset(filtered(kind, project, args), kind.model, args)
+        few = bool(args.get("updated_since")) and few_changed(kind.model, project, args["updated_since"])
+        return keyset(filtered(kind, project, args), kind.model, args, few=few)
 
     @blp.route(f"/projects/<int:project_id>/crm/{key}/<int:record_id>", endpoint=f"{key}_get")
     @in_project()

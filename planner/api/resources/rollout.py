@@ -20,7 +20,15 @@ from planner.extensions import db
 from planner.projects.models import ProjectRole
 from planner.rollout import services
 from planner.rollout.forms import DecisionForm, RequestForm
-from planner.rollout.models import ExitCriterion, Outcome, RequestStatus, SignoffRequest, Stage, StageStatus
+from planner.rollout.models import (
+    ApprovalRule,
+    ExitCriterion,
+    Outcome,
+    RequestStatus,
+    SignoffRequest,
+    Stage,
+    StageStatus,
+)
 
 blp = Blueprint("api_rollout", __name__, description=N_("Stages, their gates and sign-offs"))
 
@@ -70,6 +78,24 @@ class DecisionSchema(Schema):
     go = fields.Boolean(required=True, metadata={"description": N_("Whether every exit criterion was met then.")})
 
 
+class VoteSchema(Schema):
+    approver_id = fields.Integer(allow_none=True, required=True,
+                                 metadata={"description": N_("The approver in whose name the vote was cast.")})
+    approver_name = fields.String(required=True)
+    voter_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": N_("Who cast it: the approver, or their stand-in within their dates.")})
+    voter_name = fields.String(required=True)
+    by_stand_in = fields.Boolean(required=True)
+    outcome = _choice(Outcome, required=True)
+    comment = fields.String(required=True)
+    voted_at = fields.DateTime(required=True)
+
+
+class ApproverSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
 class RequestSchema(Schema):
     id = fields.Integer(required=True)
     stage_id = fields.Integer(required=True)
@@ -79,6 +105,13 @@ class RequestSchema(Schema):
     status = _choice(RequestStatus, required=True)
     closed_at = fields.DateTime(allow_none=True, required=True)
     decision = fields.Nested(DecisionSchema, allow_none=True, required=True)
+    rule = _choice(ApprovalRule, required=True, metadata={"description": N_(
+        "The approval rule fixed when the request was opened: any one sponsor, all sponsors, or named approvers "
+        "in order.")})
+    approvers = fields.List(fields.Nested(ApproverSchema), required=True, metadata={"description": N_(
+        "The approvers the rule requires, in order for a chain; empty for any one sponsor.")})
+    votes = fields.List(fields.Nested(VoteSchema), required=True,
+                        metadata={"description": N_("Each approver's decision, oldest first.")})
 
 
 def _stages_query(project):
@@ -139,7 +172,7 @@ def get_stage(project, stage_id):
 
 def _requests_query(project):
     return (select(SignoffRequest).where(SignoffRequest.project_id == project.id)
-            .options(selectinload(SignoffRequest.decision)))
+            .options(selectinload(SignoffRequest.decision), selectinload(SignoffRequest.votes)))
 
 
 @blp.route("/projects/<int:project_id>/signoff-requests")
@@ -194,16 +227,21 @@ def request_signoff(project, stage_id):
 
 
 @blp.route("/projects/<int:project_id>/signoff-requests/<int:request_id>/decision", methods=["POST"])
-@in_project(ProjectRole.SPONSOR)
+@in_project()  # a sponsor, or a sponsor's stand-in within their dates: the approval rule decides (403 otherwise)
 @blp.response(201, RequestSchema)
 @blp.alt_response(409, schema=ProblemSchema, content_type=PROBLEM_TYPE)
 @blp.alt_response(412, schema=ProblemSchema, content_type=PROBLEM_TYPE)
 @blp.alt_response(422, schema=ProblemSchema, content_type=PROBLEM_TYPE)
 @blp.alt_response(428, schema=ProblemSchema, content_type=PROBLEM_TYPE)
-@blp.doc(**doc(N_("Decide on a sign-off request (an executive sponsor who did not request it)")),
+@blp.doc(**doc(N_("Decide on a sign-off request under its approval rule (an executive sponsor whose turn it is, "
+                  "or their stand-in within their dates; never the requester). The request is decided once the "
+                  "rule is met; until then the answer lists the votes so far.")),
          parameters=[IF_MATCH], **_body_schema({
              "outcome": {"type": "string", "enum": [outcome.value for outcome in Outcome]},
-             "comment": {"type": "string", "maxLength": 4000}}, ["outcome"]))
+             "comment": {"type": "string", "maxLength": 4000},
+             "on_behalf_of": {"type": "integer", "minimum": 1, "maximum": 2147483647,
+                              "description": N_("A stand-in: the id of the sponsor in whose name they decide.")}},
+             ["outcome"]))
 def decide(project, request_id):
     request_ = get_in_project(SignoffRequest, request_id, project)
     refusal = services.decision_refusal(request_, current_user, g.membership)
@@ -214,8 +252,12 @@ def decide(project, request_id):
     stage = _stage(project, request_.stage_id)
     version = _matched_version(project, stage)
     form = filled(DecisionForm, body(), {"version": version})
+    refusal = services.approvals.name_refusal(request_, current_user, g.membership, form.on_behalf_of.data)
+    if refusal is not None:
+        refuse(403, refusal)
     try:
-        services.decide(request_, current_user, g.membership, form.outcome.data, form.comment.data, version)
+        services.decide(request_, current_user, g.membership, form.outcome.data, form.comment.data, version,
+                        on_behalf_of=form.on_behalf_of.data)
     except DomainError as error:
         db.session.rollback()
         refuse(422, error.message)

@@ -7,12 +7,14 @@ Operations add an audit event; the calling view commits (or rolls back).
 Functions other features call (bounded queries whatever the number of projects):
 
 - ``current_stage_by_project(project_ids) -> {project_id: CurrentStage(name, status, days) | None}``
-- ``pending_signoffs_for(user) -> [PendingSignoff]``: the requests ``user`` may decide
+- ``pending_signoffs_for(user) -> [PendingSignoff]``: the requests ``user`` may decide now (their
+  turn under the request's approval rule, in their name or as a stand-in)
 - ``pending_signoffs_by_project(project_ids) -> {project_id: [PendingSignoff]}``
 - ``evaluate_stage(stage, until=None) -> Gate``: the exit criteria evaluated live
 - ``signoff_blockers(project, stage) -> [Blocker]``: what stands between the stage and its sign-off
 """
 
+from planner.rollout.services import approvals  # noqa: F401 - approval rules, votes and stand-ins
 from planner.rollout.services.blockers import Blocker, signoff_blockers  # noqa: F401
 from planner.rollout.services.bulk import (  # noqa: F401
     CurrentStage,

@@ -3,12 +3,13 @@ current stage and the pending sign-offs by project, a sponsor's inbox."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from planner.dates import local_today
+from planner.db import utcnow
 from planner.extensions import db
 from planner.projects.models import Project, ProjectMember
 from planner.rollout.models import (
@@ -95,31 +96,94 @@ def _pending_query():
             .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None)))
 
 
-def _decidable_by(query, user):
-    return query.join(ProjectMember, (ProjectMember.project_id == SignoffRequest.project_id)
-                      & (ProjectMember.user_id == user.id) & ProjectMember.is_sponsor.is_(True)).where(
-        or_(SignoffRequest.requested_by_id.is_(None), SignoffRequest.requested_by_id != user.id))
+def _stand_in_window(user, now):
+    """The user's stand-ins not ended whose dates may include today somewhere on Earth (the exact
+    test, on the sponsor's calendar, is ``approvals.stand_in_active``)."""
+    from planner.rollout.models import StandIn
+
+    day = now.date()
+    return (StandIn.stand_in_id == user.id, StandIn.ended_at.is_(None), StandIn.starts_on <= day + timedelta(days=1),
+            StandIn.ends_on >= day - timedelta(days=1))
 
 
-def pending_signoffs_for(user) -> list[PendingSignoff]:
-    """The open sign-off requests ``user`` may decide (sponsor of the project, not the requester,
-    project not archived), oldest first, in one query."""
-    rows = db.session.execute(_decidable_by(_pending_query(), user)
-                              .order_by(SignoffRequest.requested_at, SignoffRequest.id))
-    return [PendingSignoff(*row) for row in rows]
+def _rows(user, now):
+    """The pending requests ``user`` might decide (a sponsor of the project, or standing in there;
+    not their own), with what ``_actionable`` needs to apply each request's rule, in one query."""
+    from planner.rollout.models import StandIn
+
+    is_sponsor = select(ProjectMember.id).where(ProjectMember.project_id == SignoffRequest.project_id,
+                                                ProjectMember.user_id == user.id,
+                                                ProjectMember.is_sponsor.is_(True)).exists()
+    stands_in = select(StandIn.id).where(StandIn.project_id == SignoffRequest.project_id,
+                                         *_stand_in_window(user, now)).exists()
+    member = select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)
+    query = (select(*_pending_query().selected_columns, SignoffRequest.rule, SignoffRequest.approvers,
+                    SignoffRequest.requested_by_id, is_sponsor.label("is_sponsor"), stands_in.label("stands_in"))
+             .join(Stage, Stage.id == SignoffRequest.stage_id)
+             .join(Project, Project.id == SignoffRequest.project_id)
+             .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None),
+                    or_(is_sponsor, stands_in), SignoffRequest.project_id.in_(member),
+                    or_(SignoffRequest.requested_by_id.is_(None), SignoffRequest.requested_by_id != user.id))
+             .order_by(SignoffRequest.requested_at, SignoffRequest.id))
+    return db.session.execute(query).all()
 
 
-def inbox_state(user) -> tuple[bool, int]:
-    """(whether ``user`` is an executive sponsor of any project, how many requests wait for them),
-    in one query: what the top navigation needs on every page."""
-    sponsor = select(func.count()).select_from(ProjectMember).where(
-        ProjectMember.user_id == user.id, ProjectMember.is_sponsor.is_(True)).scalar_subquery()
-    waiting = _decidable_by(select(func.count(SignoffRequest.id)).select_from(SignoffRequest)
-                            .join(Project, Project.id == SignoffRequest.project_id)
-                            .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None)),
-                            user).scalar_subquery()
-    is_sponsor, count = db.session.execute(select(sponsor, waiting)).one()
-    return bool(is_sponsor), int(count or 0)
+def _actionable(user, rows, now) -> list:
+    """The ``rows`` ``user`` may vote on now. A request under "any one sponsor" waits for every
+    sponsor but the requester, so a sponsor's own rows need no further query; the votes, the
+    sponsors and the stand-ins are read (once each) only when a row needs them."""
+    from planner.auth.models import User
+    from planner.rollout.services import approvals
+
+    if not rows:
+        return []
+    others = [row for row in rows if row.rule != "any" or not row.is_sponsor]
+    votes = approvals.votes_by_request([row.id for row in others if row.rule != "any"])
+    sponsors = defaultdict(set)
+    standing_for = defaultdict(set)
+    if any(row.stands_in for row in others):
+        for stand_in in approvals.active_stand_ins({row.project_id for row in others}, now, stand_in_id=user.id):
+            standing_for[stand_in.project_id].add(stand_in.sponsor_id)
+    if others:
+        for pid, uid in db.session.execute(
+                select(ProjectMember.project_id, ProjectMember.user_id).join(User, User.id == ProjectMember.user_id)
+                .where(ProjectMember.project_id.in_({row.project_id for row in others}),
+                       ProjectMember.is_sponsor.is_(True), User.active.is_(True))):
+            sponsors[pid].add(uid)
+    found = []
+    for row in rows:
+        if row.rule == "any" and row.is_sponsor:
+            found.append(row)
+            continue
+        expected = approvals._expected_ids(row, sponsors[row.project_id], votes.get(row.id, []))
+        names = ({user.id} & expected) | {s for s in standing_for[row.project_id] & expected
+                                          if s != row.requested_by_id}
+        if names:
+            found.append(row)
+    return found
+
+
+def pending_signoffs_for(user, now: datetime | None = None) -> list[PendingSignoff]:
+    """The open sign-off requests ``user`` may decide now (under each request's approval rule, in
+    their name or as a stand-in; never their own; project not archived), oldest first: one query
+    when each is under "any one sponsor" and the user is a sponsor, a few more otherwise."""
+    now = now or utcnow()
+    return [PendingSignoff(*row[:8]) for row in _actionable(user, _rows(user, now), now)]
+
+
+def inbox_state(user, now: datetime | None = None) -> tuple[bool, int]:
+    """(whether ``user`` is an executive sponsor of any project or may stand in for one now, how many
+    requests wait for them): what the top navigation needs on every page."""
+    from planner.rollout.models import StandIn
+
+    now = now or utcnow()
+    rows = _rows(user, now)
+    if rows:
+        return True, len(_actionable(user, rows, now))
+    sponsor = select(ProjectMember.id).where(ProjectMember.user_id == user.id,
+                                             ProjectMember.is_sponsor.is_(True)).exists()
+    standing = select(StandIn.id).where(*_stand_in_window(user, now)).exists()
+    return bool(db.session.scalar(select(or_(sponsor, standing)))), 0
 
 
 def pending_signoffs_by_project(project_ids) -> dict[int, list[PendingSignoff]]:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from planner.audit.services import record, register
 from planner.dates import local_date
@@ -12,15 +13,25 @@ from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.rollout.models import (
+    ApprovalRule,
     Outcome,
     RequestStatus,
     SignoffDecision,
     SignoffRequest,
+    SignoffVote,
     Stage,
 )
+from planner.rollout.services import approvals
+from planner.rollout.services.approvals import NO_APPROVER  # noqa: F401 - part of this module's interface
 from planner.rollout.services.gate import evaluate_stage, snapshot
 from planner.rollout.services.stages import check_version
-from planner.rollout.signals import signoff_decided, signoff_requested, signoff_requesting, signoff_withdrawn
+from planner.rollout.signals import (
+    signoff_decided,
+    signoff_requested,
+    signoff_requesting,
+    signoff_turn,
+    signoff_withdrawn,
+)
 
 STALE_DECISION = _l("This stage changed after you opened it, so the evidence you saw may no longer be "
                     "the evidence that stands. Review it again below before you decide.")
@@ -39,20 +50,17 @@ def pending_request(stage: Stage) -> SignoffRequest | None:
         .order_by(SignoffRequest.id.desc()).limit(1))
 
 
-NO_APPROVER = _l("Nobody could decide this request: the project has no executive sponsor other than you. Add "
-                 "one under Members (or ask an administrator to), then request the sign-off again.")
-
-
 def request_signoff(stage: Stage, version, by, note: str = "", at: datetime | None = None) -> SignoffRequest:
-    """Opens a sign-off request; refused when nobody could decide it (no active sponsor but the requester)."""
+    """Opens a sign-off request under the approval rule in force, fixed on the request
+    (``approvals.open_with_rule``); refused when nobody could decide it (no active sponsor but the
+    requester) or when the rule's chain cannot be followed."""
     check_version(stage, version)
-    if not _approvers(stage.project_id, getattr(by, "id", None)):
-        raise DomainError(NO_APPROVER)
+    rule, required = approvals.open_with_rule(stage, by)
     stage.request_signoff()
     signoff_requesting.send(stage, actor=by)  # a receiver may refuse (open conditions, planner/conditions)
     request_ = SignoffRequest(project_id=stage.project_id, stage_id=stage.id, requested_by_id=getattr(by, "id", None),
                               requested_by_name=getattr(by, "name", "") or "", note=(note or "").strip(),
-                              requested_at=at or utcnow())
+                              requested_at=at or utcnow(), rule=rule, approvers=required)
     db.session.add(request_)
     db.session.flush()
     record("signoff.requested", project=stage.project_id, target=stage, actor=by, name=stage.name)
@@ -61,22 +69,8 @@ def request_signoff(stage: Stage, version, by, note: str = "", at: datetime | No
 
 
 def approver_count(request_: SignoffRequest) -> int:
-    """How many people may decide the request: the project's active executive sponsors but the requester."""
-    return _approvers(request_.project_id, request_.requested_by_id)
-
-
-def _approvers(project_id: int, requester_id: int | None) -> int:
-    from sqlalchemy import func
-
-    from planner.auth.models import User
-    from planner.projects.models import ProjectMember
-
-    query = (select(func.count()).select_from(ProjectMember).join(User, User.id == ProjectMember.user_id)
-             .where(ProjectMember.project_id == project_id, ProjectMember.is_sponsor.is_(True),
-                    User.active.is_(True)))
-    if requester_id is not None:
-        query = query.where(ProjectMember.user_id != requester_id)
-    return db.session.scalar(query) or 0
+    """How many executive sponsors the request waits for now (a chain: its first approver)."""
+    return len(approvals.waiting_for(request_))
 
 
 def withdraw_signoff(request_: SignoffRequest, version, by=None) -> None:
@@ -91,21 +85,23 @@ def withdraw_signoff(request_: SignoffRequest, version, by=None) -> None:
     signoff_withdrawn.send(request_, actor=by)
 
 
-def decision_refusal(request_: SignoffRequest, user, membership) -> object | None:
-    """Why ``user`` may not decide this request (a translatable message), or None when they may."""
-    if membership is None or not membership.is_sponsor or membership.project_id != request_.project_id:
-        return _l("Only an executive sponsor of this project can decide on a sign-off.")
-    if request_.requested_by_id is not None and request_.requested_by_id == user.id:
-        return _l("You requested this sign-off yourself, so another executive sponsor must decide on it.")
-    return None
+def decision_refusal(request_: SignoffRequest, user, membership, at: datetime | None = None) -> object | None:
+    """Why ``user`` may not decide this request now (a translatable message), or None when they may:
+    under its approval rule, in their own name or as a sponsor's stand-in (``approvals``)."""
+    return approvals.refusal(request_, user, membership, at)
 
 
 def decide(request_: SignoffRequest, user, membership, outcome, comment: str, version,
-           at: datetime | None = None, until: date | None = None) -> SignoffDecision:
-    """Records a sponsor's decision with the evidence as it stands now. Refused when the request is
-    closed, when the stage changed since ``version`` was read, or when a comment is missing."""
-    refusal = decision_refusal(request_, user, membership)
-    if refusal is not None:
+           at: datetime | None = None, until: date | None = None,
+           on_behalf_of: int | None = None) -> SignoffDecision | None:
+    """Records an approver's vote (in their name, or ``on_behalf_of`` a sponsor they stand in for)
+    and, once the request's approval rule is met, the decision with the evidence as it stands now;
+    returns the decision, or None while the rule waits for other approvers. Refused when the request
+    is closed, when the stage changed since ``version`` was read, when a comment is missing, or when
+    ``user`` may not vote now."""
+    now = at or utcnow()
+    refusal = decision_refusal(request_, user, membership, now)
+    if refusal is not None and request_.status == RequestStatus.PENDING:
         raise DomainError(refusal)
     if request_.status != RequestStatus.PENDING:
         raise DomainError(closed_request_message(request_))
@@ -119,19 +115,36 @@ def decide(request_: SignoffRequest, user, membership, outcome, comment: str, ve
     if outcome == Outcome.APPROVED and gate.total and not gate.go and not comment:
         raise DomainError(_l("Some exit criteria are not met. To approve anyway, say why in the comment, or "
                              "approve with conditions."))
-    now = at or utcnow()
+    approver = approvals.choose_approver(request_, user, membership, on_behalf_of, now)
+    stand_in = approver.id != user.id
+    vote = SignoffVote(project_id=request_.project_id, request=request_, approver_id=approver.id,
+                       approver_name=approver.name, voter_id=user.id, voter_name=user.name or "", voted_at=now,
+                       outcome=outcome, comment=comment)
+    db.session.add(vote)
+    flag_modified(request_, "approvers")  # a new version of the request: a vote at the same moment fails
+    db.session.flush()
+    final = approvals.rule_met(request_, list(request_.votes))
+    suffix = "_for" if stand_in else ""
+    if final is None:
+        record(f"signoff.vote_{outcome.value}{suffix}", project=stage.project_id, target=stage, actor=user,
+               name=stage.name, comment=comment, sponsor=approver.name)
+        recipients = approvals.expected_recipients(request_, now)
+        if request_.rule == ApprovalRule.CHAIN and recipients:
+            signoff_turn.send(request_, actor=user, recipients=recipients)
+        return None
+    decided_comment = approvals.decision_comment(final, list(request_.votes))
     decided_version = stage.version
-    stage.apply_decision(outcome, local_date(now))
+    stage.apply_decision(final, local_date(now))
     request_.status = RequestStatus.DECIDED
     request_.closed_at = now
     decision = SignoffDecision(
         project_id=stage.project_id, stage_id=stage.id, request_id=request_.id, decided_by_id=user.id,
-        decided_by_name=user.name or "", decided_at=now, outcome=outcome, comment=comment, stage_name=stage.name,
-        stage_version=decided_version, go=gate.go, evidence=snapshot(gate))
+        decided_by_name=user.name or "", decided_at=now, outcome=final, comment=decided_comment,
+        stage_name=stage.name, stage_version=decided_version, go=gate.go, evidence=snapshot(gate))
     db.session.add(decision)
     db.session.flush()
-    record(f"signoff.{outcome.value}", project=stage.project_id, target=stage, actor=user, name=stage.name,
-           comment=comment)
+    record(f"signoff.{final.value}{suffix}", project=stage.project_id, target=stage, actor=user, name=stage.name,
+           comment=decided_comment, sponsor=approver.name)
     signoff_decided.send(decision, actor=user)
     return decision
 
@@ -149,5 +162,5 @@ def stage_requests(stage: Stage) -> list[SignoffRequest]:
     """Every sign-off request of the stage, newest first, with its decision."""
     return list(db.session.scalars(
         select(SignoffRequest).where(SignoffRequest.stage_id == stage.id)
-        .options(selectinload(SignoffRequest.decision))
+        .options(selectinload(SignoffRequest.decision), selectinload(SignoffRequest.votes))
         .order_by(SignoffRequest.requested_at.desc(), SignoffRequest.id.desc())))
