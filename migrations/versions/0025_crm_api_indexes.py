@@ -1,8 +1,8 @@
 """CRM records: indexes for the API's keyset pages with the updated_since filter (project, id,
 updated_at) and for the few records changed since a recent moment (project, updated_at, id)
 
-Revision ID: 0023_crm_api_indexes
-Revises: 0022_expected_close
+Revision ID: 0025_crm_api_indexes
+Revises: 0024_approvals
 Create Date: 2026-11-29 22:10:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_crm_api_indexes'
-down_revision = '0022_expected_close'
+revision = '0025_crm_api_indexes'
+down_revision = '0024_approvals'
 branch_labels = None
 depends_on = None
 
