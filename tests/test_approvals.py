@@ -476,3 +476,54 @@ def test_the_demo_has_an_all_sponsors_request_half_approved_and_stand_ins(app, d
     before = counts()
     assert not [note for note in demo.load().created if note.startswith("approvals")]
     assert counts() == before
+
+
+# --------------------------------------------------------------------------- reminders, history, lost approvers
+
+
+def test_a_stand_in_whose_dates_begin_is_told_once_by_the_hourly_job(team, make_client, db):
+    from planner.notifications import reminders
+
+    project, _other, u, stage = team
+    request_signoff(make_client, u, project, stage)
+    request_ = pending(db, stage)
+    today = date_in_zone(utcnow(), "Asia/Shanghai")
+    # Named earlier for dates that begin today: nobody was told when it was named.
+    db.session.add(StandIn(project_id=project.id, sponsor_id=u["sponsor"].id, stand_in_id=u["staff"].id,
+                           starts_on=today, ends_on=today + timedelta(days=3)))
+    db.session.commit()
+    assert reminders.run(utcnow())["stand_in_notices"] == 1
+    db.session.commit()
+    told = db.session.scalars(select(Notification).where(Notification.user_id == u["staff"].id)).all()
+    assert [(n.kind, n.params["request_id"]) for n in told] == [("signoff_requested", request_.id)]
+    assert reminders.run(utcnow())["stand_in_notices"] == 0
+
+
+def test_votes_are_history_in_the_database_too(team, make_client, db):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    project, _other, u, stage = team
+    set_rule(make_client, u, project, "all")
+    request_signoff(make_client, u, project, stage)
+    assert vote(make_client, u["sponsor"], project, pending(db, stage)).status_code == 302
+    with pytest.raises(DBAPIError):
+        db.session.execute(text("UPDATE signoff_votes SET comment = '改过'"))
+    db.session.rollback()
+    db.session.execute(text("UPDATE signoff_votes SET voter_id = NULL, approver_id = NULL"))  # an account deleted
+    db.session.rollback()
+
+
+def test_a_required_approver_who_is_no_longer_a_sponsor_is_shown(team, make_client, db):
+    from planner.projects.models import ProjectMember
+
+    project, _other, u, stage = team
+    set_rule(make_client, u, project, "all")
+    request_signoff(make_client, u, project, stage)
+    member = db.session.scalar(select(ProjectMember).where(ProjectMember.project_id == project.id,
+                                                           ProjectMember.user_id == u["sponsor2"].id))
+    member.is_sponsor = False
+    db.session.commit()
+    page = client_for(make_client, u["manager"]).get(P(project) + f"/stages/{stage.id}?lang=en").get_data(as_text=True)
+    assert "No longer an active executive sponsor" in page and "withdraws it and requests the sign-off again" in page
+    assert vote(make_client, u["sponsor2"], project, pending(db, stage)).status_code == 403

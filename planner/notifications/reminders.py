@@ -4,8 +4,10 @@ at the hour they chose for their digest, and never twice for the same thing on t
 ``ReminderSent`` row (unique per kind, subject, person and day) is written with the reminder, in
 the same transaction.
 
-- A pending sign-off is recalled to its approvers and its requester after N days (the project's
-  setting, default 3) and again every N days.
+- A pending sign-off is recalled to its approvers (those it waits for under its approval rule, and
+  their stand-ins in force) and its requester after N days (the project's setting, default 3) and
+  again every N days.
+- A stand-in whose dates begin while a request waits for their sponsor is told of it, once.
 - A task due tomorrow is announced to its owner; a task that has just become overdue too. The same
   for a condition of a sign-off that is not closed (``condition_reminders``).
 - The daily digest: the notifications a person chose to receive that way, their overdue tasks and
@@ -320,8 +322,48 @@ def digests(now: datetime) -> int:
     return sent
 
 
+def stand_in_notices(now: datetime) -> int:
+    """A stand-in whose dates have begun (on their sponsor's calendar) while a request waits for that
+    sponsor is told of it, as of a new request, once: unless they were told already (when the request
+    was opened, when they were named, when a chain's turn came)."""
+    from planner.rollout.services import approvals as rules
+
+    pending = db.session.execute(
+        select(SignoffRequest, Project.name).join(Project, Project.id == SignoffRequest.project_id)
+        .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None))).all()
+    if not pending:
+        return 0
+    in_force = rules.active_stand_ins({request_.project_id for request_, _name in pending}, now)
+    if not in_force:
+        return 0
+    told = {(user_id, (params or {}).get("request_id")) for user_id, params in db.session.execute(
+        select(Notification.user_id, Notification.params).where(
+            Notification.kind == "signoff_requested", Notification.user_id.in_({r.stand_in_id for r in in_force})))}
+    sent = 0
+    for request_, project_name in pending:
+        rows = [row for row in in_force if row.project_id == request_.project_id]
+        if not rows:
+            continue
+        recipients = {user.id: user for user in rules.expected_recipients(request_, now)}
+        for row in rows:
+            user = recipients.get(row.stand_in_id)
+            if user is None or (user.id, request_.id) in told:
+                continue
+            if not _once("stand_in_signoff", request_.id, user.id, row.starts_on):
+                continue
+            stage = request_.stage
+            services.notify([user], "signoff_requested", {
+                "project_id": request_.project_id, "project": project_name, "stage_id": stage.id,
+                "stage": stage.name, "request_id": request_.id, "actor": request_.requested_by_name or ""},
+                request_.project_id)
+            told.add((user.id, request_.id))
+            sent += 1
+    return sent
+
+
 def run(now: datetime) -> dict:
-    counts = {"signoff_reminders": signoff_reminders(now), "task_reminders": task_reminders(now),
+    counts = {"signoff_reminders": signoff_reminders(now), "stand_in_notices": stand_in_notices(now),
+              "task_reminders": task_reminders(now),
               "condition_reminders": condition_reminders(now), "survey_reminders": survey_reminders(now)}
     db.session.flush()
     counts["digests"] = digests(now)

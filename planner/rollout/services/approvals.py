@@ -433,6 +433,7 @@ class ApproverRow:
     approver: Approver
     vote: SignoffVote | None
     current: bool  # the one a chain waits for now
+    gone: bool = False  # no longer an active sponsor, and has not voted: the request cannot be met
 
 
 @dataclass
@@ -448,9 +449,12 @@ class Standing:
 def standing(request_: SignoffRequest) -> Standing:
     votes = list(request_.votes)
     by_approver = {vote.approver_id: vote for vote in votes}
-    waiting = waiting_for(request_) if request_.status == RequestStatus.PENDING else []
+    live = request_.status == RequestStatus.PENDING
+    waiting = waiting_for(request_) if live else []
     current = {a.id for a in waiting} if request_.rule == ApprovalRule.CHAIN else set()
-    rows = [ApproverRow(Approver(a["id"], a.get("name", "")), by_approver.get(a["id"]), a["id"] in current)
+    sponsors = {u.id for u in active_sponsors(request_.project_id)} if live and request_.approvers else set()
+    rows = [ApproverRow(Approver(a["id"], a.get("name", "")), by_approver.get(a["id"]), a["id"] in current,
+                        live and a["id"] not in by_approver and a["id"] not in sponsors)
             for a in request_.approvers]
     return Standing(request_.rule, rows, votes, waiting)
 
