@@ -108,6 +108,13 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "JOBS_WORKERS": _int("JOBS_WORKERS", 2),
         # The API (planner/api): requests per minute and per access token before a 429.
         "API_RATE_LIMIT": _int("API_RATE_LIMIT", 300),
+        # Webhooks (planner/webhooks): events go only to public internet addresses unless an administrator
+        # sets WEBHOOKS_ALLOW_PRIVATE (a receiver inside the company network, or a test on 127.0.0.1); each
+        # attempt waits at most WEBHOOKS_TIMEOUT seconds per step; an endpoint is turned off after
+        # WEBHOOKS_DISABLE_AFTER deliveries in a row failed every retry.
+        "WEBHOOKS_ALLOW_PRIVATE": _bool("WEBHOOKS_ALLOW_PRIVATE", False),
+        "WEBHOOKS_TIMEOUT": _int("WEBHOOKS_TIMEOUT", 10),
+        "WEBHOOKS_DISABLE_AFTER": _int("WEBHOOKS_DISABLE_AFTER", 5),
         # E-mail (Flask-Mailman's names). Without MAIL_SERVER nothing is sent: mail stays in the outbox,
         # where an administrator reads it. Links in mail start with BASE_URL (else SERVER_NAME and
         # PREFERRED_URL_SCHEME).

@@ -39,10 +39,13 @@ class KeyPage:
 
 def pages(ctx, language: str) -> list[KeyPage]:
     from planner.rollout.models import Stage
+    from planner.webhooks.models import WebhookEndpoint
 
     project = ctx.projects[language]
     p = f"/projects/{project.id}"
     stage = db.session.scalar(select(Stage.id).where(Stage.project_id == project.id).order_by(Stage.position))
+    endpoint = db.session.scalar(select(WebhookEndpoint.id).where(WebhookEndpoint.project_id == project.id)
+                                 .order_by(WebhookEndpoint.id))
     return [
         KeyPage("login", None, "/login"),
         KeyPage("projects", MANAGER, "/projects"),
@@ -64,6 +67,7 @@ def pages(ctx, language: str) -> list[KeyPage]:
         KeyPage("accounts", MANAGER, f"{p}/crm/accounts"),
         KeyPage("report", SPONSOR, f"{p}/report"),
         KeyPage("members", MANAGER, f"{p}/members"),
+        KeyPage("webhook", MANAGER, f"{p}/webhooks/{endpoint}"),
         KeyPage("notifications", SPONSOR, "/notifications"),
         KeyPage("notification_settings", STAFF, "/notifications/settings"),
         KeyPage("outbox", ADMIN, "/admin/outbox"),

@@ -149,8 +149,10 @@ def test_a_condition_is_closed_with_a_note_by_its_owner_or_a_manager(decided, ma
                           data={"note": "夜班二十人已完成培训", "back": "gate", "stage": str(wave.id)})
     assert response.status_code == 302 and f"/rollout/stages/{wave.id}" in response.headers["Location"]
     manager = client_for(make_client, u["manager"])
-    assert manager.post(f"/projects/{project.id}/conditions/{second.id}/close",
-                        data={"note": "已增加缓存"}).status_code == 302
+    response = manager.post(f"/projects/{project.id}/conditions/{second.id}/close",
+                            data={"note": "已增加缓存", "back": "overview"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/projects/{project.id}#panel-conditions")
     first, second, third = items(db, project)
     assert (first.status, first.closing_note, first.closed_by_id) == (ConditionStatus.CLOSED, "夜班二十人已完成培训",
                                                                       u["agent"].id)
@@ -214,6 +216,9 @@ def test_the_setting_holds_back_the_next_request_until_each_condition_is_closed_
     assert changes(before, database_state(db)) == []
     _refresh(wave)
     assert wave.status == StageStatus.ACTIVE
+    # The overview says so too, instead of "the sign-off can be requested".
+    overview = visible_text(manager.get(f"/projects/{project.id}").get_data(as_text=True))
+    assert "Antes hay que cerrar o aplazar 2 condiciones abiertas de etapas anteriores." in overview
 
     # A carry-over needs its reason.
     carry = f"/projects/{project.id}/conditions/{second.id}/carry-over"

@@ -14,6 +14,7 @@ ALLOWED = {
     "utc", "id", "url", "adkar", "english", "español", "usd", "eur", "cny", "gbp", "hkd", "twd", "jpy",
     "sgd", "inr", "aud", "cad", "chf", "mxn", "cop", "pen", "clp", "ars", "brl", "sek", "nok", "dkk", "pln",
     "zar", "aed", "openapi", "it", "pm", "am", "gb", "mb", "kb", "ok", "faq", "sla", "https", "http",
+    "webhook", "webhooks",  # the technical term, written so in Chinese products too (like API)
 }
 GET_PAGES = [r for r in all_rules() if r.method == "GET" and r.expect["manager"] == OK
              and not r.path.startswith(("/vendor", "/i18n", "/healthz", "/api/"))

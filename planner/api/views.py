@@ -25,4 +25,5 @@ def docs():
     tags = {tag["name"]: tag.get("description", "") for tag in document.get("tags", [])}
     writes = any(op["method"] in ("PATCH", "PUT", "DELETE") for ops in groups.values() for op in ops)
     return render_template("api/docs.html", groups=groups, writes=writes, tags=tags, events=events.ALL,
+                           event_docs=events.DOCS,
                            schemas=document.get("components", {}).get("schemas", {}))

@@ -93,6 +93,8 @@ class ChangeTask(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The due date whose passing the listeners were told of (``services.signal_overdue_tasks``): once each.
+    overdue_signalled_for: Mapped[date | None] = mapped_column(Date)
 
     owner = relationship("ProjectMember")
     stage = relationship("Stage")

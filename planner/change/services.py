@@ -20,7 +20,7 @@ from planner.change.models import (
     QuickWinStatus,
     TaskStatus,
 )
-from planner.change.signals import quick_win_achieved, task_assigned
+from planner.change.signals import quick_win_achieved, task_assigned, task_changed, task_created, task_overdue
 from planner.change.starter import STARTER_TASKS
 from planner.dates import local_today
 from planner.extensions import db
@@ -37,6 +37,7 @@ register("quick_win.updated", _l("Changed the quick win “%(title)s”."))
 register("quick_win.celebrated", _l("Marked the quick win “%(title)s” as celebrated."))
 register("quick_win.deleted", _l("Deleted the quick win “%(title)s”."))
 
+OVERDUE_LOOKBACK_DAYS = 7
 TASK_FIELDS = ("title", "description", "category", "owner_id", "due_date", "stage_id", "notes")
 QUICK_WIN_FIELDS = ("title", "benefit", "kpi", "kpi_target", "owner_id", "target_date", "result")
 
@@ -62,6 +63,7 @@ def create_task(project: Project, **fields) -> ChangeTask:
     db.session.add(task)
     db.session.flush()
     record("task.created", project=project, target=task, title=task.title)
+    task_created.send(task, actor=_actor())
     if task.owner_id is not None:
         task_assigned.send(task, actor=_actor())
     return task
@@ -76,8 +78,9 @@ def update_task(task: ChangeTask, **fields) -> list[str]:
         changed.append("status")
     if changed:
         record("task.updated", project=task.project_id, target=task, title=task.title, fields=", ".join(changed))
-    if reassigned:
         db.session.flush()
+        task_changed.send(task, actor=_actor(), fields=list(changed))
+    if reassigned:
         task_assigned.send(task, actor=_actor())
     return changed
 
@@ -87,11 +90,16 @@ def set_task_status(task: ChangeTask, status: TaskStatus, notes: str | None = No
     if changed:
         action = "task.done" if status == TaskStatus.DONE else "task.status"
         record(action, project=task.project_id, target=task, title=task.title, status=status.value)
+    fields = ["status"] if changed else []
     if notes is not None and notes != task.notes:
         task.notes = notes
         if not changed:
             record("task.updated", project=task.project_id, target=task, title=task.title, fields="notes")
         changed = True
+        fields.append("notes")
+    if fields:
+        db.session.flush()
+        task_changed.send(task, actor=_actor(), fields=fields)
     return changed
 
 
@@ -119,7 +127,30 @@ def load_starter_tasks(project: Project, start: date | None = None) -> list[Chan
     if added:
         db.session.flush()
         record("task.starter_loaded", project=project, count=len(added))
+        for task in added:
+            task_created.send(task, actor=_actor())
     return added
+
+
+def signal_overdue_tasks(today: date) -> int:
+    """Tells the listeners (``task_overdue``) of each open task whose due date has passed since it was
+    last told, once per due date (``overdue_signalled_for``), the tasks of archived projects left out.
+    Only due dates of the last week count: a task overdue for longer was overdue before this existed.
+    Returns how many; the caller commits."""
+    query = (select(ChangeTask).join(Project, Project.id == ChangeTask.project_id)
+             .where(Project.archived_at.is_(None), ChangeTask.status.in_(ACTIVE_STATUSES),
+                    ChangeTask.due_date < today, ChangeTask.due_date >= today - timedelta(days=OVERDUE_LOOKBACK_DAYS),
+                    ChangeTask.overdue_signalled_for.is_(None)
+                    | (ChangeTask.overdue_signalled_for != ChangeTask.due_date))
+             .order_by(ChangeTask.id))
+    tasks = list(db.session.scalars(query))
+    for task in tasks:
+        task.overdue_signalled_for = task.due_date
+    if tasks:
+        db.session.flush()
+    for task in tasks:
+        task_overdue.send(task, actor=None)
+    return len(tasks)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@ from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 
 from planner.forms import BaseForm, DateInput, choices, length, optional_int, required
 
-# Where a form on the gate, the overview, "My work" or the conditions page sends the reader back.
-BACK = ("list", "gate", "overview", "home")
+# Where a form on the gate, the overview or the conditions page sends the reader back.
+BACK = ("list", "gate", "overview")
 
 
 class _Back(BaseForm):

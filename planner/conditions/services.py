@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from babel.lists import format_list
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -331,3 +331,18 @@ def check_request(stage) -> None:
     raise DomainError(_l(
         "The sign-off can be requested once the conditions of the earlier stages are closed, or each open one "
         "is carried over with a reason. Still open: %(conditions)s.", conditions=listed))
+
+
+def blockers(project, stage) -> list:
+    """For the overview's "what blocks the sign-off": the open conditions the project's setting waits for."""
+    from planner.rollout.services.blockers import Blocker
+
+    if not blocks_next_signoff(project.id):
+        return []
+    waiting = open_before(stage)
+    if not waiting:
+        return []
+    text = ngettext("%(num)d open condition of an earlier stage must be closed or carried over first.",
+                    "%(num)d open conditions of earlier stages must be closed or carried over first.",
+                    len(waiting))
+    return [Blocker("condition", text, "conditions.index")]

@@ -18,6 +18,7 @@ from planner.projects import registry
 from planner.projects.access import get_in_project, project_view
 from planner.projects.models import ProjectRole
 from planner.rollout import gate_panels
+from planner.rollout.services.blockers import blocker_source
 from planner.transactions import saving
 
 bp = Blueprint("conditions", __name__)
@@ -56,6 +57,7 @@ registry.tab(205, "conditions.index", lazy_pgettext("project tab", "Conditions")
              section="rollout")
 registry.panel(30, "conditions/_panel.html", _overview_panel)
 gate_panels.panel(10, "conditions/_gate.html", _gate_panel)
+blocker_source(services.blockers)
 
 
 # --------------------------------------------------------------------------- the page
@@ -81,7 +83,7 @@ def index(project):
 
 
 def _back(project, condition):
-    """Back where the form was sent from: the gate, the overview, "My work", or the conditions page."""
+    """Back where the form was sent from: the gate, the overview, or the conditions page."""
     where = request.form.get("back", "list")
     where = where if where in BACK else "list"
     if where == "gate":
@@ -91,8 +93,6 @@ def _back(project, condition):
                                     _anchor="conditions"))
     if where == "overview":
         return redirect(url_for("projects.overview", project_id=project.id, _anchor="panel-conditions"))
-    if where == "home":
-        return redirect(url_for("home.mine"))
     return redirect(url_for("conditions.index", project_id=project.id, _anchor=f"condition-{condition.id}"))
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import UTCDateTime, enum_column, utcnow
@@ -42,6 +42,9 @@ class KpiSetting(db.Model):
     note: Mapped[str] = mapped_column(String(500), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Whether the value was at or above the target when the worker last computed it (None: not seen
+    # since the target was set); ``services.note_target_crossings`` compares and tells the listeners.
+    target_reached: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class KpiSnapshot(db.Model):

@@ -36,6 +36,7 @@ from planner.extensions import db
 from planner.kpis import cache, engine
 from planner.kpis.definitions import DEFINITIONS, KpiKey, KpiStatus, status_of
 from planner.kpis.models import BaselineSource, KpiSetting
+from planner.kpis.signals import target_crossed
 
 
 class _Filled:
@@ -272,6 +273,8 @@ def save_setting(project, key, *, target: Decimal | None, baseline_source: Basel
     if setting is None:
         setting = KpiSetting(project_id=project.id, key=key)
         db.session.add(setting)
+    if setting.target != target:
+        setting.target_reached = None  # a new line to cross: the next value computed is where it starts
     setting.target = target
     setting.baseline_source = baseline_source
     setting.baseline_value = baseline_value
@@ -281,3 +284,26 @@ def save_setting(project, key, *, target: Decimal | None, baseline_source: Basel
     db.session.flush()
     record(f"kpi.settings_changed.{key.value}", project=project, target=setting)
     return setting
+
+
+def note_target_crossings(statuses: dict[int, dict[KpiKey, KpiOverview]]) -> int:
+    """Compares each KPI with a target to where it stood the last time (``KpiSetting.target_reached``)
+    and tells the listeners of each crossing (``signals.target_crossed``); the caller commits. Only the
+    worker calls this (after an import, every night), so a page view never changes anything."""
+    settings = db.session.scalars(select(KpiSetting).where(KpiSetting.project_id.in_(list(statuses)),
+                                                           KpiSetting.target.is_not(None))).all()
+    crossed = []
+    for setting in settings:
+        overview = statuses.get(setting.project_id, {}).get(KpiKey(setting.key))
+        if overview is None or overview.value is None:
+            continue
+        reached = overview.value >= setting.target
+        if setting.target_reached is not None and setting.target_reached != reached:
+            crossed.append((setting, overview))
+        setting.target_reached = reached
+    if crossed:
+        db.session.flush()
+    for setting, overview in crossed:
+        target_crossed.send(setting, actor=None, value=overview.value, as_of=overview.as_of,
+                            reached=overview.value >= setting.target)
+    return len(crossed)

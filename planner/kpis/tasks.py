@@ -15,13 +15,15 @@ TREND_WEEKS = 16  # the longest trend a page shows (the KPI page); shorter ones 
 
 
 def warm(project_ids: list[int]) -> int:
-    """Computes and stores today's values and the weekly trends of every KPI: no page pays for them."""
+    """Computes and stores today's values and the weekly trends of every KPI: no page pays for them; notes
+    each KPI that crossed its target since the last time (the listeners are told)."""
     if not project_ids:
         return 0
     as_of = utc_today()
     # The trends first: every missing value of a KPI, today's included, comes from one pass.
     services.kpi_trends_by_project(project_ids, list(KpiKey), TREND_WEEKS, as_of)
-    services.kpi_status_by_project(project_ids, as_of)
+    statuses = services.kpi_status_by_project(project_ids, as_of)
+    services.note_target_crossings(statuses)
     db.session.commit()
     return len(project_ids)
 

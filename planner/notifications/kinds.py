@@ -181,6 +181,20 @@ def _condition_closed(p):
              note=p.get("note", ""))
 
 
+def _endpoint(params: dict) -> dict:
+    return {"project_id": params["project_id"], "endpoint_id": params["endpoint_id"]}
+
+
+@kind("webhook_disabled", _l("A webhook endpoint is turned off"), Delivery.EMAIL, "webhooks.endpoint", _endpoint)
+def _webhook_disabled(p):
+    if p.get("reason") == "gone":
+        return _("The webhook endpoint %(url)s of %(project)s answered 410 Gone, so Rollout turned it off. Turn it "
+                 "on again on its page if it should still receive events.", url=p["url"], project=p["project"])
+    return _("Rollout turned off the webhook endpoint %(url)s of %(project)s: several events in a row could not be "
+             "delivered after every retry. Its delivery log says why; turn it on again once it answers.",
+             url=p["url"], project=p["project"])
+
+
 def _survey(params: dict) -> dict:
     values = {"project_id": params["project_id"]}
     if params.get("stage_id"):

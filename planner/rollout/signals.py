@@ -8,6 +8,9 @@ receiver adds its own rows to the same transaction (saved or rolled back with it
 - ``signoff_requested.send(request_, actor=user)``: a sign-off request is opened.
 - ``signoff_decided.send(decision, actor=user)``: a sponsor decided (the request is closed).
 - ``signoff_withdrawn.send(request_, actor=user)``: the request is withdrawn before a decision.
+- ``stage_started.send(stage, actor=user)``: a planned stage started (with or without an override).
+- ``stage_approved.send(stage, actor=user, decision=decision)``: a decision left the stage approved
+  (with or without conditions).
 - ``signoff_turn.send(request_, actor=user, recipients=[users])``: the request now waits for
   ``recipients`` (the next approver of a chain and their stand-ins, or a stand-in who starts while
   it waits for their sponsor); they are told as of a new request. ``signoff_decided`` is still sent
@@ -15,7 +18,7 @@ receiver adds its own rows to the same transaction (saved or rolled back with it
 
 ``actor`` is the person who acted (None from a command). Notifications listen
 (``planner.notifications.listeners``), and so does the follow-up of conditions
-(``planner.conditions.listeners``).
+(``planner.conditions.listeners``); webhooks too (``planner.webhooks.listeners``).
 """
 
 from blinker import Namespace
@@ -26,4 +29,6 @@ signoff_requesting = _signals.signal("rollout-signoff-requesting")
 signoff_requested = _signals.signal("rollout-signoff-requested")
 signoff_decided = _signals.signal("rollout-signoff-decided")
 signoff_withdrawn = _signals.signal("rollout-signoff-withdrawn")
+stage_started = _signals.signal("rollout-stage-started")
+stage_approved = _signals.signal("rollout-stage-approved")
 signoff_turn = _signals.signal("rollout-signoff-turn")

@@ -15,6 +15,7 @@ from planner.crm.imports.importer import Importer, ImportFailed, Outcome
 from planner.crm.imports.reading import SourceInfo
 from planner.crm.imports.values import ReadOptions
 from planner.crm.models import RecordKind
+from planner.crm.signals import import_finished
 
 log = logging.getLogger("planner.crm.imports")
 
@@ -75,6 +76,9 @@ def run(source: Source, *, checked: bool, on_progress: Callable[[float, int], No
         record(f"crm.{source.kind.value}.imported", project=source.project, target=target, actor=actor,
                file=source.filename,
                inserted=outcome.inserted, updated=outcome.updated, unchanged=outcome.unchanged)
+        import_finished.send(source.project.id, kind=source.kind, job_id=job_id, filename=source.filename,
+                             rows=outcome.rows, inserted=outcome.inserted, updated=outcome.updated,
+                             unchanged=outcome.unchanged, actor=actor)
         return outcome
 
     return _logged("import", source, job_id, work)

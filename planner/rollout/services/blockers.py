@@ -11,10 +11,19 @@ from planner.projects.models import Project, ProjectMember
 from planner.rollout.models import Stage, StageStatus
 from planner.rollout.services.gate import evaluate_stage
 
+# Other features' reasons (functions ``(project, stage) -> [Blocker]``), registered with ``blocker_source``:
+# the follow-up of conditions names the open conditions its project setting waits for.
+_SOURCES: list = []
+
+
+def blocker_source(source) -> None:
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
 
 @dataclass(frozen=True)
 class Blocker:
-    kind: str  # not_started, no_criteria, criterion, no_sponsor, awaiting, ready
+    kind: str  # not_started, no_criteria, criterion, no_sponsor, awaiting, ready, or another feature's
     text: str
     endpoint: str  # where it is dealt with
     args: dict = field(default_factory=dict)
@@ -42,6 +51,9 @@ def signoff_blockers(project: Project, stage: Stage | None, until: date | None =
         ProjectMember.project_id == project.id, ProjectMember.is_sponsor.is_(True)))
     if not sponsors:
         found.append(Blocker("no_sponsor", _("The project has no executive sponsor to decide."), "projects.members"))
+    if stage.status != StageStatus.AWAITING_SIGNOFF:
+        for source in _SOURCES:
+            found.extend(source(project, stage))
     if stage.status == StageStatus.AWAITING_SIGNOFF:
         found.append(Blocker("awaiting", _("Sign-off is requested and waits for a sponsor's decision."),
                              "rollout.gate", at_gate))

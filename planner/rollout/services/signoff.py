@@ -20,6 +20,7 @@ from planner.rollout.models import (
     SignoffRequest,
     SignoffVote,
     Stage,
+    StageStatus,
 )
 from planner.rollout.services import approvals
 from planner.rollout.services.approvals import NO_APPROVER  # noqa: F401 - part of this module's interface
@@ -31,6 +32,7 @@ from planner.rollout.signals import (
     signoff_requesting,
     signoff_turn,
     signoff_withdrawn,
+    stage_approved,
 )
 
 STALE_DECISION = _l("This stage changed after you opened it, so the evidence you saw may no longer be "
@@ -146,6 +148,8 @@ def decide(request_: SignoffRequest, user, membership, outcome, comment: str, ve
     record(f"signoff.{final.value}{suffix}", project=stage.project_id, target=stage, actor=user, name=stage.name,
            comment=decided_comment, sponsor=approver.name)
     signoff_decided.send(decision, actor=user)
+    if stage.status in (StageStatus.APPROVED, StageStatus.APPROVED_WITH_CONDITIONS):
+        stage_approved.send(stage, actor=user, decision=decision)
     return decision
 
 

@@ -19,6 +19,7 @@ from planner.rollout.models import (
     Stage,
     StageStatus,
 )
+from planner.rollout.signals import stage_started
 
 STALE = _l("Someone changed this stage while you were looking at it. Check it again below, then repeat "
            "what you wanted to do.")
@@ -251,4 +252,6 @@ def start_stage(stage: Stage, version, on: date, override_reason: str = "", by=N
                previous=previous.name, reason=stage.override_reason)
     else:
         record("stage.started", project=stage.project_id, target=stage, actor=by, name=stage.name)
+    db.session.flush()
+    stage_started.send(stage, actor=by)
     return overridden
