@@ -31,7 +31,8 @@ def _unread(user) -> int:
     return cached[1]
 
 
-nav.item(950, "notifications.index", _l("Notifications"), badge=_unread, icon="bell", section="notifications")
+nav.item(950, "notifications.index", _l("Notifications"), badge=_unread, icon="bell", section="notifications",
+         compact=True)
 
 
 @bp.route("/notifications")

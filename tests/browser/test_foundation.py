@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from planner.auth.models import GlobalRole
@@ -64,3 +65,28 @@ def test_a_wrong_password_shows_the_error_next_to_the_field(page, live_server, m
     error = page.locator("#password-error")
     expect(error).to_have_text(re.compile("电子邮件地址或密码错误"))
     expect(page.locator("input[name=password]")).to_have_attribute("aria-invalid", "true")
+
+
+@pytest.mark.parametrize("language", ["es", "zh"])
+def test_the_top_menu_keeps_one_row_on_a_laptop_and_folds_below(page, live_server, make_user, make_project,
+                                                                 add_member, browser_login, screenshot, language):
+    """Every entry an administrator who manages and sponsors projects can see, with a long name: one row at
+    1366 px (the bell shows its icon and count, its name stays for screen readers), the menu folded at 1024."""
+    user = make_user(email="carmen@example.com", name="María del Carmen Fernández-Villaverde", role="admin")
+    make_project(manager=user)
+    add_member(make_project(), user, sponsor=True)
+    page.set_viewport_size({"width": 1366, "height": 800})
+    browser_login(page, user, language=language)
+    screenshot(page, f"top-menu-{language}-1366")
+    navbar = page.locator(".app-navbar")
+    assert navbar.bounding_box()["height"] < 64, "the top menu wraps"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    for link in page.locator(".app-navbar .nav-link").all():
+        box = link.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1366 and box["height"] < 48, link.inner_text()
+    bell = page.get_by_role("link", name={"es": "Notificaciones", "zh": "通知"}[language])
+    expect(bell).to_be_visible()
+    assert bell.locator(".nav-label").bounding_box()["width"] <= 1  # only its icon is seen
+    page.set_viewport_size({"width": 1024, "height": 800})
+    expect(page.locator(".navbar-toggler")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
