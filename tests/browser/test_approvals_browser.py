@@ -54,3 +54,30 @@ def test_a_stand_in_approves_in_the_sponsors_name_in_chinese(page, live_server, 
     expect(history).to_contain_text("由 王芳 代 王总")
     expect(history).to_contain_text("赵磊")
     screenshot(page, "approvals-stand-in-zh-decided")
+
+
+def test_a_manager_sets_a_chain_of_approvers_in_spanish(page, live_server, make_user, make_project, add_member,
+                                                        browser_login, screenshot):
+    manager = make_user(email="pm@example.com", name="Lucía Fernández", role=GlobalRole.MANAGER, language="es")
+    business = make_user(email="samuel@example.com", name="Samuel Ortiz", language="es")
+    finance = make_user(email="alvaro@example.com", name="Álvaro Gil", language="es")
+    project = make_project(manager=manager, name="Distribuciones Alba")
+    add_member(project, business, sponsor=True)
+    add_member(project, finance, sponsor=True)
+    stage = r.stage(project, name="Oleada 1 — Valencia", status=StageStatus.ACTIVE,
+                    started=date_in_zone(utcnow(), "UTC") - timedelta(days=3))
+
+    browser_login(page, manager, language="es")
+    page.goto(f"{live_server}/projects/{project.id}/rollout/approvals")
+    page.get_by_label("Aprobadores designados, por orden", exact=True).check()
+    page.locator("#chain-0").select_option(label="Samuel Ortiz")
+    page.locator("#chain-1").select_option(label="Álvaro Gil")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "approvals-chain-es-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.get_by_role("button", name="Guardar la regla de aprobación").click()
+    expect(page.locator(".alert-success")).to_contain_text("La regla de aprobación está guardada")
+    page.goto(f"{live_server}/projects/{project.id}/rollout/stages/{stage.id}")
+    expect(page.locator(".rule-in-force")).to_contain_text("Samuel Ortiz → Álvaro Gil")
+    screenshot(page, "approvals-chain-es-gate")
