@@ -780,3 +780,16 @@ def test_a_worker_process_delivers_and_retries_on_the_queue(app, db, team, recei
             worker.kill()
             output, _ = worker.communicate()
     assert "webhooks.deliver" in output, output
+
+
+def test_the_nightly_purge_keeps_the_log_to_ninety_days(team, db):
+    from planner.jobs import purge
+
+    project, _other, u = team
+    endpoint = make_endpoint(project, created_by=u["manager"])
+    old, recent = make_delivery(endpoint), make_delivery(endpoint)
+    waiting = make_delivery(endpoint, state=DeliveryState.PENDING)
+    old.created_at = waiting.created_at = utcnow() - timedelta(days=webhook_tasks.KEEP_DAYS + 1)
+    db.session.commit()
+    assert purge.expired()["webhook_deliveries"] == 1
+    assert {row.id for row in deliveries(db)} == {recent.id, waiting.id}

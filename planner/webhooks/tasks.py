@@ -1,9 +1,11 @@
 """The worker's side of webhooks: one attempt per job, the retries planned on the queue, and a sweep
-every minute for what is due (a retry the queue lost, a row the queue never got)."""
+every minute for what is due (a retry the queue lost, a row the queue never got); the nightly purge
+keeps the delivery log to KEEP_DAYS."""
 
 import logging
 
 from planner import jobs, logs
+from planner.jobs import purge
 from planner.webhooks import delivery
 from planner.webhooks.models import DeliveryState
 
@@ -33,3 +35,23 @@ def deliver_due() -> int:
     for delivery_id in ids:
         deliver.enqueue(delivery_id)
     return len(ids)
+
+
+KEEP_DAYS = 90  # the delivery log keeps what was delivered or failed for this long
+
+
+@purge.purges
+def old_deliveries() -> dict:
+    """Deliveries finished (delivered or failed) more than KEEP_DAYS ago leave the log."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    from planner.db import utcnow
+    from planner.extensions import db
+    from planner.webhooks.models import WebhookDelivery
+
+    result = db.session.execute(delete(WebhookDelivery).where(
+        WebhookDelivery.state.in_([DeliveryState.SUCCEEDED, DeliveryState.FAILED]),
+        WebhookDelivery.created_at < utcnow() - timedelta(days=KEEP_DAYS)))
+    return {"webhook_deliveries": result.rowcount or 0}
