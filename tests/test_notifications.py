@@ -101,8 +101,8 @@ def test_the_bell_counts_unread_and_the_page_marks_them_read(team, make_client, 
     request_signoff(make_client, project, stage, u["manager"])
     zh = client_for(make_client, u["zh"])
     page = zh.get("/projects")
-    assert re.search(r'href="/notifications"[^>]*>.*?通知\s*<span class="badge[^"]*">1</span>',
-                     page.get_data(as_text=True), re.S)
+    bell = r'href="/notifications"[^>]*>.*?<span class="nav-label">通知</span>\s*<span class="badge[^"]*">1</span>'
+    assert re.search(bell, page.get_data(as_text=True), re.S)
     listing = visible_text(zh.get("/notifications").get_data(as_text=True))
     assert "Paula Manager 请您审批" in listing and "新" in listing
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} UTC\+8", listing)  # to the minute

@@ -46,7 +46,7 @@ def message(code: str, detail: dict):
                   host=host, address=address)
     if code == "unknown_host":
         return _l("The name %(host)s cannot be found. Check the address.", host=host)
-    return _l("Enter a complete address, such as https://hooks.example.com/rollout.")
+    return _l("Enter a complete address, such as https://hooks.example.com/crm.")
 
 
 @dataclass(frozen=True)
