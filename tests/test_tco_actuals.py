@@ -292,7 +292,7 @@ def test_dashboard_and_report_show_plan_vs_forecast_and_the_health_reason(client
 # --------------------------------------------------------------------------- demo
 
 
-def test_the_demo_has_a_year_of_actuals_one_project_ahead_and_one_behind(app, db):
+def test_the_demo_has_a_year_of_actuals_one_project_under_plan_and_one_over(app, db):
     from sqlalchemy import func
 
     from planner.demo import load
@@ -314,12 +314,14 @@ def test_the_demo_has_a_year_of_actuals_one_project_ahead_and_one_behind(app, db
         tracks[project.currency] = track
     total = {currency: track.total_row() for currency, track in tracks.items()}
     assert total["USD"]["variance"][0] < 0 < total["EUR"]["variance"][0]  # English under plan, Spanish over
-    assert by_currency["USD"].forecast_npv > by_currency["USD"].plan_npv  # ahead of plan
+    # The KPI-derived benefits are measured from the demo's small CRM sample, which moves with the day the
+    # demo is loaded: the overall NPV may land on either side of the plan. The spend and the savings
+    # entered by hand are fixed, and they are what the demo tells.
+    assert tracks["USD"].forecast.total_cost < tracks["USD"].plan.total_cost
     # Spanish: behind on spend (above) and on the savings entered by hand (below plan in year 1).
     entered = [b for b in tracks["EUR"].benefits if not b.line.is_derived and b.plan[0]]
     assert entered and all(b.actual_by_year[1] < b.plan[0] for b in entered)
     assert tracks["EUR"].forecast.total_cost > tracks["EUR"].plan.total_cost
-    assert by_currency["EUR"].forecast_npv < by_currency["EUR"].plan_npv  # and behind plan overall
     assert any(b.months and any(m.value is not None for m in b.months) for b in tracks["CNY"].benefits)
 
 
