@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from planner.audit.models import AuditEvent
 from planner.auth import tokens
-from planner.auth.models import TokenScope
+from planner.auth.models import TokenScope, User
 from planner.conditions import services as conditions
 from planner.conditions.models import Condition, ConditionSettings, ConditionStatus
-from planner.dates import local_date
+from planner.dates import date_in_zone
 from planner.notifications import reminders
 from planner.notifications.models import Notification
 from planner.projects.access import membership_for
@@ -78,8 +78,10 @@ def test_each_line_of_the_conditions_becomes_an_item_with_its_owner_and_due_date
     assert [c.text for c in found] == ["完成夜班培训", "修复客户卡片加载慢的问题", "整理常见问题发给第一批推广团队"]
     decision = db.session.scalar(select(SignoffDecision))
     manager = membership_for(project.id, u["manager"].id)
+    decider = db.session.get(User, decision.decided_by_id)
+    decided_on = date_in_zone(decision.decided_at, decider.timezone)  # the decider's calendar, not UTC's
     assert {(c.owner_id, c.due_date, c.status, c.stage_id, c.decision_id) for c in found} == {
-        (manager.id, local_date(decision.decided_at) + timedelta(days=conditions.DEFAULT_DUE_DAYS),
+        (manager.id, decided_on + timedelta(days=conditions.DEFAULT_DUE_DAYS),
          ConditionStatus.OPEN, pilot.id, decision.id)}
     assert decision.comment.startswith("- 完成夜班培训")  # the decision keeps the comment as written
 
