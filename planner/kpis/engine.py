@@ -18,6 +18,7 @@ from planner.crm.models import (
     OpportunityStage,
     ServiceCase,
 )
+from planner.db import sqlite_index
 from planner.extensions import db
 from planner.kpis.definitions import DEFINITIONS, KpiKey
 from planner.projects.models import ProjectMember
@@ -110,6 +111,10 @@ def cross_sell_win_rate(project_ids, as_of: date) -> Counts:
     return _run(query)
 
 
+# The interactions in (project, account, date) order: retention groups them by account as it reads.
+ACCOUNT_ORDER = "ix_crm_interactions_project_account"
+
+
 def retention(project_ids, as_of: date) -> Counts:
     days = DEFINITIONS[KpiKey.RETENTION].window_days
     current_start, end = window(as_of, days)
@@ -120,9 +125,9 @@ def retention(project_ids, as_of: date) -> Counts:
     # row's account: three to five times faster on a million interactions.
     when = func.coalesce(i.occurred_at, i.occurred_at)
     per_account = (
-        select(i.project_id.label("project_id"),
-               func.min(i.occurred_at).label("first_seen"),
-               func.max(i.occurred_at).label("last_seen"))
+        sqlite_index(select(i.project_id.label("project_id"),
+                            func.min(i.occurred_at).label("first_seen"),
+                            func.max(i.occurred_at).label("last_seen")), i, ACCOUNT_ORDER)
         .where(i.project_id.in_(project_ids), when >= previous_start, when < end)
         .group_by(i.project_id, i.account_id)
         .subquery()
@@ -323,7 +328,7 @@ def _retention_masks(project_ids, dates) -> dict[date, Counts]:
         active = func.bit_or(segment_bit)
     else:
         active = func.sum(segment_bit.distinct())
-    per_account = (select(i.project_id.label("project_id"), active.label("active"))
+    per_account = (sqlite_index(select(i.project_id.label("project_id"), active.label("active")), i, ACCOUNT_ORDER)
                    .where(i.project_id.in_(project_ids), when >= bounds[0], when < bounds[-1])
                    .group_by(i.project_id, i.account_id).subquery())
     columns = []
