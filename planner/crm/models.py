@@ -295,7 +295,9 @@ class ServiceCase(CrmRecord, db.Model):
         # few records changed since a recent moment found directly (planner.api.resources.crm).
         Index("ix_crm_cases_project_keyset", "project_id", "id", "updated_at"),
         Index("ix_crm_cases_project_updated", "project_id", "updated_at", "id"),
-        Index("ix_crm_cases_project_opened", "project_id", "opened_at", "id"),
+        # Cases by opening date, with what first-contact resolution and satisfaction count: their
+        # KPIs are read from the index alone (planner.kpis.engine).
+        Index("ix_crm_cases_project_opened", "project_id", "opened_at", "id", "resolved_first_contact", "satisfaction"),
         Index("ix_crm_cases_project_subject", "project_id", "subject_key", "id"),
         Index("ix_crm_cases_project_closed", "project_id", "closed_at", "opened_at"),
         Index("ix_crm_cases_project_account", "project_id", "account_id", "opened_at"),
