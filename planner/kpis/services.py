@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from planner.audit.services import record, register
 from planner.dates import utc_today
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.kpis import cache, engine
 from planner.kpis.definitions import DEFINITIONS, KpiKey, KpiStatus, status_of
 from planner.kpis.models import BaselineSource, KpiSetting
