@@ -132,6 +132,7 @@ class RowReader:
         self.name_limit = next((spec.max_length for spec in FIELDS[self.kind] if spec.name == "name"), None)
         self.others = others or []
         self.width = len(info.headers)
+        self.reach = max((index for _name, index, *_rest in self.plan), default=-1)  # the last mapped column
         self.csv = info.file_format == "csv"
         self.cross_checks = self.kind in (RecordKind.CASES, RecordKind.OPPORTUNITIES)
 
@@ -142,18 +143,32 @@ class RowReader:
         count = len(cells)
         if count > self.width and self.csv and any(c.strip() for c in cells[self.width:]):
             return values, [Problem(line, "columns", value=f"{self.width}/{count}")]
-        for name, index, required, empty, parse in self.plan:
-            raw = cells[index] if index < count else None
-            if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
-                if required:
-                    problems.append(Problem(line, "missing", name))
-                else:
-                    values[name] = empty
-                continue
-            try:
-                values[name] = parse(raw)
-            except Bad as bad:
-                problems.append(Problem(line, bad.code, name, bad.value))
+        if self.csv and count > self.reach:  # text cells, every mapped one present: the short way
+            for name, index, required, empty, parse in self.plan:
+                raw = cells[index]
+                if not raw or raw.isspace():
+                    if required:
+                        problems.append(Problem(line, "missing", name))
+                    else:
+                        values[name] = empty
+                    continue
+                try:
+                    values[name] = parse(raw)
+                except Bad as bad:
+                    problems.append(Problem(line, bad.code, name, bad.value))
+        else:
+            for name, index, required, empty, parse in self.plan:
+                raw = cells[index] if index < count else None
+                if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
+                    if required:
+                        problems.append(Problem(line, "missing", name))
+                    else:
+                        values[name] = empty
+                    continue
+                try:
+                    values[name] = parse(raw)
+                except Bad as bad:
+                    problems.append(Problem(line, bad.code, name, bad.value))
         if self.name_parts:
             self._compose_name(line, values, problems)
         if self.others:

@@ -292,19 +292,27 @@ def _first_row_width(workbook, sheet) -> int:
     return count
 
 
-def _csv_rows(path: Path, info: SourceInfo, progress: Callable | None = None) -> Iterator[tuple[int, list]]:
-    """(physical line where the record starts, cells): a quoted cell holding line breaks moves the next
-    record's line down by as many lines."""
+def _csv_data_rows(path: Path, info: SourceInfo, progress: Callable | None = None) -> Iterator[tuple[int, list]]:
+    """(physical line where the record starts, cells) of the records after the header, but the wholly
+    empty ones (their cells joined are empty or white space): a quoted cell holding line breaks moves
+    the next record's line down by as many lines. One loop, as it runs for every line of an import."""
     size = max(path.stat().st_size, 1)
     with open(path, "rb") as raw:
         handle = io.TextIOWrapper(raw, encoding=info.encoding, newline="")
         reader = csv.reader(handle, delimiter=info.delimiter)
         line = 1
         try:
-            for count, row in enumerate(reader, start=1):
+            if next(reader, None) is None:  # the header
+                return
+            line = reader.line_num + 1
+            count = 1
+            for cells in reader:
+                count += 1
                 if progress is not None and count % CHUNK == 0:
                     progress(min(raw.tell() / size, 1.0))
-                yield line, row
+                joined = "".join(cells)
+                if joined and not joined.isspace():
+                    yield line, cells
                 line = reader.line_num + 1
         except csv.Error:
             raise FileRefused(line, "cell_too_large", MAX_CELL_CHARS) from None
@@ -313,17 +321,17 @@ def _csv_rows(path: Path, info: SourceInfo, progress: Callable | None = None) ->
 def file_rows(path: Path, info: SourceInfo, progress: Callable | None = None) -> Iterator[tuple[int, list]]:
     """(line number, cells) for every line after the header; wholly empty lines are skipped.
     ``progress(fraction)`` is called every CHUNK lines. Raises ``FileRefused`` at a line beyond a limit."""
-    reader = _xlsx_rows if info.file_format == "xlsx" else _csv_rows
-    rows = reader(Path(path), info, progress)
-    next(rows, None)  # the header
     if info.file_format == "csv":
-        for number, cells in rows:
-            if any(cell and not cell.isspace() for cell in cells):
-                yield number, cells
-    else:
-        for number, cells in rows:
-            if any(cell_text(cell) for cell in cells):
-                yield number, cells
+        return _csv_data_rows(Path(path), info, progress)
+    return _xlsx_data_rows(Path(path), info, progress)
+
+
+def _xlsx_data_rows(path: Path, info: SourceInfo, progress: Callable | None = None) -> Iterator[tuple[int, list]]:
+    rows = _xlsx_rows(path, info, progress)
+    next(rows, None)  # the header
+    for number, cells in rows:
+        if any(cell_text(cell) for cell in cells):
+            yield number, cells
 
 
 def preview(path: Path, info: SourceInfo, limit: int = 5) -> list[list[str]]:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from operator import itemgetter
 
-from sqlalchemy import Boolean, Enum, bindparam, select, text, update
+from sqlalchemy import Boolean, Date, Enum, bindparam, select, text, update
 
 from planner.crm.imports.references import CHUNK_TABLE
 from planner.crm.models import (
@@ -220,19 +220,40 @@ class Writer:
 
 
 _SQLITE_DATETIME = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+_SQLITE_DATE = "%(year)04d-%(month)02d-%(day)02d"
+REMEMBERED_TEXTS = 20_000  # days and times of day whose text is remembered, per column and import
+
+
+def _texts(convert):
+    """``convert`` remembered for the values met before (at most REMEMBERED_TEXTS, then started again)."""
+    known: dict = {}
+
+    def text_of(value):
+        try:
+            return known[value]
+        except KeyError:
+            if len(known) >= REMEMBERED_TEXTS:
+                known.clear()
+            found = known[value] = convert(value)
+            return found
+
+    return text_of
 
 
 def bind_converter(column, dialect):
     """The function turning a value of ``column`` into what the driver is given, as SQLAlchemy's bind
     processor for the column's type does (None: the value as it is), made cheaper where an import
-    repeats it for every row: a UTC time on SQLite is formatted by ``isoformat`` into the very text
-    SQLAlchemy writes; the members of an enumeration and yes/no are converted once, beforehand."""
+    repeats it for every row: on SQLite a UTC time is written as the text of its day and the text of
+    its time of day, each formatted once (a file holds few different days and times of day) into the
+    very text SQLAlchemy writes, and a date likewise; the members of an enumeration and yes/no are
+    converted once, beforehand."""
     impl = column.type.dialect_impl(dialect)
     process = impl.bind_processor(dialect)
     if process is None:
         return None
-    if isinstance(column.type, UTCDateTime) and dialect.name == "sqlite" \
+    if dialect.name == "sqlite" and isinstance(column.type, UTCDateTime) \
             and getattr(column.type.impl.dialect_impl(dialect), "_storage_format", None) == _SQLITE_DATETIME:
+        day_text, time_text = _texts(date.isoformat), _texts(lambda moment: moment.isoformat("microseconds"))
 
         def utc_text(value):
             if value is None:
@@ -241,9 +262,21 @@ def bind_converter(column, dialect):
                 if value.tzinfo is None:
                     raise ValueError("naive datetime given to a UTC column")
                 value = value.astimezone(UTC)
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            return day_text(value.date()) + " " + time_text(value.time())
 
         return utc_text
+    if dialect.name == "sqlite" and isinstance(column.type, Date) \
+            and getattr(impl, "_storage_format", None) == _SQLITE_DATE:
+        day_text = _texts(date.isoformat)
+
+        def date_text(value):
+            if value is None:
+                return None
+            if value.__class__ is not date:
+                return process(value)  # a datetime, or not a date at all: as SQLAlchemy would
+            return day_text(value)
+
+        return date_text
     members = column.type.enum_class if isinstance(column.type, Enum) else None
     if members is not None or isinstance(column.type, Boolean):
         kind = members or bool
