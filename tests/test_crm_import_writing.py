@@ -191,6 +191,7 @@ def test_the_lookups_search_the_unique_index_whatever_the_statistics(db, make_pr
     project = make_project()
     for n in range(30):
         f.account(project, external_id=f"A-{n}")
+    f.interaction(project, f.account(project), datetime(2026, 1, 5, tzinfo=UTC), external_id="I-0")  # so not fresh
     db.session.execute(text("ANALYZE"))
     if statistics != "as analysed":
         where = "" if statistics == "none at all" else " WHERE idx LIKE '%keyset' OR idx LIKE '%updated'"
@@ -256,3 +257,30 @@ def test_the_values_of_an_opportunity_reach_the_database_unchanged(db, make_proj
                                   .order_by(Opportunity.id)).all()
     assert (one.amount, one.opened_on, one.closed_on) == (Decimal("12500.75"), date(2026, 1, 10), date(2026, 2, 1))
     assert (two.amount, two.closed_on, two.stage.is_closed) == (Decimal("300.00"), None, False)
+
+
+def test_a_project_without_records_of_the_kind_still_refuses_repeats_and_later_files_update(db, make_project,
+                                                                                            tmp_path, monkeypatch):
+    monkeypatch.setattr(importer_module, "CHUNK", 2)  # the repeat in a later chunk than its first line
+    project = make_project()
+    f.account(project, external_id="A-1")
+    header = "Interaction ID,Account ID,Date,Channel,Subject"
+    repeated = write_csv(tmp_path, "repeated.csv", [header, "I-1,A-1,2026-03-01,Phone,a", "I-2,A-1,2026-03-02,Phone,b",
+                                                    "I-1,A-1,2026-03-03,Phone,c"])
+    outcome, problems = run_import(project, RecordKind.INTERACTIONS, repeated, write=False)
+    assert [(p.line, p.code, p.other_line) for p in problems] == [(4, "duplicate_id", 2)]
+    with pytest.raises(importer.ImportFailed):
+        run_import(project, RecordKind.INTERACTIONS, repeated)  # not checked before: the repeat is looked for
+    db.session.rollback()
+    assert db.session.scalar(select(Interaction.id).where(Interaction.project_id == project.id)) is None
+
+    first = write_csv(tmp_path, "first.csv", [header, "I-1,A-1,2026-03-01,Phone,a", "I-2,A-1,2026-03-02,Phone,b"])
+    outcome, problems = run_import(project, RecordKind.INTERACTIONS, first)
+    assert not problems and (outcome.inserted, outcome.updated) == (2, 0)
+    second = write_csv(tmp_path, "second.csv", [header, "I-2,A-1,2026-03-02,Phone,changed", "I-3,A-1,2026-03-04,Web,c",
+                                                "I-1,A-1,2026-03-01,Phone,a"])
+    outcome, problems = run_import(project, RecordKind.INTERACTIONS, second)
+    assert not problems and (outcome.inserted, outcome.updated, outcome.unchanged) == (1, 1, 1)
+    stored = dict(db.session.execute(select(Interaction.external_id, Interaction.purpose)
+                                     .where(Interaction.project_id == project.id)).all())
+    assert stored == {"I-1": "a", "I-2": "changed", "I-3": "c"}

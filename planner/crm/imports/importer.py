@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from planner.collector import fewer_collections
 from planner.crm.fields import STORED, filled
@@ -73,6 +73,9 @@ class Importer:
             # A larger page cache while the import runs: inserting into big indexes stays in memory.
             db.session.execute(text(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KB}"))
         self.references.open()
+        model = TARGETS[self.kind]
+        self.writer.fresh = db.session.scalar(select(model.id).where(model.project_id == self.project.id).limit(1)) \
+            is None
         chunk: list[tuple[int, dict, list[Problem]]] = []
         progress = None
         if self.on_progress is not None:
@@ -118,7 +121,8 @@ class Importer:
     def _process(self, chunk: list[tuple[int, dict, list[Problem]]], write: bool) -> None:
         """The chunk's references and repeated ids checked; every problem of a row reported together,
         rows in line order; the good rows counted or written."""
-        good, refused = self.references.resolve(chunk, find_repeats=not (write and self.checked))
+        good, refused = self.references.resolve(chunk, find_repeats=not (write and self.checked),
+                                                ids=not self.writer.fresh)
         for problems in refused:
             self._refuse(problems, write)
         self.writer.merge(good, write)

@@ -68,20 +68,21 @@ class References:
 
     # ----------------------------------------------------------------- one chunk
 
-    def resolve(self, chunk: list[tuple[int, dict, list[Problem]]], find_repeats: bool
+    def resolve(self, chunk: list[tuple[int, dict, list[Problem]]], find_repeats: bool, ids: bool = True
                 ) -> tuple[list, list[list[Problem]]]:
         """Sets account_id, contact_id and captured_by_id on the chunk's rows; returns the good rows and,
         in line order, the problems of the others (those the row already had, then these).
         ``find_repeats=False`` skips the search for repeated external ids (a file that passed a check has
-        none: they are a property of the file alone)."""
+        none: they are a property of the file alone). ``ids=False``: the chunk's table need not hold the
+        external ids (the writer looks up no existing records, see ``Writer.fresh``)."""
         accounts, contacts = self.known["account"], self.known["contact"]
         for known in (accounts, contacts):
             if len(known) > REMEMBERED:
                 known.clear()
-        self._load(chunk, accounts, contacts)
+        new_accounts, new_contacts = self._load(chunk, accounts, contacts, ids or find_repeats)
         clashes = self._repeats(chunk) if find_repeats else {}
-        ambiguous = self._accounts(chunk, accounts) if "account" in self.mapping else {}
-        if "contact" in self.mapping:
+        ambiguous = self._accounts(chunk, accounts, new_accounts) if "account" in self.mapping else {}
+        if "contact" in self.mapping and new_contacts:
             contacts.update(self._lookup(Contact, "contact_ref"))
         records = self._records(chunk)
         members, model = self.members, self.model
@@ -124,20 +125,33 @@ class References:
                 good.append((line, values))
         return good, refused
 
-    def _load(self, chunk: list[tuple[int, dict, list]], accounts: dict[str, int], contacts: dict[str, int]) -> None:
-        """The chunk's rows into the chunk table: external ids, and the references not resolved yet."""
+    def _load(self, chunk: list[tuple[int, dict, list]], accounts: dict[str, int], contacts: dict[str, int],
+              ids: bool) -> tuple[int, int]:
+        """The chunk's rows into the chunk table: the external ids (unless ``ids`` is false) and the
+        references not resolved yet (only the rows holding one, without ids); returns how many rows hold
+        a new account and a new contact reference."""
         connection = db.session.connection()
         mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         connection.exec_driver_sql("DELETE FROM crm_import_chunk")
         rows = []
+        new_accounts = new_contacts = 0
         for line, values, _problems in chunk:
             account, contact = values.get("account"), values.get("contact")
-            rows.append((line, values.get("external_id") or None,
-                         account if account and account not in accounts else None,
-                         contact if contact and contact not in contacts else None))
-        connection.exec_driver_sql(
-            f"INSERT INTO crm_import_chunk (line, external_id, account_ref, contact_ref) "  # noqa: S608
-            f"VALUES ({mark}, {mark}, {mark}, {mark})", rows)
+            account = account if account and account not in accounts else None
+            contact = contact if contact and contact not in contacts else None
+            if account is not None:
+                new_accounts += 1
+            if contact is not None:
+                new_contacts += 1
+            if ids:
+                rows.append((line, values.get("external_id") or None, account, contact))
+            elif account is not None or contact is not None:
+                rows.append((line, None, account, contact))
+        if rows:
+            connection.exec_driver_sql(
+                f"INSERT INTO crm_import_chunk (line, external_id, account_ref, contact_ref) "  # noqa: S608
+                f"VALUES ({mark}, {mark}, {mark}, {mark})", rows)
+        return new_accounts, new_contacts
 
     def _repeats(self, chunk: list[tuple[int, dict, list]]) -> dict[int, int]:
         """Line → the earlier line holding the same external id (in this chunk or an earlier one)."""
@@ -173,12 +187,13 @@ class References:
         return {wanted[row_id]: row_id for row_id in db.session.scalars(
             select(model.id).where(model.project_id == self.project.id, model.id.in_(list(wanted))))}
 
-    def _accounts(self, chunk, known: dict[str, int]) -> dict[str, int]:
-        """Adds the chunk's new account references to ``known`` (→ ids): by external id (or ``#<id>``)
+    def _accounts(self, chunk, known: dict[str, int], new: int) -> dict[str, int]:
+        """Adds the chunk's ``new`` account references to ``known`` (→ ids): by external id (or ``#<id>``)
         first, else by the account's exact name when one account only has it; returns the names that
         several accounts have → how many."""
-        found = self._lookup(Account, "account_ref")
-        known.update(found)
+        if not new:
+            return {}
+        known.update(self._lookup(Account, "account_ref"))
         ambiguous: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}
         unresolved = {values["account"] for _line, values, _problems in chunk

@@ -46,6 +46,9 @@ class Writer:
         self.defaults = defaults(self.kind)
         self.earliest: date | None = None
         self.contact_keys_changed = False
+        # The project held no records of the kind when the import began: a record can then only be found
+        # if this import wrote it, which a file without repeated external ids never asks for.
+        self.fresh = False
 
     def _row(self, values: dict) -> dict:
         """The table columns of a parsed row, with the derived search and quality columns."""
@@ -99,9 +102,11 @@ class Writer:
         contacts = self.kind is RecordKind.CONTACTS
         if contacts:
             wanted += [table.c[name] for name in ("email", "phone", "email_key", "reachable") if name not in compared]
-        found = select(*wanted).where(table.c.project_id == self.project.id,  # IN, not a join: see ``references``
-                                      table.c.external_id.in_(select(CHUNK_TABLE.c.external_id)))
-        existing = {row.external_id: row._mapping for row in db.session.execute(found)}
+        existing = {}
+        if not self.fresh:
+            found = select(*wanted).where(table.c.project_id == self.project.id,  # IN, not a join: ``references``
+                                          table.c.external_id.in_(select(CHUNK_TABLE.c.external_id)))
+            existing = {row.external_id: row._mapping for row in db.session.execute(found)}
         by_id = [values["record_id"] for values, _row in parsed if values.get("record_id")]
         if by_id:  # rows our export named "#<id>" (records without an external id): matched on the id itself
             for found in db.session.execute(select(*wanted).where(table.c.project_id == self.project.id,
