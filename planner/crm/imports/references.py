@@ -79,12 +79,12 @@ class References:
         for known in (accounts, contacts):
             if len(known) > REMEMBERED:
                 known.clear()
-        new_accounts, new_contacts = self._load(chunk, accounts, contacts, ids or find_repeats)
+        new_accounts, new_contacts, internal = self._load(chunk, accounts, contacts, ids or find_repeats)
         clashes = self._repeats(chunk) if find_repeats else {}
-        ambiguous = self._accounts(chunk, accounts, new_accounts) if "account" in self.mapping else {}
-        if "contact" in self.mapping and new_contacts:
+        ambiguous = self._accounts(accounts, new_accounts) if new_accounts else {}
+        if new_contacts:
             contacts.update(self._lookup(Contact, "contact_ref"))
-        records = self._records(chunk)
+        records = self._records(internal)
         members, model = self.members, self.model
         good, refused = [], []
         for line, values, problems in chunk:  # a row's own problems list, added to (it is not shared)
@@ -126,32 +126,36 @@ class References:
         return good, refused
 
     def _load(self, chunk: list[tuple[int, dict, list]], accounts: dict[str, int], contacts: dict[str, int],
-              ids: bool) -> tuple[int, int]:
+              ids: bool) -> tuple[set[str], int, list[str]]:
         """The chunk's rows into the chunk table: the external ids (unless ``ids`` is false) and the
-        references not resolved yet (only the rows holding one, without ids); returns how many rows hold
-        a new account and a new contact reference."""
+        references not resolved yet (only the rows holding one, without ids). Returns the new account
+        references, how many rows hold a new contact reference, and the external ids written ``#<id>``."""
         connection = db.session.connection()
         mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         connection.exec_driver_sql("DELETE FROM crm_import_chunk")
         rows = []
-        new_accounts = new_contacts = 0
+        new_accounts: set[str] = set()
+        new_contacts = 0
+        internal = []
         for line, values, _problems in chunk:
-            account, contact = values.get("account"), values.get("contact")
+            external_id, account, contact = values.get("external_id"), values.get("account"), values.get("contact")
+            if external_id and external_id[0] == "#":
+                internal.append(external_id)
             account = account if account and account not in accounts else None
             contact = contact if contact and contact not in contacts else None
             if account is not None:
-                new_accounts += 1
+                new_accounts.add(account)
             if contact is not None:
                 new_contacts += 1
             if ids:
-                rows.append((line, values.get("external_id") or None, account, contact))
+                rows.append((line, external_id or None, account, contact))
             elif account is not None or contact is not None:
                 rows.append((line, None, account, contact))
         if rows:
             connection.exec_driver_sql(
                 f"INSERT INTO crm_import_chunk (line, external_id, account_ref, contact_ref) "  # noqa: S608
                 f"VALUES ({mark}, {mark}, {mark}, {mark})", rows)
-        return new_accounts, new_contacts
+        return new_accounts, new_contacts, internal
 
     def _repeats(self, chunk: list[tuple[int, dict, list]]) -> dict[int, int]:
         """Line → the earlier line holding the same external id (in this chunk or an earlier one)."""
@@ -171,15 +175,14 @@ class References:
             "WHERE external_id IS NOT NULL GROUP BY external_id ON CONFLICT DO NOTHING"))
         return clashes
 
-    def _records(self, chunk) -> dict[str, int]:
+    def _records(self, internal: list[str]) -> dict[str, int]:
         """``#<id>`` external ids of the chunk (written by our export for records without one) → the ids of
         this project's records of the kind."""
         if self.model is None:
             return {}
         wanted = {}
-        for _line, values, _problems in chunk:
-            external_id = values.get("external_id") or ""
-            if external_id.startswith("#") and re.fullmatch(r"[0-9]{1,9}", external_id[1:]):
+        for external_id in internal:
+            if re.fullmatch(r"[0-9]{1,9}", external_id[1:]):
                 wanted[int(external_id[1:])] = external_id
         if not wanted:
             return {}
@@ -187,17 +190,14 @@ class References:
         return {wanted[row_id]: row_id for row_id in db.session.scalars(
             select(model.id).where(model.project_id == self.project.id, model.id.in_(list(wanted))))}
 
-    def _accounts(self, chunk, known: dict[str, int], new: int) -> dict[str, int]:
+    def _accounts(self, known: dict[str, int], new: set[str]) -> dict[str, int]:
         """Adds the chunk's ``new`` account references to ``known`` (→ ids): by external id (or ``#<id>``)
         first, else by the account's exact name when one account only has it; returns the names that
         several accounts have → how many."""
-        if not new:
-            return {}
         known.update(self._lookup(Account, "account_ref"))
         ambiguous: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}
-        unresolved = {values["account"] for _line, values, _problems in chunk
-                      if values.get("account") and values["account"] not in known}
+        unresolved = {ref for ref in new if ref not in known}
         keys = {search_key(ref): ref for ref in unresolved}
         for start in range(0, len(keys), 1000):
             wanted = list(keys)[start:start + 1000]

@@ -77,10 +77,11 @@ class Writer:
         if len(sources) < 2:
             return [(values, self._row(values)) for _line, values in good]
         take = itemgetter(*sources)
+        others = frozenset(others)
         parsed = []
         for _line, values in good:
             try:
-                if others and any(name in values for name in others):
+                if not others.isdisjoint(values):
                     raise KeyError
                 row = dict(zip(columns, take(values), strict=True))
             except KeyError:  # a column missing from this row (an empty name left out, a field an API record
