@@ -138,3 +138,24 @@ def test_nothing_is_kept_when_the_setting_is_zero(app, client, followed):
         assert len(app.extensions["dashboard_cards"]) == 0
     finally:
         app.extensions.pop("dashboard_cards")
+
+
+def test_a_kept_card_is_rendered_again_once_too_old(app, client, db, followed, monkeypatch):
+    """A change made outside the app (no stamp) shows once the kept card is older than the limit."""
+    from planner.dashboard import rendered
+
+    login(client, followed["sponsor"])
+    assert overdue_rule(client)[0] == "red"  # computes the KPI values (a write: a new stamp)
+    assert overdue_rule(client)[0] == "red"  # renders and keeps the cards
+    stamp = datastamp.current()
+    kept = app.extensions["dashboard_cards"]
+    for task in followed["tasks"]:
+        task.status = TaskStatus.DONE
+    db.session.commit()
+    db.session.execute(update(datastamp.DataStamp).values(stamp=stamp))  # as if no stamp had seen it
+    db.session.commit()
+    assert datastamp.current() == stamp
+    assert overdue_rule(client)[0] == "red"  # still the kept card
+    now = rendered.time.monotonic()
+    monkeypatch.setattr(rendered.time, "monotonic", lambda: now + kept.max_age + 1)
+    assert overdue_rule(client)[0] is None

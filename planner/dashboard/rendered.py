@@ -8,6 +8,7 @@ renders the cards afresh; every other visit reads one stamp and the list of foll
 """
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
@@ -62,25 +63,33 @@ class RenderedCard:
 
 
 class Kept:
-    """The most recently used rendered cards of this process, at most ``size`` of them."""
+    """The most recently used rendered cards of this process, at most ``size`` of them, none older than
+    ``max_age`` seconds: a safety net for data changed outside the app (by hand in ``psql``), which no
+    stamp sees."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, max_age: float = 300):
         self.size = size
+        self.max_age = max_age
         self._cards: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key) -> RenderedCard | None:
         with self._lock:
-            card = self._cards.get(key)
-            if card is not None:
-                self._cards.move_to_end(key)
+            found = self._cards.get(key)
+            if found is None:
+                return None
+            kept_at, card = found
+            if time.monotonic() - kept_at > self.max_age:
+                del self._cards[key]
+                return None
+            self._cards.move_to_end(key)
             return card
 
     def put(self, key, card: RenderedCard) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._cards[key] = card
+            self._cards[key] = (time.monotonic(), card)
             self._cards.move_to_end(key)
             while len(self._cards) > self.size:
                 self._cards.popitem(last=False)
@@ -96,7 +105,9 @@ class Kept:
 def kept() -> Kept:
     found = current_app.extensions.get("dashboard_cards")
     if found is None:
-        found = current_app.extensions["dashboard_cards"] = Kept(current_app.config["DASHBOARD_CARDS_KEPT"])
+        config = current_app.config
+        found = Kept(config["DASHBOARD_CARDS_KEPT"], config["DASHBOARD_CARDS_MAX_AGE"])
+        current_app.extensions["dashboard_cards"] = found
     return found
 
 

@@ -43,7 +43,8 @@ def index():
     counts = Counter(card.level.value for card in cards)
     visible = [card for card in cards if not shown or card.level == shown]
     return render_template("dashboard/index.html", cards=visible, total=len(cards), counts=counts,
-                           shown=shown, levels=list(reversed(health.Level)), level_names=rendered.words()["level"],
+                           shown=shown, levels=list(reversed(health.Level)),
+                           level_names={level: str(level.label) for level in health.Level},
                            waiting=pending_signoffs_for(current_user))
 
 
