@@ -393,3 +393,49 @@ def test_many_dates_in_one_query_give_the_values_of_one_date_at_a_time(db, make_
         for as_of in dates:
             assert together[as_of] == engine.compute(key, [project.id], as_of), (key, as_of)
     db.session.rollback()
+
+
+def test_the_kpi_page_computed_cold_gives_the_values_of_one_kpi_and_date_at_a_time(db, make_project, make_user):
+    """The page's batched path (every KPI as of 16 Sundays and a Wednesday, the KPIs that share
+    rows computed together, two projects at once) against the one-date queries, value by value, on
+    records placed at random and on the windows' edges (the first and last instant of a day)."""
+    import random
+
+    from planner.kpis import engine
+
+    rng = random.Random(12)
+    until = date(2026, 9, 16)  # a Wednesday: the week in progress is one of the dates
+    projects = [make_project(), make_project()]
+    for project in projects:
+        staff = make_user()
+        member(db, project, staff)
+        accounts = [f.account(project, name=f"客户{i}", by=staff) for i in range(6)]
+        for n in range(60):
+            day = until - timedelta(days=rng.randrange(300))
+            when = rng.choice([at(day.year, day.month, day.day, 0, 0), at(day.year, day.month, day.day, 23, 59),
+                               at(day.year, day.month, day.day, rng.randrange(24), 30)])
+            acme = rng.choice(accounts)
+            f.interaction(project, acme, when, outcome=rng.choice(["", "已回电"]), by=staff if n % 3 else None)
+            if n % 2:
+                f.case(project, acme, when, fcr=rng.random() < 0.5, score=rng.choice([None, 1, 3, 5]))
+            if n % 3 == 0:
+                closed = when.date() + timedelta(days=rng.randrange(30))
+                f.opportunity(project, acme, when.date(), rng.choice(list(OpportunityKind)),
+                              rng.choice([OpportunityStage.WON, OpportunityStage.LOST]), closed)
+            if n % 4 == 0:
+                f.contact(project, acme, email=rng.choice(["", "same@example.com", f"c{n}@example.com"]),
+                          created=when)
+    ids = [p.id for p in projects]
+    trends = services.kpi_trends_by_project(ids, list(KpiKey), 17, until)
+    dates = [w.as_of for w in trends[ids[0]][KpiKey.RETENTION]]
+    assert len(dates) == 17 and dates[-1] == until
+    for key in KpiKey:
+        together = engine.compute_many_keys([key, KpiKey.SATISFACTION, KpiKey.FIRST_CONTACT_RESOLUTION], ids, dates)
+        assert together[key] == engine.compute_many(key, ids, dates), key
+        for as_of in dates:
+            alone = engine.compute(key, ids, as_of)
+            assert together[key][as_of] == alone, (key, as_of)
+            for pid in ids:
+                week = next(w for w in trends[pid][key] if w.as_of == as_of)
+                assert (week.numerator, week.denominator) == alone.get(pid, (0, 0)), (key, as_of, pid)
+    assert any(w.denominator for pid in ids for key in KpiKey for w in trends[pid][key])

@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +23,7 @@ from planner.change.signals import quick_win_achieved, task_assigned, task_chang
 from planner.change.starter import STARTER_TASKS
 from planner.dates import local_today
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.projects.models import Project, ProjectMember
 
 register("task.created", _l("Created the task “%(title)s”."))

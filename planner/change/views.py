@@ -1,6 +1,5 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
@@ -10,6 +9,7 @@ from planner.change.models import ChangeTask, QuickWin, QuickWinStatus, TaskCate
 from planner.dates import local_today
 from planner.extensions import db
 from planner.forms import flash_errors
+from planner.i18n import lazy_gettext as _l
 from planner.projects import registry
 from planner.projects.access import get_in_project, has_role, is_manager, project_view
 from planner.projects.models import ProjectRole

@@ -17,8 +17,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -37,6 +35,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from planner.db import UTCDateTime, enum_column, utcnow
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
+from planner.i18n import lazy_pgettext
 
 NAME_LENGTH = 200
 EXTERNAL_ID_LENGTH = 100
@@ -295,7 +295,9 @@ class ServiceCase(CrmRecord, db.Model):
         # few records changed since a recent moment found directly (planner.api.resources.crm).
         Index("ix_crm_cases_project_keyset", "project_id", "id", "updated_at"),
         Index("ix_crm_cases_project_updated", "project_id", "updated_at", "id"),
-        Index("ix_crm_cases_project_opened", "project_id", "opened_at", "id"),
+        # Cases by opening date, with what first-contact resolution and satisfaction count: their
+        # KPIs are read from the index alone (planner.kpis.engine).
+        Index("ix_crm_cases_project_opened", "project_id", "opened_at", "id", "resolved_first_contact", "satisfaction"),
         Index("ix_crm_cases_project_subject", "project_id", "subject_key", "id"),
         Index("ix_crm_cases_project_closed", "project_id", "closed_at", "opened_at"),
         Index("ix_crm_cases_project_account", "project_id", "account_id", "opened_at"),

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 
 from planner import ratelimit
@@ -30,6 +29,7 @@ from planner.extensions import db
 from planner.feedback.models import DIMENSIONS, Channel, Dimension, FeedbackResponse, SurveyLink, week_start
 from planner.feedback.signals import survey_opened
 from planner.i18n import language_label
+from planner.i18n import lazy_gettext as _l
 from planner.projects.models import Project, ProjectMember
 from planner.rollout.models import Stage
 

@@ -3,12 +3,12 @@ queries (one per step), and its dismissal once every step is done."""
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.guide.models import SetupDismissal
+from planner.i18n import lazy_gettext as _l
 from planner.kpis.models import KpiSetting
 from planner.methodology.models import Adoption, KeyProblem
 from planner.projects.models import Project, ProjectMember

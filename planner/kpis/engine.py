@@ -18,6 +18,7 @@ from planner.crm.models import (
     OpportunityStage,
     ServiceCase,
 )
+from planner.db import sqlite_index
 from planner.extensions import db
 from planner.kpis.definitions import DEFINITIONS, KpiKey
 from planner.projects.models import ProjectMember
@@ -110,6 +111,10 @@ def cross_sell_win_rate(project_ids, as_of: date) -> Counts:
     return _run(query)
 
 
+# The interactions in (project, account, date) order: retention groups them by account as it reads.
+ACCOUNT_ORDER = "ix_crm_interactions_project_account"
+
+
 def retention(project_ids, as_of: date) -> Counts:
     days = DEFINITIONS[KpiKey.RETENTION].window_days
     current_start, end = window(as_of, days)
@@ -120,9 +125,9 @@ def retention(project_ids, as_of: date) -> Counts:
     # row's account: three to five times faster on a million interactions.
     when = func.coalesce(i.occurred_at, i.occurred_at)
     per_account = (
-        select(i.project_id.label("project_id"),
-               func.min(i.occurred_at).label("first_seen"),
-               func.max(i.occurred_at).label("last_seen"))
+        sqlite_index(select(i.project_id.label("project_id"),
+                            func.min(i.occurred_at).label("first_seen"),
+                            func.max(i.occurred_at).label("last_seen")), i, ACCOUNT_ORDER)
         .where(i.project_id.in_(project_ids), when >= previous_start, when < end)
         .group_by(i.project_id, i.account_id)
         .subquery()
@@ -177,30 +182,40 @@ def _day(column):
     return func.substr(column, 1, 10)
 
 
-def _many(model, column, dates, days, condition_num=None, extra=(), numerator_sum=None, project_ids=()):
-    """{as_of: {project: (numerator, denominator)}} of a count over the ``days`` days ending on each
-    date (every row up to the date when ``days`` is None). SQL counts the rows of each day, in one
-    pass over the whole range; each date's window then adds up its days' counts."""
-    first, last = min(dates), max(dates)
-    conditions = [model.project_id.in_(project_ids), column < day_end(last), *extra]
-    if days:
-        conditions.append(column >= day_end(first) - timedelta(days=days))
-    day = _day(column)
-    numerator = _ones(condition_num) if numerator_sum is None else func.coalesce(func.sum(numerator_sum), 0)
-    query = (select(model.project_id, day, func.count(), numerator).where(*conditions)
+PerDay = dict[int, list[tuple[date, tuple[int, ...]]]]
+
+
+def _per_day(model, day, project_ids, measures, *conditions) -> PerDay:
+    """``{project: [(day, sums of measures)]}``: one grouped query, one row per project and day."""
+    query = (select(model.project_id, day, *measures).where(model.project_id.in_(project_ids), *conditions)
              .group_by(model.project_id, day))
-    daily: dict[int, list[tuple[date, int, int]]] = {}
-    for pid, when, den, num in db.session.execute(query):
+    found: PerDay = {}
+    for pid, when, *sums in db.session.execute(query):
         when = when if isinstance(when, date) else date.fromisoformat(when)
-        daily.setdefault(pid, []).append((when, int(num or 0), int(den)))
+        found.setdefault(pid, []).append((when, tuple(int(value or 0) for value in sums)))
+    return found
+
+
+def _per_day_since(model, column, project_ids, dates, days, measures) -> PerDay:
+    """The measures per UTC day of the timestamp ``column``, over the days that the ``days``-day
+    windows ending on ``dates`` cover (every day up to the last date when ``days`` is None)."""
+    conditions = [column < day_end(max(dates))]
+    if days:
+        conditions.append(column >= day_end(min(dates)) - timedelta(days=days))
+    return _per_day(model, _day(column), project_ids, measures, *conditions)
+
+
+def _over_windows(per_day: PerDay, dates, days, numerator: int, denominator: int) -> dict[date, Counts]:
+    """{as_of: {project: (numerator, denominator)}}: the sums of two of the daily measures over the
+    ``days`` days ending on each date (every day up to it when ``days`` is None)."""
     found: dict[date, Counts] = {d: {} for d in dates}
-    for pid, rows in daily.items():
+    for pid, rows in per_day.items():
         for as_of in dates:
             start = as_of - timedelta(days=days - 1) if days else date.min
             num = den = 0
-            for when, day_num, day_den in rows:
+            for when, sums in rows:
                 if start <= when <= as_of:
-                    num, den = num + day_num, den + day_den
+                    num, den = num + sums[numerator], den + sums[denominator]
             if den:
                 found[as_of][pid] = (num, den)
     return found
@@ -214,21 +229,33 @@ NO_OUTCOME = Interaction.outcome == literal_column("''")
 BEGINNING = datetime(1, 1, 1, tzinfo=UTC)  # before any record: the lower bound of "everything up to"
 
 
-def _segment_counts(model, column, project_ids, bounds, extra=()) -> list[dict[int, int]]:
-    """The rows of each project between consecutive ``bounds`` ([bounds[j], bounds[j + 1])), one
-    count per segment read from an index range in one statement: each row is counted once, and no
-    row is read from the table when an index covers ``column`` and ``extra``."""
-    parts = [select(literal(j).label("segment"), model.project_id, func.count())
+def _segment_counts(model, column, project_ids, bounds, extra=(), measures=()) -> list[dict[int, tuple[int, ...]]]:
+    """The rows of each project between consecutive ``bounds`` ([bounds[j], bounds[j + 1])): for each
+    segment, ``(count, *sums of measures)`` by project, read from an index range in one statement:
+    each row is counted once, and no row is read from the table when an index covers ``column``,
+    ``extra`` and the measures' columns."""
+    parts = [select(literal(j).label("segment"), model.project_id, func.count(), *measures)
              .where(model.project_id.in_(project_ids), column >= low, column < high, *extra)
              .group_by(model.project_id)
              for j, (low, high) in enumerate(zip(bounds, bounds[1:], strict=False))]
-    found: list[dict[int, int]] = [{} for _ in parts]
+    found: list[dict[int, tuple[int, ...]]] = [{} for _ in parts]
     for start in range(0, len(parts), 200):  # SQLite takes at most 500 terms in a compound statement
         chunk = parts[start:start + 200]
         statement = union_all(*chunk) if len(chunk) > 1 else chunk[0]
-        for segment, pid, count in db.session.execute(statement):
-            found[segment][pid] = int(count)
+        for segment, pid, *counts in db.session.execute(statement):
+            found[segment][pid] = tuple(int(count or 0) for count in counts)
     return found
+
+
+def _add_up(segments: list[dict[int, tuple[int, ...]]], wanted: range) -> dict[int, list[int]]:
+    """The sums over the segments ``wanted`` of each project's counts (projects without rows left out)."""
+    totals: dict[int, list[int]] = {}
+    for j in wanted:
+        for pid, counts in segments[j].items():
+            total = totals.setdefault(pid, [0] * len(counts))
+            for k, count in enumerate(counts):
+                total[k] += count
+    return totals
 
 
 def closed_loop_many(project_ids, dates):
@@ -244,42 +271,60 @@ def closed_loop_many(project_ids, dates):
     found: dict[date, Counts] = {d: {} for d in dates}
     for as_of, (start, end) in windows.items():
         segments = range(index[start], index[end])
-        for pid in project_ids:
-            den = sum(every[j].get(pid, 0) for j in segments)
+        without = _add_up(missing, segments)
+        for pid, (den,) in _add_up(every, segments).items():
             if den:
-                found[as_of][pid] = (den - sum(missing[j].get(pid, 0) for j in segments), den)
+                found[as_of][pid] = (den - without.get(pid, [0])[0], den)
     return found
 
 
-def first_contact_resolution_many(project_ids, dates):
+def cases_many(project_ids, dates) -> dict[KpiKey, dict[date, Counts]]:
+    """First-contact resolution and satisfaction from one pass over the cases opened in the dates'
+    windows: per day, the cases, those resolved at first contact, those scored and their scores."""
+    fcr, score = KpiKey.FIRST_CONTACT_RESOLUTION, KpiKey.SATISFACTION
+    days = max(DEFINITIONS[fcr].window_days, DEFINITIONS[score].window_days)
     c = ServiceCase
-    return _many(c, c.opened_at, dates, DEFINITIONS[KpiKey.FIRST_CONTACT_RESOLUTION].window_days,
-                 c.resolved_first_contact.is_(True), project_ids=project_ids)
+    per_day = _per_day_since(c, c.opened_at, project_ids, dates, days, (
+        func.count(), _ones(c.resolved_first_contact.is_(True)),
+        func.count(c.satisfaction), func.coalesce(func.sum(c.satisfaction), 0)))
+    return {fcr: _over_windows(per_day, dates, DEFINITIONS[fcr].window_days, 1, 0),
+            score: _over_windows(per_day, dates, DEFINITIONS[score].window_days, 3, 2)}
+
+
+def first_contact_resolution_many(project_ids, dates):
+    return cases_many(project_ids, dates)[KpiKey.FIRST_CONTACT_RESOLUTION]
 
 
 def satisfaction_many(project_ids, dates):
-    c = ServiceCase
-    return _many(c, c.opened_at, dates, DEFINITIONS[KpiKey.SATISFACTION].window_days,
-                 extra=(c.satisfaction.is_not(None),), numerator_sum=c.satisfaction, project_ids=project_ids)
+    return cases_many(project_ids, dates)[KpiKey.SATISFACTION]
+
+
+def cross_sell_win_rate_many(project_ids, dates):
+    """Cross- and up-sell opportunities closed won or lost, per closing day, in one query; each
+    date's 90 days add up their days."""
+    days = DEFINITIONS[KpiKey.CROSS_SELL_WIN_RATE].window_days
+    o = Opportunity
+    per_day = _per_day(o, o.closed_on, project_ids, (func.count(), _ones(o.stage == OpportunityStage.WON)),
+                       o.opportunity_kind.in_([OpportunityKind.CROSS_SELL, OpportunityKind.UP_SELL]),
+                       o.stage.in_([OpportunityStage.WON, OpportunityStage.LOST]),
+                       o.closed_on >= min(dates) - timedelta(days=days - 1), o.closed_on <= max(dates))
+    return _over_windows(per_day, dates, days, 1, 0)
 
 
 def data_quality_many(project_ids, dates):
     """Contacts created up to each date, and the reachable non-duplicates among them: counted on the
-    segments between the dates through the (project, created, reachable, duplicate) index alone."""
+    segments between the dates in one pass over the (project, created, reachable, duplicate) index."""
     c = Contact
     ends = {as_of: day_end(as_of) for as_of in dates}
     bounds = [BEGINNING, *sorted(set(ends.values()))]
-    every = _segment_counts(c, c.created_at, project_ids, bounds)
-    good = _segment_counts(c, c.created_at, project_ids, bounds,
-                           extra=(c.reachable.is_(True), c.is_duplicate.is_(False)))
+    counts = _segment_counts(c, c.created_at, project_ids, bounds,
+                             measures=(_ones(and_(c.reachable.is_(True), c.is_duplicate.is_(False))),))
     index = {edge: j for j, edge in enumerate(bounds)}
     found: dict[date, Counts] = {d: {} for d in dates}
     for as_of, end in ends.items():
-        segments = range(index[end])
-        for pid in project_ids:
-            den = sum(every[j].get(pid, 0) for j in segments)
+        for pid, (den, good) in _add_up(counts, range(index[end])).items():
             if den:
-                found[as_of][pid] = (sum(good[j].get(pid, 0) for j in segments), den)
+                found[as_of][pid] = (good, den)
     return found
 
 
@@ -323,7 +368,7 @@ def _retention_masks(project_ids, dates) -> dict[date, Counts]:
         active = func.bit_or(segment_bit)
     else:
         active = func.sum(segment_bit.distinct())
-    per_account = (select(i.project_id.label("project_id"), active.label("active"))
+    per_account = (sqlite_index(select(i.project_id.label("project_id"), active.label("active")), i, ACCOUNT_ORDER)
                    .where(i.project_id.in_(project_ids), when >= bounds[0], when < bounds[-1])
                    .group_by(i.project_id, i.account_id).subquery())
     columns = []
@@ -342,6 +387,7 @@ def _retention_masks(project_ids, dates) -> dict[date, Counts]:
 
 MANY = {
     KpiKey.CLOSED_LOOP: closed_loop_many,
+    KpiKey.CROSS_SELL_WIN_RATE: cross_sell_win_rate_many,
     KpiKey.FIRST_CONTACT_RESOLUTION: first_contact_resolution_many,
     KpiKey.SATISFACTION: satisfaction_many,
     KpiKey.DATA_QUALITY: data_quality_many,
@@ -358,3 +404,22 @@ def compute_many(key: KpiKey, project_ids, dates) -> dict[date, Counts]:
     if len(dates) > 1 and key in MANY:
         return MANY[key](project_ids, dates)
     return {as_of: compute(key, project_ids, as_of) for as_of in dates}
+
+
+# KPIs that one query computes together (from the same rows) when both are wanted as of many dates.
+TOGETHER = {(KpiKey.FIRST_CONTACT_RESOLUTION, KpiKey.SATISFACTION): cases_many}
+
+
+def compute_many_keys(keys, project_ids, dates) -> dict[KpiKey, dict[date, Counts]]:
+    """``{key: {as_of: {project_id: (numerator, denominator)}}}``: ``compute_many`` for each key,
+    with the keys of ``TOGETHER`` computed in one query."""
+    keys, project_ids, dates = [KpiKey(k) for k in keys], list(project_ids), sorted(set(dates))
+    found: dict[KpiKey, dict[date, Counts]] = {}
+    if project_ids and len(dates) > 1:
+        for group, calculation in TOGETHER.items():
+            if all(key in keys for key in group):
+                found |= calculation(project_ids, dates)
+    for key in keys:
+        if key not in found:
+            found[key] = compute_many(key, project_ids, dates)
+    return found

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from planner.audit.services import record, register
 from planner.dates import utc_today
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.kpis import cache, engine
 from planner.kpis.definitions import DEFINITIONS, KpiKey, KpiStatus, status_of
 from planner.kpis.models import BaselineSource, KpiSetting
@@ -109,21 +109,29 @@ def _project_id(project) -> int:
 
 
 def values(project_ids, keys, dates) -> dict[tuple[int, KpiKey, date], tuple[int, int]]:
-    """(numerator, denominator) for every project × key × date: one read of the cache, then for each
-    key the grouped queries of ``engine.compute_many`` for what some project misses. Dates after
-    today are not cached."""
+    """(numerator, denominator) for every project × key × date: one read of the cache, then the
+    grouped queries of ``engine.compute_many_keys`` for what some project misses. Dates after today
+    are not cached."""
     project_ids = sorted(set(project_ids))
     keys = [KpiKey(k) for k in keys]
     dates = sorted(set(dates))
     found = cache.read(project_ids, keys, [d for d in dates if d <= utc_today()])
-    computed: dict = {}
+    gaps_by_key: dict[KpiKey, list[tuple[int, date]]] = {}
     for key in keys:
         gaps = [(pid, as_of) for as_of in dates for pid in project_ids if (pid, key, as_of) not in found]
-        if not gaps:
-            continue
-        by_date = engine.compute_many(key, sorted({pid for pid, _d in gaps}), sorted({d for _p, d in gaps}))
-        for pid, as_of in gaps:
-            computed[(pid, key, as_of)] = by_date[as_of].get(pid, (0, 0))
+        if gaps:
+            gaps_by_key[key] = gaps
+    # The keys missing the same projects and dates are computed together (some share a query).
+    by_scope: dict[tuple[tuple[int, ...], tuple[date, ...]], list[KpiKey]] = {}
+    for key, gaps in gaps_by_key.items():
+        scope = (tuple(sorted({pid for pid, _d in gaps})), tuple(sorted({d for _p, d in gaps})))
+        by_scope.setdefault(scope, []).append(key)
+    computed: dict = {}
+    for (pids, missing_dates), scope_keys in by_scope.items():
+        by_key = engine.compute_many_keys(scope_keys, pids, missing_dates)
+        for key in scope_keys:
+            for pid, as_of in gaps_by_key[key]:
+                computed[(pid, key, as_of)] = by_key[key][as_of].get(pid, (0, 0))
     if computed:
         cache.store({slot: counts for slot, counts in computed.items() if slot[2] <= utc_today()})
     return found | computed

@@ -2,14 +2,14 @@
 for a KPI's baseline and target. Endpoint other features link to: ``kpis.index`` (``project_id``)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from planner.charts import PALETTE, figure
 from planner.dates import utc_today
 from planner.extensions import db
 from planner.i18n import date_format as format_date
+from planner.i18n import gettext as _  # the request's translations, looked up once (trend labels: 17 a chart)
+from planner.i18n import lazy_gettext as _l
 from planner.kpis import cache, services
 from planner.kpis.definitions import DEFINITIONS, GENERAL_NOTES, KpiKey
 from planner.kpis.forms import kpi_form

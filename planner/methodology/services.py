@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import force_locale, ngettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +20,7 @@ from planner.audit.services import count_of, placeholders, record, register
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.methodology import scoring
 from planner.methodology.catalogue import LANGUAGES, Methodology, get_catalogue
 from planner.methodology.models import (

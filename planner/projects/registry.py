@@ -18,8 +18,7 @@
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_pgettext
-
+from planner.i18n import lazy_pgettext
 from planner.projects.models import ProjectRole
 
 # The project's managers and sponsors: who reads the pages staff do not need (seven sins, TCO,

@@ -1,6 +1,5 @@
 """Operations on projects and their members. Each adds an audit event; the caller commits."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from planner.audit.services import record, register
@@ -8,6 +7,7 @@ from planner.auth.models import User
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.projects.models import Project, ProjectMember
 from planner.projects.signals import member_added, member_roles_changed
 

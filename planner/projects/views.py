@@ -1,6 +1,5 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -8,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from planner import nav
 from planner.extensions import db
 from planner.forms import flash_errors
+from planner.i18n import lazy_gettext as _l
 from planner.projects import registry, services
 from planner.projects.access import get_in_project, is_lead, project_view, visible_projects_query
 from planner.projects.forms import ConfirmForm, MemberAddForm, MemberEditForm, ProjectForm

@@ -3,13 +3,13 @@ the loading of a project's model, and the bulk summary for the executive dashboa
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from planner.audit.services import record, register
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.kpis.definitions import KpiKey
 from planner.projects.models import Project
 from planner.tco import calculations as calc

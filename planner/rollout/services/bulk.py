@@ -4,10 +4,11 @@ current stage and the pending sign-offs by project, a sponsor's inbox."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from flask import g, has_request_context
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from planner.dates import local_today
 from planner.db import utcnow
@@ -110,23 +111,34 @@ def _stand_in_window(user, now):
 def _rows(user, now):
     """The pending requests ``user`` might decide (a sponsor of the project, or standing in there;
     not their own), with what ``_actionable`` needs to apply each request's rule, in one query."""
+    day = now.date()
+    return db.session.execute(_rows_statement(), {"user_id": user.id, "starts_by": day + timedelta(days=1),
+                                                  "ends_from": day - timedelta(days=1)}).all()
+
+
+@cache
+def _rows_statement():
+    """``_rows``' query, built once per process (the top navigation runs it on every page, and
+    building it cost more than running it): the user and the stand-in window are parameters."""
     from planner.rollout.models import StandIn
 
+    user_id = bindparam("user_id", type_=ProjectMember.user_id.type)
     is_sponsor = select(ProjectMember.id).where(ProjectMember.project_id == SignoffRequest.project_id,
-                                                ProjectMember.user_id == user.id,
+                                                ProjectMember.user_id == user_id,
                                                 ProjectMember.is_sponsor.is_(True)).exists()
-    stands_in = select(StandIn.id).where(StandIn.project_id == SignoffRequest.project_id,
-                                         *_stand_in_window(user, now)).exists()
-    member = select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)
-    query = (select(*_pending_query().selected_columns, SignoffRequest.rule, SignoffRequest.approvers,
-                    SignoffRequest.requested_by_id, is_sponsor.label("is_sponsor"), stands_in.label("stands_in"))
-             .join(Stage, Stage.id == SignoffRequest.stage_id)
-             .join(Project, Project.id == SignoffRequest.project_id)
-             .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None),
-                    or_(is_sponsor, stands_in), SignoffRequest.project_id.in_(member),
-                    or_(SignoffRequest.requested_by_id.is_(None), SignoffRequest.requested_by_id != user.id))
-             .order_by(SignoffRequest.requested_at, SignoffRequest.id))
-    return db.session.execute(query).all()
+    stands_in = select(StandIn.id).where(
+        StandIn.project_id == SignoffRequest.project_id, StandIn.stand_in_id == user_id, StandIn.ended_at.is_(None),
+        StandIn.starts_on <= bindparam("starts_by", type_=StandIn.starts_on.type),
+        StandIn.ends_on >= bindparam("ends_from", type_=StandIn.ends_on.type)).exists()
+    member = select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
+    return (select(*_pending_query().selected_columns, SignoffRequest.rule, SignoffRequest.approvers,
+                   SignoffRequest.requested_by_id, is_sponsor.label("is_sponsor"), stands_in.label("stands_in"))
+            .join(Stage, Stage.id == SignoffRequest.stage_id)
+            .join(Project, Project.id == SignoffRequest.project_id)
+            .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None),
+                   or_(is_sponsor, stands_in), SignoffRequest.project_id.in_(member),
+                   or_(SignoffRequest.requested_by_id.is_(None), SignoffRequest.requested_by_id != user_id))
+            .order_by(SignoffRequest.requested_at, SignoffRequest.id))
 
 
 def _actionable(user, rows, now) -> list:

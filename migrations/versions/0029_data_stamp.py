@@ -1,7 +1,7 @@
 """The data stamp: changes with every commit that changes data behind a cached page (planner.datastamp)
 
-Revision ID: 0027_data_stamp
-Revises: 0026_webhooks
+Revision ID: 0029_data_stamp
+Revises: 0028_kpi_case_index
 Create Date: 2026-11-30 01:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0027_data_stamp'
-down_revision = '0026_webhooks'
+revision = '0029_data_stamp'
+down_revision = '0028_kpi_case_index'
 branch_labels = None
 depends_on = None
 
