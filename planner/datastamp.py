@@ -36,7 +36,7 @@ UNRELATED = frozenset({
     "data_stamps", "user_sessions", "rate_counters", "audit_events", "form_submissions", "users",
     "api_tokens", "calendar_tokens", "notifications", "outbox_mails", "notification_digests",
     "notification_reminders", "notification_choices", "webhook_deliveries", "uploads", "upload_chunks",
-    "crm_import_jobs", "crm_import_problems", "crm_import_mappings", "setup_dismissals",
+    "crm_import_jobs", "crm_import_problems", "crm_import_mappings", "setup_dismissals", "alembic_version",
 })
 READING = frozenset({"SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SHOW",
                      "SET", "EXPLAIN", "VALUES", "ANALYZE"})
@@ -46,6 +46,7 @@ _FIRST_WORD = re.compile(r"\s*(\w+)")
 _SCHEMA = frozenset({"CREATE", "ALTER", "DROP"})
 _CHANGED = "datastamp_changed"
 _SCHEMA_CHANGED = "datastamp_schema_changed"
+_TABLE_SEEN = "datastamp_table_seen"
 
 
 class DataStamp(db.Model):
@@ -83,9 +84,14 @@ def _new_stamp(conn) -> None:
     stamp = secrets.randbits(62)
     cursor = conn.connection.dbapi_connection.cursor()  # below SQLAlchemy: no events, no autobegin
     try:
-        # A migration may run before (or after downgrading below) the one that creates the table.
-        if conn.info.pop(_SCHEMA_CHANGED, False) and not _stamp_table_exists(cursor, conn.dialect.name):
-            return
+        # Migrations run before the one that creates the table (or after downgrading below it): the
+        # table's existence is checked once per database connection, again after a schema change.
+        if conn.info.pop(_SCHEMA_CHANGED, False):
+            conn.info.pop(_TABLE_SEEN, None)
+        if not conn.info.get(_TABLE_SEEN):
+            if not _stamp_table_exists(cursor, conn.dialect.name):
+                return
+            conn.info[_TABLE_SEEN] = True
         cursor.execute(f"INSERT INTO data_stamps (id, stamp) VALUES ({ROW_ID}, {stamp}) "  # noqa: S608 - ints
                        f"ON CONFLICT (id) DO UPDATE SET stamp = {stamp}")
     finally:
