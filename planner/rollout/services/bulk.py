@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
+from flask import g, has_request_context
 from sqlalchemy import bindparam, or_, select
 
 from planner.dates import local_today
@@ -179,8 +180,24 @@ def pending_signoffs_for(user, now: datetime | None = None) -> list[PendingSigno
     """The open sign-off requests ``user`` may decide now (under each request's approval rule, in
     their name or as a stand-in; never their own; project not archived), oldest first: one query
     when each is under "any one sponsor" and the user is a sponsor, a few more otherwise."""
-    now = now or utcnow()
-    return [PendingSignoff(*row[:8]) for row in _actionable(user, _rows(user, now), now)]
+    _rows_found, actionable = _decidable(user, now)
+    return [PendingSignoff(*row[:8]) for row in actionable]
+
+
+def _decidable(user, now: datetime | None) -> tuple[list, list]:
+    """(``_rows``, the actionable ones) for ``user``; read once per request when ``now`` is not given
+    (the top navigation's inbox count and the dashboard's list both need them, on GET pages)."""
+    if now is not None or not has_request_context():
+        now = now or utcnow()
+        rows = _rows(user, now)
+        return rows, _actionable(user, rows, now)
+    cached = g.get("signoffs_decidable")
+    if cached is None or cached[0] != user.id:
+        now = utcnow()
+        rows = _rows(user, now)
+        cached = (user.id, (rows, _actionable(user, rows, now)))
+        g.signoffs_decidable = cached
+    return cached[1]
 
 
 def inbox_state(user, now: datetime | None = None) -> tuple[bool, int]:
@@ -188,10 +205,10 @@ def inbox_state(user, now: datetime | None = None) -> tuple[bool, int]:
     requests wait for them): what the top navigation needs on every page."""
     from planner.rollout.models import StandIn
 
-    now = now or utcnow()
-    rows = _rows(user, now)
+    rows, actionable = _decidable(user, now)
     if rows:
-        return True, len(_actionable(user, rows, now))
+        return True, len(actionable)
+    now = now or utcnow()
     sponsor = select(ProjectMember.id).where(ProjectMember.user_id == user.id,
                                              ProjectMember.is_sponsor.is_(True)).exists()
     standing = select(StandIn.id).where(*_stand_in_window(user, now)).exists()
