@@ -2,8 +2,9 @@
 
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+
+from planner.i18n import lazy_gettext as _l
 
 
 class DomainError(Exception):

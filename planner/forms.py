@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from flask import has_request_context, request
 from flask_babel import get_translations, gettext, ngettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
 from markupsafe import Markup
@@ -17,6 +16,7 @@ from wtforms.widgets import TextInput
 
 from planner import MAX_ID
 from planner.i18n import format_locale, number, parse_amount
+from planner.i18n import lazy_gettext as _l
 
 __all__ = [
     "BaseForm",

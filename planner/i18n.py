@@ -21,7 +21,6 @@ from decimal import Decimal, InvalidOperation
 from babel import Locale, dates, numbers
 from babel.numbers import NumberFormatError, parse_decimal
 from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import get_timezone
 from flask_login import current_user
 
 from planner.formatting import MINUTES, formats
@@ -173,6 +172,25 @@ def pgettext(context: str, message: str, **variables) -> str:
     return text % variables if variables else text
 
 
+# Lazy strings (labels made at import time: tabs, menu entries, choices) that resolve through the same
+# per-request translations: Flask-Babel's own look the locale and the domain up again each time one is
+# shown, about ten times the cost, and a page shows fifty to a hundred of them.
+
+
+def lazy_gettext(message: str, **variables):
+    """Flask-Babel's ``lazy_gettext``: same arguments, same text, same ``LazyString`` type."""
+    from flask_babel.speaklater import LazyString
+
+    return LazyString(gettext, message, **variables)
+
+
+def lazy_pgettext(context: str, message: str, **variables):
+    """Flask-Babel's ``lazy_pgettext``: same arguments, same text, same ``LazyString`` type."""
+    from flask_babel.speaklater import LazyString
+
+    return LazyString(pgettext, context, message, **variables)
+
+
 # Dates and numbers go through the request's cached formatters (planner.formatting): the same
 # output as Flask-Babel's format_* helpers, without looking the locale up for every value.
 
@@ -257,7 +275,7 @@ def date_format(value: date | datetime | None, fmt: str = "medium") -> str:
 
 def zone_label(moment: datetime) -> str:
     """The reader's UTC offset at ``moment``: ``UTC``, ``UTC+8``, ``UTC\u22126``, ``UTC+5:30``."""
-    offset = moment.astimezone(get_timezone()).utcoffset() or timedelta(0)
+    offset = formats().local(moment).utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     if minutes == 0:
         return "UTC"

@@ -25,12 +25,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import flash
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 
 CONFLICT = _l("Someone else changed this at the same moment. Nothing of yours was saved: check the page again.")
 

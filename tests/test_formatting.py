@@ -134,3 +134,29 @@ def test_a_refresh_after_a_change_of_language_is_followed(app):
             assert i18n.current_language() == "zh"
         finally:
             flask_babel.get_babel().locale_selector = i18n.select_locale
+
+
+@pytest.mark.parametrize("language", LOCALES)
+def test_lazy_strings_read_what_flask_babel_lazy_strings_read(app, language):
+    from flask_babel.speaklater import LazyString
+
+    made = [(i18n.lazy_gettext("Sign in"), flask_babel.lazy_gettext("Sign in")),
+            (i18n.lazy_gettext("Week of %(day)s", day="<b>"), flask_babel.lazy_gettext("Week of %(day)s", day="<b>")),
+            (i18n.lazy_pgettext("project tab", "Stages"), flask_babel.lazy_pgettext("project tab", "Stages"))]
+    with app.test_request_context(f"/?lang={language}"):
+        for ours, theirs in made:
+            assert isinstance(ours, LazyString)
+            assert str(ours) == str(theirs) and ours.__html__() == theirs.__html__()
+        if language != "en":
+            assert str(made[0][0]) != "Sign in"
+        with flask_babel.force_locale("es" if language != "es" else "zh"):
+            assert str(made[2][0]) == str(made[2][1]) != str(made[2][0]._args[1])
+        page = app.jinja_env.from_string("{% autoescape true %}{{ label }}{% endautoescape %}")
+        assert page.render(label=made[1][0]) == page.render(label=made[1][1])  # escaped (or not) alike
+    assert str(made[0][0]) == str(made[0][1])  # after the request, too
+
+
+@pytest.mark.no_app
+def test_lazy_strings_outside_an_application_read_the_source_text():
+    assert str(i18n.lazy_gettext("Sign in")) == str(flask_babel.lazy_gettext("Sign in")) == "Sign in"
+    assert str(i18n.lazy_pgettext("project tab", "Stages")) == "Stages"

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, SubmitField
 
 from planner.auth.forms import StrongPassword, language_choices, timezone_choices
 from planner.auth.models import GlobalRole
 from planner.forms import BaseForm, StrippedStringField, choices, email, length, optional, required
+from planner.i18n import lazy_gettext as _l
 
 
 def role_choices():

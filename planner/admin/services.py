@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from planner.audit.services import record
@@ -6,6 +5,7 @@ from planner.auth import sessions
 from planner.auth.models import GlobalRole, User, normalise_email
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 
 
 def create_user(email: str, name: str, role: str, password: str, language: str | None = None,

@@ -1,6 +1,5 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
@@ -10,6 +9,7 @@ from planner.admin.forms import UserCreateForm, UserEditForm
 from planner.auth.decorators import admin_required
 from planner.auth.models import GlobalRole, User
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.pagination import paginate
 from planner.transactions import saving
 

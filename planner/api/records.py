@@ -11,7 +11,6 @@ same field names as an import's columns, the same readers of values, the same re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from planner.audit.services import record, register
 from planner.crm.fields import STORED, filled
@@ -23,6 +22,7 @@ from planner.crm.imports.values import Bad, ReadOptions
 from planner.crm.imports.writing import Writer
 from planner.crm.models import RecordKind
 from planner.crm.services import Filled
+from planner.i18n import lazy_gettext as _l
 
 MAX_BULK = 10_000
 CHUNK = 2_000

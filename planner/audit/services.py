@@ -8,12 +8,12 @@ import logging
 from collections import defaultdict
 from inspect import isfunction
 
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from planner import logs
 from planner.audit.models import AuditEvent
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 
 _log = logging.getLogger("planner.audit")
 _ACTIONS: dict[str, object] = {}

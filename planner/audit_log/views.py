@@ -1,7 +1,6 @@
 """The audit log pages (see the package text)."""
 
 from flask import Blueprint, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from planner.audit.models import AuditEvent
 from planner.audit.services import describe
 from planner.auth.decorators import admin_required
+from planner.i18n import lazy_gettext as _l
 from planner.pagination import paginate
 from planner.projects import registry
 from planner.projects.access import project_view

@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, SubmitField
 from wtforms.validators import EqualTo, ValidationError
 
 from planner.auth import passwords
 from planner.forms import BaseForm, StrippedStringField, choices, email, length, required
 from planner.i18n import COMMON_TIMEZONES, LANGUAGES, region_choices_for_reader, timezone_label
+from planner.i18n import lazy_gettext as _l
 
 
 class LoginForm(BaseForm):

@@ -2,7 +2,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.db import UTCDateTime, enum_column, utcnow
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 
 
 class GlobalRole(StrEnum):

@@ -5,7 +5,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
+from planner.i18n import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128

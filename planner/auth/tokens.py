@@ -5,7 +5,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from planner import logs
@@ -14,6 +13,7 @@ from planner.auth.models import ApiToken, TokenScope, User
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 
 PREFIX = "rol_"
 LIFETIMES = (30, 90, 365)  # days a token may live, as offered on the account page

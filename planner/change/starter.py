@@ -9,9 +9,8 @@ then the project's own text, free to edit.
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from planner.change.models import TaskCategory
+from planner.i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 
 from planner.forms import BaseForm, DateInput, choices, length, optional_int, required
+from planner.i18n import lazy_gettext as _l
 
 # Where a form on the gate, the overview or the conditions page sends the reader back.
 BACK = ("list", "gate", "overview")

@@ -15,12 +15,12 @@ next stage's sign-off waits for the conditions (without a row: it does not wait)
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask_babel import lazy_pgettext
 from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import UTCDateTime, enum_column, utcnow
 from planner.extensions import db
+from planner.i18n import lazy_pgettext
 
 
 class ConditionStatus(StrEnum):

@@ -23,7 +23,6 @@ from datetime import date, timedelta
 
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +35,7 @@ from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.i18n import date_format
+from planner.i18n import lazy_gettext as _l
 from planner.projects.models import Project, ProjectMember, ProjectRole
 from planner.rollout.models import Outcome, Stage
 

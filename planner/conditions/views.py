@@ -5,7 +5,6 @@ Endpoint other features link to: ``conditions.index`` (``project_id``)."""
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from planner.conditions import listeners, services  # noqa: F401 - listeners connect
@@ -14,6 +13,7 @@ from planner.conditions.models import Condition
 from planner.dates import local_today
 from planner.errors import render_error
 from planner.forms import flash_errors
+from planner.i18n import lazy_pgettext
 from planner.projects import registry
 from planner.projects.access import get_in_project, project_view
 from planner.projects.models import ProjectRole

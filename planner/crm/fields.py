@@ -8,10 +8,11 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from flask_babel import force_locale, lazy_pgettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale
 
 from planner.crm.models import Channel, OpportunityKind, OpportunityStage, RecordKind, search_key
+from planner.i18n import lazy_gettext as _l
+from planner.i18n import lazy_pgettext
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,7 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from flask_babel import get_timezone, lazy_pgettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_timezone
 from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, SelectField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
@@ -26,7 +25,8 @@ from planner.forms import (
     optional,
     required,
 )
-from planner.i18n import date_format
+from planner.i18n import date_format, lazy_pgettext
+from planner.i18n import lazy_gettext as _l
 
 
 class _Messages:

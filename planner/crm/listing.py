@@ -10,8 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import request
-from flask_babel import get_timezone, lazy_pgettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_timezone
 from sqlalchemy import and_, literal, or_, select, text, tuple_
 from sqlalchemy.orm import joinedload
 
@@ -30,6 +29,8 @@ from planner.crm.models import (
 )
 from planner.extensions import db
 from planner.forms import date_arg, id_arg
+from planner.i18n import lazy_gettext as _l
+from planner.i18n import lazy_pgettext
 
 PER_PAGE = 50
 SEARCH_ACCOUNT_LIMIT = 500  # interactions: at most this many accounts match a name search

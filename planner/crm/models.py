@@ -17,8 +17,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -37,6 +35,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from planner.db import UTCDateTime, enum_column, utcnow
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
+from planner.i18n import lazy_pgettext
 
 NAME_LENGTH = 200
 EXTERNAL_ID_LENGTH = 100

@@ -6,7 +6,6 @@ records they captured themselves. Administrators who are not members only read.
 """
 
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
@@ -27,6 +26,7 @@ from planner.crm.signals import records_changed
 from planner.dates import utc_date
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 
 
 class Filled:

@@ -25,7 +25,6 @@ from flask import (
 )
 from flask_babel import get_timezone
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select, tuple_
@@ -64,6 +63,7 @@ from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.forms import id_arg
+from planner.i18n import lazy_gettext as _l
 from planner.projects import registry
 from planner.projects.access import get_in_project, is_manager, project_view
 from planner.projects.models import ProjectMember, ProjectRole

@@ -22,7 +22,6 @@ from datetime import timedelta
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
@@ -35,6 +34,7 @@ from planner.exports import ical
 from planner.exports.models import CalendarToken, hash_token
 from planner.extensions import db
 from planner.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from planner.i18n import lazy_gettext as _l
 from planner.projects.models import Project, ProjectMember
 from planner.rollout.models import Stage
 

@@ -21,7 +21,6 @@ from datetime import date
 from flask import g
 from flask_babel import get_timezone
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -35,6 +34,7 @@ from planner.feedback import services as feedback_services
 from planner.feedback.models import DIMENSIONS
 from planner.feedback.services import MIN_GROUP
 from planner.i18n import language_label
+from planner.i18n import lazy_gettext as _l
 from planner.kpis import services as kpi_services
 from planner.projects.access import has_role
 from planner.projects.models import ProjectMember, ProjectRole

@@ -9,12 +9,12 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from planner.audit.services import record, register
 from planner.crm.models import RecordKind
 from planner.exports import feeds, services, tables
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.projects import registry
 from planner.projects.access import project_view
 from planner.projects.models import ProjectRole

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 
 from planner.feedback.models import DIMENSIONS, Dimension
@@ -12,6 +11,7 @@ from planner.forms import (
     optional,
     optional_int,
 )
+from planner.i18n import lazy_gettext as _l
 from planner.rollout.forms import stage_choices
 
 RATING_LABELS = {

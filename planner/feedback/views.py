@@ -1,7 +1,6 @@
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -12,6 +11,7 @@ from planner.feedback.forms import RATING_LABELS, LinkForm, MemberFeedbackForm, 
 from planner.feedback.models import DIMENSIONS, FeedbackResponse, SurveyLink
 from planner.forms import id_arg
 from planner.i18n import current_language
+from planner.i18n import lazy_gettext as _l
 from planner.projects import registry
 from planner.projects.access import get_in_project, has_role, project_view
 from planner.projects.forms import ConfirmForm

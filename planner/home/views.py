@@ -1,12 +1,12 @@
 """``home.mine``: a member's own page, and the start page of staff after signing in."""
 
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from planner import nav
 from planner.dates import local_today as today
 from planner.home import services
+from planner.i18n import lazy_gettext as _l
 
 bp = Blueprint("home", __name__)
 

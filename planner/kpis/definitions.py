@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
+from planner.i18n import lazy_gettext as _l
 
 
 class KpiKey(StrEnum):

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SubmitField
 
 from planner.crm.forms import CrmForm
@@ -13,6 +12,7 @@ from planner.forms import (
     length,
     optional,
 )
+from planner.i18n import lazy_gettext as _l
 from planner.kpis.definitions import KpiKey
 from planner.kpis.models import BaselineSource
 

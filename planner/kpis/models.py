@@ -4,12 +4,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import UTCDateTime, enum_column, utcnow
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.kpis.definitions import KpiKey
 
 

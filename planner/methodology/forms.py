@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 
 from planner.forms import BaseForm, DateInput, StrippedStringField, choices, input_required, length, optional, required
+from planner.i18n import lazy_gettext as _l
 from planner.methodology.models import Answer, ItemStatus
 
 INVALID_CHOICE = _l("Choose one of the options offered.")

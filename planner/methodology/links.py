@@ -8,8 +8,8 @@ shown only when its endpoint is registered in the running application.
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 
+from planner.i18n import lazy_gettext as _l
 from planner.methodology.catalogue import LINK_NAMES
 
 

@@ -12,7 +12,6 @@ Who may do what:
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from planner import nav
 from planner.dates import local_today
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.methodology import charts, links, services
 from planner.methodology.catalogue import get_catalogue
 from planner.methodology.forms import (

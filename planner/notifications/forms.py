@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField
 
 from planner.forms import BaseForm, choices, in_range, input_required
+from planner.i18n import lazy_gettext as _l
 from planner.notifications.kinds import choosable
 from planner.notifications.models import Delivery
 

@@ -3,12 +3,12 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import UTCDateTime, enum_column, utcnow
 from planner.extensions import db
+from planner.i18n import lazy_pgettext
 
 
 class Delivery(StrEnum):

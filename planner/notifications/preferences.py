@@ -1,12 +1,12 @@
 """Each person's choices: how each kind of event reaches them, and when their digest goes out."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from planner.audit.services import record, register
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.notifications import unsubscribe
 from planner.notifications.kinds import KINDS, choosable
 from planner.notifications.models import DEFAULT_DIGEST_HOUR, Delivery, DeliveryChoice, DigestSetting, OutboxMail

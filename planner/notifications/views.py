@@ -3,13 +3,13 @@ and the administrators' outbox."""
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from planner import nav
 from planner.auth.decorators import admin_required
 from planner.extensions import db
 from planner.forms import flash_errors
+from planner.i18n import lazy_gettext as _l
 from planner.i18n import timezone_label
 from planner.notifications import kinds, listeners, outbox, preferences, services  # noqa: F401 - listeners connect
 from planner.notifications.forms import ConfirmForm, ReminderForm, preferences_form

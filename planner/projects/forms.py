@@ -1,10 +1,10 @@
 from babel.numbers import get_currency_name
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.forms import BaseForm, DateInput, StrippedStringField, choices, email, length, optional, required
 from planner.i18n import babel_locale
+from planner.i18n import lazy_gettext as _l
 from planner.projects.models import BusinessArea
 
 CURRENCIES = [

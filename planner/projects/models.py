@@ -1,12 +1,12 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import UTCDateTime, utcnow
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 
 
 class ProjectRole(StrEnum):

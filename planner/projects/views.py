@@ -1,6 +1,5 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -8,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from planner import nav
 from planner.extensions import db
 from planner.forms import flash_errors
+from planner.i18n import lazy_gettext as _l
 from planner.projects import registry, services
 from planner.projects.access import get_in_project, is_lead, project_view, visible_projects_query
 from planner.projects.forms import ConfirmForm, MemberAddForm, MemberEditForm, ProjectForm
@@ -84,9 +84,10 @@ def overview(project):
         select(ProjectMember).options(selectinload(ProjectMember.user))
         .where(ProjectMember.project_id == project.id, ProjectMember.is_manager.is_(True))
     ).all()
-    return render_template("projects/overview.html", project=project, first=first, top=top, cards=cards,
-                           managers=managers,
-                           has_sponsor=services.has_active_sponsor(project))
+    page = render_template("projects/overview.html", project=project, first=first, top=top, cards=cards,
+                           managers=managers, has_sponsor=services.has_active_sponsor(project))
+    db.session.commit()  # keeps what a card computed, e.g. KPI values (after rendering: nothing reloads)
+    return page
 
 
 @bp.route("/projects/<int:project_id>/settings", methods=["GET", "POST"])

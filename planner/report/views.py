@@ -6,12 +6,12 @@ executive sponsors and administrators, and a group answered by fewer than five p
 """
 
 from flask import Blueprint, g, render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from planner.db import utcnow
 from planner.extensions import db
 from planner.feedback.services import BARRIER_THRESHOLD, MIN_GROUP
+from planner.i18n import lazy_gettext as _l
 from planner.projects import registry
 from planner.projects.access import has_role, project_view
 from planner.projects.models import ProjectRole

@@ -1,10 +1,10 @@
 """The forms of approval rules and stand-ins (the rules themselves: ``services.approvals``)."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from wtforms import FieldList, RadioField, SelectField, SubmitField
 
 from planner.forms import CHOOSE_AN_OPTION, BaseForm, DateInput, choices, optional_int, required
+from planner.i18n import lazy_gettext as _l
+from planner.i18n import lazy_pgettext
 from planner.rollout.models import ApprovalRule
 
 MAX_CHAIN = 5  # approvers a chain can name

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 
@@ -19,6 +18,7 @@ from planner.forms import (
     optional_int,
     required,
 )
+from planner.i18n import lazy_gettext as _l
 from planner.kpis.definitions import KpiKey
 from planner.methodology.services import checklist_items
 from planner.projects.forms import MultiCheckboxField

@@ -8,8 +8,7 @@ the template; after that they are the project's own text and can be edited.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
-
+from planner.i18n import lazy_gettext as _l
 from planner.kpis.definitions import KpiKey
 from planner.rollout.models import Comparison
 

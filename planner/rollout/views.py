@@ -4,8 +4,7 @@ recorded decisions, and the sponsors' sign-off inbox. Endpoint other features li
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext, ngettext
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,6 +13,8 @@ from planner.dates import local_date, local_today
 from planner.errors import render_error
 from planner.extensions import db
 from planner.forms import flash_errors
+from planner.i18n import lazy_gettext as _l
+from planner.i18n import lazy_pgettext
 from planner.projects import registry
 from planner.projects.access import get_in_project, is_lead, is_manager, project_view
 from planner.projects.models import ProjectRole

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from planner.audit.services import record, register
 from planner.dates import utc_today
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.kpis import services as kpi_services
 from planner.kpis.definitions import KpiKey
 from planner.kpis.models import KpiSetting

@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
@@ -17,6 +16,7 @@ from planner.forms import (
     optional,
     required,
 )
+from planner.i18n import lazy_gettext as _l
 from planner.i18n import number
 from planner.kpis.definitions import KpiKey
 from planner.tco.models import BenefitKind, CostCategory, DeploymentModel

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from planner.audit.services import record
 from planner.crm.fields import header_key
@@ -27,6 +26,7 @@ from planner.crm.imports.reading import FileRefused, cell_text, file_rows, inspe
 from planner.crm.imports.values import Bad, parse_decimal, parse_when
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.i18n import number
 from planner.tco import actuals
 from planner.tco.models import ActualSource, CostCategory

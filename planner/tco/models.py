@@ -4,13 +4,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import UTCDateTime, enum_column, utcnow
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
+from planner.i18n import lazy_pgettext
 from planner.kpis.definitions import KpiKey
 from planner.tco import calculations as calc
 

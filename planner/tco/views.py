@@ -3,9 +3,9 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.projects import registry
 from planner.projects.access import get_in_project, is_lead, project_view
 from planner.projects.models import ProjectRole

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
-from flask_babel import lazy_gettext as _l
+
+from planner.i18n import lazy_gettext as _l
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

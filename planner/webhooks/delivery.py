@@ -17,12 +17,12 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from planner import logs
 from planner.db import utcnow
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.webhooks import addresses, sending, signing
 from planner.webhooks.models import DeliveryState, DisabledReason, WebhookDelivery, WebhookEndpoint
 

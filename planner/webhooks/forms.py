@@ -1,7 +1,6 @@
-from flask_babel import lazy_gettext as _l
-
 from planner.api import events
 from planner.forms import BaseForm, StrippedStringField, choices, length, optional, required
+from planner.i18n import lazy_gettext as _l
 from planner.projects.forms import MultiCheckboxField
 
 # The name of each event on the pages (its technical name stands beside it).

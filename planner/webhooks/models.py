@@ -3,13 +3,13 @@
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import UTCDateTime, enum_column, utcnow
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
+from planner.i18n import lazy_pgettext
 
 
 class DisabledReason(StrEnum):

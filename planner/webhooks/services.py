@@ -7,7 +7,6 @@ project's audit log, never with the secret.
 
 import logging
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from planner.audit.services import record, register
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.webhooks import addresses, payloads, signing
 from planner.webhooks.models import DeliveryState, DisabledReason, WebhookDelivery, WebhookEndpoint
 

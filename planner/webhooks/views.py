@@ -7,11 +7,11 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from planner.api import events
 from planner.forms import flash_errors
+from planner.i18n import lazy_gettext as _l
 from planner.pagination import paginate
 from planner.projects import registry
 from planner.projects.access import get_in_project, project_view

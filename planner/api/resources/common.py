@@ -1,7 +1,8 @@
 """Shared schemas and helpers of the API's resources."""
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
+
+from planner.i18n import lazy_gettext as _l
 
 N_ = str  # marks an operation summary for the catalogue; the documentation page translates it
 

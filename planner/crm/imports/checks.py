@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from babel.dates import get_month_names
 from flask_babel import format_number, get_locale
-from flask_babel import lazy_gettext as _l
 
 from planner.crm.fields import CHOICE_ENUMS, FIELDS, TEXT_TYPES
 from planner.crm.imports.reading import SourceInfo, cell_text
 from planner.crm.imports.values import Bad, ReadOptions, parser
 from planner.crm.models import RecordKind
 from planner.forms import EARLIEST_DATE, LATEST_DATE
+from planner.i18n import lazy_gettext as _l
 
 REASONS = {
     "missing": _l("%(field)s is required but the cell is empty."),

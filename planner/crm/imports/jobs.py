@@ -12,13 +12,13 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from huey.constants import EmptyData
 from sqlalchemy import update
 
 from planner.crm.models import ImportJob, ImportStatus, JobState
 from planner.db import utcnow
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.jobs import huey_of
 
 T = ImportJob.__table__

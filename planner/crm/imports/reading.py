@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import iterparse  # noqa: S405 - see _first_row_width
 
-from flask_babel import lazy_gettext as _l
-
 from planner.errors import DomainError
+from planner.i18n import lazy_gettext as _l
 
 CHUNK = 5000  # rows handled together (and how often progress is reported)
 SAMPLE_BYTES = 256 * 1024

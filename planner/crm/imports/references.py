@@ -3,7 +3,14 @@ accounts, contacts and members, and external ids repeated in the file.
 
 Two temporary tables hold the external ids seen so far in the file (for repeats) and the rows of the
 current chunk, joined to the records instead of long IN lists, so memory stays flat whatever the
-length of the file.
+length of the file. An account or contact reference found once is remembered for the rest of the run
+(at most ``REMEMBERED`` of them; the records referred to are of another kind than the one imported,
+so the import itself never changes what they resolve to): a chunk asks the database only for the
+references it is the first to bring. The lookups are written ``external_id IN (SELECT … FROM the
+chunk)``, which SQLite answers the same way whatever its statistics say (the chunk's values sorted,
+then looked up in the unique index of project and external id); as a join, a new index left without
+statistics once made it scan the project's accounts for every row of the chunk, and with statistics
+it built a Bloom filter over every account of the table for every chunk.
 """
 
 import re
@@ -20,6 +27,7 @@ from planner.projects.models import ProjectMember
 CHUNK_TABLE = Table("crm_import_chunk", MetaData(), Column("line", Integer, primary_key=True),
                     Column("external_id", String(100)), Column("account_ref", String(200)),
                     Column("contact_ref", String(100)))
+REMEMBERED = 200_000  # references remembered per run (a few MB); beyond that, forgotten and asked again
 
 
 class References:
@@ -28,11 +36,14 @@ class References:
         self.mapping = mapping
         self.model = model  # the kind's model, whose records an external id "#<id>" names by their id
         self.members: dict[str, int] = {}
+        # Account and contact references resolved earlier in this run → ids.
+        self.known: dict[str, dict[str, int]] = {"account": {}, "contact": {}}
 
     # ----------------------------------------------------------------- lifetime
 
     def open(self) -> None:
         self.members = self._members()
+        self.known = {"account": {}, "contact": {}}
         schema = self._schema()
         db.session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS crm_import_seen "
                                 "(external_id VARCHAR(100) PRIMARY KEY, line INTEGER NOT NULL)"))
@@ -63,41 +74,48 @@ class References:
         in line order, the problems of the others (those the row already had, then these).
         ``find_repeats=False`` skips the search for repeated external ids (a file that passed a check has
         none: they are a property of the file alone)."""
-        self._load(chunk)
+        accounts, contacts = self.known["account"], self.known["contact"]
+        for known in (accounts, contacts):
+            if len(known) > REMEMBERED:
+                known.clear()
+        self._load(chunk, accounts, contacts)
         clashes = self._repeats(chunk) if find_repeats else {}
-        accounts, ambiguous = self._accounts(chunk) if "account" in self.mapping else ({}, {})
-        contacts = self._lookup(Contact, "contact_ref") if "contact" in self.mapping else {}
+        ambiguous = self._accounts(chunk, accounts) if "account" in self.mapping else {}
+        if "contact" in self.mapping:
+            contacts.update(self._lookup(Contact, "contact_ref"))
         records = self._records(chunk)
+        members, model = self.members, self.model
         good, refused = [], []
-        for line, values, known in chunk:
-            problems = list(known)
-            external_id = values.get("external_id") or ""
-            if external_id.startswith("#") and self.model is not None:
+        for line, values, problems in chunk:  # a row's own problems list, added to (it is not shared)
+            external_id = values.get("external_id")
+            if external_id and external_id[0] == "#" and model is not None:
                 values["record_id"] = records.get(external_id)
                 if values["record_id"] is None:
                     problems.append(Problem(line, "unknown_record", "external_id", external_id))
-            if line in clashes:
+            if clashes and line in clashes:
                 problems.append(Problem(line, "duplicate_id", "external_id", values["external_id"], clashes[line]))
-            if values.get("account"):
-                values["account_id"] = accounts.get(values["account"])
-                if values["account_id"] is None:
-                    if values["account"] in ambiguous:
-                        problems.append(Problem(line, "ambiguous_account", "account", values["account"],
-                                                ambiguous[values["account"]]))
+            account = values.get("account")
+            if account:
+                found = values["account_id"] = accounts.get(account)
+                if found is None:
+                    if account in ambiguous:
+                        problems.append(Problem(line, "ambiguous_account", "account", account, ambiguous[account]))
                     else:
-                        problems.append(Problem(line, "unknown_account", "account", values["account"]))
+                        problems.append(Problem(line, "unknown_account", "account", account))
             elif "account" in values:
                 values["account_id"] = None
-            if values.get("contact"):
-                values["contact_id"] = contacts.get(values["contact"])
-                if values["contact_id"] is None:
-                    problems.append(Problem(line, "unknown_contact", "contact", values["contact"]))
+            contact = values.get("contact")
+            if contact:
+                found = values["contact_id"] = contacts.get(contact)
+                if found is None:
+                    problems.append(Problem(line, "unknown_contact", "contact", contact))
             elif "contact" in values:
                 values["contact_id"] = None
-            if values.get("captured_by"):
-                values["captured_by_id"] = self.members.get(values["captured_by"].lower())
-                if values["captured_by_id"] is None:
-                    problems.append(Problem(line, "unknown_user", "captured_by", values["captured_by"]))
+            member = values.get("captured_by")
+            if member:
+                found = values["captured_by_id"] = members.get(member.lower())
+                if found is None:
+                    problems.append(Problem(line, "unknown_user", "captured_by", member))
             elif "captured_by" in values:
                 values["captured_by_id"] = None
             if problems:
@@ -106,15 +124,20 @@ class References:
                 good.append((line, values))
         return good, refused
 
-    def _load(self, chunk: list[tuple[int, dict, list]]) -> None:
+    def _load(self, chunk: list[tuple[int, dict, list]], accounts: dict[str, int], contacts: dict[str, int]) -> None:
+        """The chunk's rows into the chunk table: external ids, and the references not resolved yet."""
         connection = db.session.connection()
         mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         connection.exec_driver_sql("DELETE FROM crm_import_chunk")
+        rows = []
+        for line, values, _problems in chunk:
+            account, contact = values.get("account"), values.get("contact")
+            rows.append((line, values.get("external_id") or None,
+                         account if account and account not in accounts else None,
+                         contact if contact and contact not in contacts else None))
         connection.exec_driver_sql(
             f"INSERT INTO crm_import_chunk (line, external_id, account_ref, contact_ref) "  # noqa: S608
-            f"VALUES ({mark}, {mark}, {mark}, {mark})",
-            [(line, values.get("external_id") or None, values.get("account") or None, values.get("contact") or None)
-             for line, values, _problems in chunk])
+            f"VALUES ({mark}, {mark}, {mark}, {mark})", rows)
 
     def _repeats(self, chunk: list[tuple[int, dict, list]]) -> dict[int, int]:
         """Line → the earlier line holding the same external id (in this chunk or an earlier one)."""
@@ -150,14 +173,16 @@ class References:
         return {wanted[row_id]: row_id for row_id in db.session.scalars(
             select(model.id).where(model.project_id == self.project.id, model.id.in_(list(wanted))))}
 
-    def _accounts(self, chunk) -> tuple[dict[str, int], dict[str, int]]:
-        """The chunk's account references → ids: by external id (or ``#<id>``) first, else by the account's
-        exact name when one account only has it; and the names that several accounts have → how many."""
+    def _accounts(self, chunk, known: dict[str, int]) -> dict[str, int]:
+        """Adds the chunk's new account references to ``known`` (→ ids): by external id (or ``#<id>``)
+        first, else by the account's exact name when one account only has it; returns the names that
+        several accounts have → how many."""
         found = self._lookup(Account, "account_ref")
+        known.update(found)
         ambiguous: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}
         unresolved = {values["account"] for _line, values, _problems in chunk
-                      if values.get("account") and values["account"] not in found}
+                      if values.get("account") and values["account"] not in known}
         keys = {search_key(ref): ref for ref in unresolved}
         for start in range(0, len(keys), 1000):
             wanted = list(keys)[start:start + 1000]
@@ -167,17 +192,18 @@ class References:
                     by_name.setdefault(name, []).append(row_id)
         for ref, ids in by_name.items():
             if len(ids) == 1:
-                found[ref] = ids[0]
+                known[ref] = ids[0]
             else:
                 ambiguous[ref] = len(ids)
-        return found, ambiguous
+        return ambiguous
 
     def _lookup(self, model, column: str) -> dict[str, int]:
-        """The chunk's references (external ids, or ``#<id>``) to this project's accounts or contacts → ids."""
+        """The chunk table's references (external ids, or ``#<id>``) to this project's accounts or contacts
+        → ids."""
         table = model.__tablename__
         found = dict(db.session.execute(text(
-            f"SELECT DISTINCT c.{column}, t.id FROM crm_import_chunk c JOIN {table} t "  # noqa: S608 - fixed names
-            f"ON t.project_id = :project AND t.external_id = c.{column}"), {"project": self.project.id}).all())
+            f"SELECT t.external_id, t.id FROM {table} t WHERE t.project_id = :project "  # noqa: S608 - fixed names
+            f"AND t.external_id IN (SELECT {column} FROM crm_import_chunk)"), {"project": self.project.id}).all())
         internal = {int(ref[1:]): ref for (ref,) in db.session.execute(text(
             f"SELECT DISTINCT {column} FROM crm_import_chunk WHERE {column} LIKE '#%'"))  # noqa: S608
             if re.fullmatch(r"[0-9]{1,18}", ref[1:])}  # an id below 2^63, whatever the file says
@@ -186,3 +212,4 @@ class References:
                                                                     model.id.in_(list(internal)))):
                 found[internal[row_id]] = row_id
         return found
+

@@ -4,8 +4,9 @@ does it in an import, in the caller's transaction."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 
-from sqlalchemy import and_, bindparam, select, text, update
+from sqlalchemy import Boolean, Enum, bindparam, select, text, update
 
 from planner.crm.imports.references import CHUNK_TABLE
 from planner.crm.models import (
@@ -21,7 +22,7 @@ from planner.crm.models import (
 )
 from planner.crm.signals import records_changed
 from planner.dates import utc_date
-from planner.db import utcnow
+from planner.db import UTCDateTime, utcnow
 from planner.extensions import db
 
 TARGETS = {RecordKind.ACCOUNTS: Account, RecordKind.CONTACTS: Contact, RecordKind.INTERACTIONS: Interaction,
@@ -58,20 +59,49 @@ class Writer:
             row["subject_key"] = search_key(row["subject"])
         return row
 
+    def _rows(self, good: list[tuple[int, dict]]) -> list[tuple[dict, dict]]:
+        """``(values, _row(values))`` for each good row; rows holding every column the mapping feeds (all
+        but a few) are built by one C-level ``itemgetter`` instead of a loop."""
+        sources = [name for name, _column in self.column_pairs]
+        columns = [column for _name, column in self.column_pairs]
+        others = []  # the reference ids of fields not mapped: a row holding one takes the general way
+        for field, name in (("account", "account_id"), ("contact", "contact_id"), ("captured_by", "captured_by_id")):
+            (sources if field in self.mapped else others).append(name)
+            if field in self.mapped:
+                columns.append(name)
+        derived = [(source, key) for source, key in (("name", "name_key"), ("subject", "subject_key"))
+                   if source in columns]
+        if len(sources) < 2:
+            return [(values, self._row(values)) for _line, values in good]
+        take = itemgetter(*sources)
+        parsed = []
+        for _line, values in good:
+            try:
+                if others and any(name in values for name in others):
+                    raise KeyError
+                row = dict(zip(columns, take(values), strict=True))
+            except KeyError:  # a column missing from this row (an empty name left out, a field an API record
+                row = self._row(values)  # does not send), or one more
+            else:
+                for source, key in derived:
+                    row[key] = search_key(row[source])
+            parsed.append((values, row))
+        return parsed
+
     def merge(self, good: list[tuple[int, dict]], write: bool) -> None:
         """Counts (and with ``write`` applies) the inserts and updates of the chunk's good rows."""
         if not good:
             return
         table = self.table
-        parsed = [(values, self._row(values)) for _line, values in good]
+        parsed = self._rows(good)
         compared = sorted({name for _values, row in parsed for name in row})
         wanted = [table.c.id, table.c.external_id] + [table.c[name] for name in compared if name != "external_id"]
         contacts = self.kind is RecordKind.CONTACTS
         if contacts:
             wanted += [table.c[name] for name in ("email", "phone", "email_key", "reachable") if name not in compared]
-        joined = table.join(CHUNK_TABLE, and_(table.c.project_id == self.project.id,
-                                              table.c.external_id == CHUNK_TABLE.c.external_id))
-        existing = {row.external_id: row._mapping for row in db.session.execute(select(*wanted).select_from(joined))}
+        found = select(*wanted).where(table.c.project_id == self.project.id,  # IN, not a join: see ``references``
+                                      table.c.external_id.in_(select(CHUNK_TABLE.c.external_id)))
+        existing = {row.external_id: row._mapping for row in db.session.execute(found)}
         by_id = [values["record_id"] for values, _row in parsed if values.get("record_id")]
         if by_id:  # rows our export named "#<id>" (records without an external id): matched on the id itself
             for found in db.session.execute(select(*wanted).where(table.c.project_id == self.project.id,
@@ -82,7 +112,7 @@ class Writer:
         date_column = DATE_FIELD[self.kind]
         base = {**self.defaults, "project_id": self.project.id, "updated_at": now, "created_at": now}
         for values, row in parsed:
-            old = existing.get(values["external_id"])
+            old = existing.get(values["external_id"]) if existing else None
             if values.get("record_id"):
                 row.pop("external_id", None)  # "#<id>" is not an external id: the record keeps having none
             if old is None:
@@ -90,7 +120,7 @@ class Writer:
                     row.pop("created_at", None)
                 if contacts:
                     _contact_quality(row, row)
-                inserts.append({**base, **row})
+                inserts.append(row)  # completed from ``base`` by _insert
                 dates.append(row.get(date_column) or now)
                 continue
             if contacts:
@@ -114,8 +144,7 @@ class Writer:
         if not write:
             return
         if inserts:
-            self._insert(inserts, constant={"project_id", "updated_at"} | (
-                {"created_at"} if "created_at" not in self.mapped else set()))
+            self._insert(inserts, base)
             if contacts:
                 self.contact_keys_changed = True
         by_columns: dict[tuple, list] = {}
@@ -126,27 +155,48 @@ class Writer:
                          .values({name: bindparam(name) for name in names if name != "_id"}))
             db.session.connection().execute(statement, rows)
 
-    def _insert(self, rows: list[dict], constant: set[str]) -> None:
-        """Inserts complete rows through the driver's executemany, each value converted by its column
-        type exactly as SQLAlchemy would (this is the import's hot loop); ``constant`` columns hold the
-        same value in every row and are converted once."""
+    def _insert(self, rows: list[dict], base: dict) -> None:
+        """Inserts the rows, each completed by ``base`` for the columns it does not have, through the
+        driver's executemany: one statement for each run of rows with the same columns (as a rule, the
+        whole chunk), in the file's order."""
         connection = db.session.connection()
+        start = 0
+        while start < len(rows):
+            keys = rows[start].keys()
+            end = start + 1
+            while end < len(rows) and rows[end].keys() == keys:
+                end += 1
+            self._insert_run(connection, rows[start:end], list(keys), base)
+            start = end
+
+    def _insert_run(self, connection, rows: list[dict], varying: list[str], base: dict) -> None:
+        """Rows with the same columns ``varying``; every value converted for the driver as SQLAlchemy
+        would (``bind_converter``; this is the import's hot loop), the columns from ``base`` (the same in
+        every row) converted once."""
         dialect = connection.dialect
-        names = sorted(rows[0], key=lambda name: name in constant)
-        varying = [name for name in names if name not in constant]
-
-        def processor(name):
-            return self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-
-        processors = [processor(name) for name in varying]
-        fixed = []
-        for name in names[len(varying):]:
-            process = processor(name)
-            fixed.append(process(rows[0][name]) if process else rows[0][name])
-        fixed = tuple(fixed)
-        plan = list(zip(varying, processors, strict=True))
-        params = [tuple([process(row[name]) if process else row[name] for name, process in plan]) + fixed
-                  for row in rows]
+        constant = [name for name in base if name not in varying]
+        fixed: list = []
+        for name in constant:
+            convert = bind_converter(self.table.c[name], dialect)
+            fixed.append(convert(base[name]) if convert else base[name])
+        converted = [(index, convert) for index, name in enumerate(varying)
+                     if (convert := bind_converter(self.table.c[name], dialect)) is not None]
+        if len(varying) == 1:
+            only = varying[0]
+            take = lambda row: (row[only],)  # noqa: E731 - itemgetter of one name gives no tuple
+        else:
+            take = itemgetter(*varying)
+        if converted:
+            params = []
+            for row in rows:
+                values = list(take(row))
+                for index, convert in converted:
+                    values[index] = convert(values[index])
+                values += fixed
+                params.append(tuple(values))  # SQLAlchemy passes on tuples (or dicts) only
+        else:
+            params = [(*take(row), *fixed) for row in rows]
+        names = varying + constant
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         statement = (f"INSERT INTO {self.table.name} ({', '.join(names)}) "  # noqa: S608 - our table and columns
                      f"VALUES ({', '.join([mark] * len(names))})")
@@ -167,6 +217,43 @@ class Writer:
         if self.outcome.inserted or self.outcome.updated:
             records_changed.send(self.project.id, kind=self.kind, since=self.earliest)
             refresh_statistics(self.table.name)
+
+
+_SQLITE_DATETIME = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+
+
+def bind_converter(column, dialect):
+    """The function turning a value of ``column`` into what the driver is given, as SQLAlchemy's bind
+    processor for the column's type does (None: the value as it is), made cheaper where an import
+    repeats it for every row: a UTC time on SQLite is formatted by ``isoformat`` into the very text
+    SQLAlchemy writes; the members of an enumeration and yes/no are converted once, beforehand."""
+    impl = column.type.dialect_impl(dialect)
+    process = impl.bind_processor(dialect)
+    if process is None:
+        return None
+    if isinstance(column.type, UTCDateTime) and dialect.name == "sqlite" \
+            and getattr(column.type.impl.dialect_impl(dialect), "_storage_format", None) == _SQLITE_DATETIME:
+
+        def utc_text(value):
+            if value is None:
+                return None
+            if value.tzinfo is not UTC:
+                if value.tzinfo is None:
+                    raise ValueError("naive datetime given to a UTC column")
+                value = value.astimezone(UTC)
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return utc_text
+    members = column.type.enum_class if isinstance(column.type, Enum) else None
+    if members is not None or isinstance(column.type, Boolean):
+        kind = members or bool
+        known = {value: process(value) for value in (members or (False, True))}
+
+        def remembered(value):
+            return known[value] if value.__class__ is kind else process(value)
+
+        return remembered
+    return process
 
 
 def defaults(kind: RecordKind) -> dict:

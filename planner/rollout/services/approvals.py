@@ -34,7 +34,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -45,6 +44,7 @@ from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
 from planner.i18n import date_format
+from planner.i18n import lazy_gettext as _l
 from planner.projects.models import ProjectMember
 from planner.rollout.models import (
     ApprovalRule,

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
@@ -11,6 +10,7 @@ from planner.audit.services import record, register
 from planner.change.models import ChangeTask
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.i18n import number, percent
 from planner.kpis.definitions import KpiKey
 from planner.methodology.models import ChecklistItem

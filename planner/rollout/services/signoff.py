@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -12,6 +11,7 @@ from planner.dates import local_date
 from planner.db import utcnow
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.rollout.models import (
     ApprovalRule,
     Outcome,

@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -11,6 +10,7 @@ from planner.audit.services import count_of, placeholders, record, register
 from planner.dates import local_today
 from planner.errors import DomainError
 from planner.extensions import db
+from planner.i18n import lazy_gettext as _l
 from planner.projects.models import BusinessArea, Project, ProjectMember
 from planner.rollout import plans
 from planner.rollout.models import (
