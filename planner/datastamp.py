@@ -47,6 +47,7 @@ _SCHEMA = frozenset({"CREATE", "ALTER", "DROP"})
 _CHANGED = "datastamp_changed"
 _SCHEMA_CHANGED = "datastamp_schema_changed"
 _TABLE_SEEN = "datastamp_table_seen"
+_OUTER = "datastamp_outer"
 
 
 class DataStamp(db.Model):
@@ -113,12 +114,27 @@ def init_app(app: Flask) -> None:
     @event.listens_for(engine, "commit")
     def _on_commit(conn):
         _new_stamp(conn)
+        conn.info.pop(_OUTER, None)
+
+    # Savepoints: what changed before one is set aside while it runs; rolling it back forgets what
+    # changed inside it, releasing it writes a stamp covering both (the test suite's commits).
+    @event.listens_for(engine, "savepoint")
+    def _on_savepoint(conn, _name):
+        conn.info.setdefault(_OUTER, []).append(conn.info.pop(_CHANGED, False))
 
     @event.listens_for(engine, "release_savepoint")
     def _on_release(conn, _name, _context):
+        outer = conn.info.get(_OUTER)
+        if outer and outer.pop():
+            conn.info[_CHANGED] = True
         _new_stamp(conn)
+
+    @event.listens_for(engine, "rollback_savepoint")
+    def _on_rollback_savepoint(conn, _name, _context):
+        outer = conn.info.get(_OUTER)
+        conn.info[_CHANGED] = outer.pop() if outer else conn.info.get(_CHANGED, False)
 
     @event.listens_for(engine, "rollback")
     def _on_rollback(conn):
-        conn.info.pop(_CHANGED, None)
-        conn.info.pop(_SCHEMA_CHANGED, None)
+        for name in (_CHANGED, _SCHEMA_CHANGED, _OUTER):
+            conn.info.pop(name, None)

@@ -10,7 +10,7 @@ from planner import datastamp
 from planner.audit.services import record
 from planner.change.models import ChangeTask, TaskStatus
 from planner.crm.models import Account as CrmAccount
-from tests.change_factories import make_task
+from tests.change_factories import count_queries, make_task
 from tests.helpers import login
 from tests.test_dashboard import cards_of
 
@@ -51,6 +51,13 @@ def test_a_commit_changing_shown_data_renews_the_stamp_and_nothing_else_does(db,
     db.session.scalar(select(func.count()).select_from(CrmAccount))
     db.session.commit()
     assert datastamp.current() == first  # reading changes nothing
+
+    nested = db.session.begin_nested()
+    db.session.add(CrmAccount(project_id=project.id, name="Undone"))
+    db.session.flush()
+    nested.rollback()
+    db.session.commit()
+    assert datastamp.current() == first  # a change undone with its savepoint
 
     record("auth.login.ok")  # the audit log is shown on no cached page
     db.session.commit()
@@ -159,3 +166,26 @@ def test_a_kept_card_is_rendered_again_once_too_old(app, client, db, followed, m
     now = rendered.time.monotonic()
     monkeypatch.setattr(rendered.time, "monotonic", lambda: now + kept.max_age + 1)
     assert overdue_rule(client)[0] is None
+
+
+def test_reading_the_key_pages_leaves_the_stamp_alone(app, db):
+    """Once each page has computed what it caches (KPI values), reading pages changes no data a kept
+    card shows: otherwise every visit would throw the dashboard's cards away."""
+    from planner import demo
+    from tests.key_pages import DEMO_PASSWORD, pages
+
+    ctx = demo.load()
+    clients = {}
+    shown = [page for language in ("en", "zh") for page in pages(ctx, language) if page.user]
+    for page in shown:
+        if page.user not in clients:
+            clients[page.user] = app.test_client()
+            login(clients[page.user], ctx.users[page.user], password=DEMO_PASSWORD)
+    for page in shown:
+        assert clients[page.user].get(page.path).status_code == 200, page
+    for page in shown:
+        before = datastamp.current()
+        with count_queries(db) as statements:
+            assert clients[page.user].get(page.path).status_code == 200, page
+        writes = [statement[:160] for statement in statements if datastamp.changes_data(statement)]
+        assert datastamp.current() == before, f"reading {page.name} ({page.path}) changed the stamp: {writes}"
