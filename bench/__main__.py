@@ -80,10 +80,14 @@ def prepare(app, args):
     from planner.projects.models import Project
 
     meta_path = DATA / "meta.json"
-    wanted = {"version": GENERATOR_VERSION, "scale": args.scale, "database": app.config["SQLALCHEMY_DATABASE_URI"]}
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    # The data folder's own SQLite file is named relatively, so that a copy of the folder is reused.
+    database = url.replace(f"sqlite:///{DATA}/", "sqlite:///<data>/")
+    wanted = {"version": GENERATOR_VERSION, "scale": args.scale, "database": database}
     if meta_path.exists() and not args.fresh:
         meta = json.loads(meta_path.read_text())
-        if {k: meta.get(k) for k in wanted} == wanted and db.session.get(Project, meta["large"]) is not None:
+        same = {k: meta.get(k) for k in wanted} | ({"database": database} if meta.get("database") == url else {})
+        if same == wanted and db.session.get(Project, meta["large"]) is not None:
             log(f"Reusing the data generated on {meta['generated_at']} (--fresh to regenerate).")
             return meta
     large_sizes = Sizes.LARGE.scaled(args.scale)
@@ -398,6 +402,7 @@ def main():
     parser.add_argument("--no-throughput", action="store_true", help="skip the throughput section (needs wrk)")
     parser.add_argument("--only-throughput", action="store_true", help="only the throughput section")
     parser.add_argument("--only-api", action="store_true", help="only the API section (bench/api.py)")
+    parser.add_argument("--only-dashboard", action="store_true", help="only the executive dashboard (single requests)")
     parser.add_argument("--seconds", type=float, help="how long wrk loads each page (10, or 5 with --quick)")
     parser.add_argument("--browser-only", action="store_true",
                         help="only the key pages in Chromium (largest contentful paint, bytes; bench/browser.py)")
@@ -424,7 +429,7 @@ def main():
     seconds = args.seconds or (5 if args.quick else 10)
     from bench import dashboard, throughput
 
-    if not (args.no_throughput or args.generate_only or args.only_api):
+    if not (args.no_throughput or args.generate_only or args.only_api or args.only_dashboard):
         throughput.require_wrk()
     started = time.perf_counter()
     with app.app_context():
@@ -451,6 +456,12 @@ def main():
         log("\n".join(api.report(results["api"]) + ["", "Targets"] + [
             f"  [{'PASS' if ok else 'MISS'}] {name}: {detail}" for name, ok, detail in results["targets"]]))
         log("\nWritten to bench/results-api.json.")
+        return
+    if args.only_dashboard:
+        log("Measuring the executive dashboard …")
+        found = dashboard.measure(app, samples)
+        log("\n".join(dashboard.report(found) + ["", "Targets"] + [
+            f"  [{'PASS' if ok else 'MISS'}] {name}: {detail}" for name, ok, detail in dashboard.targets(found)]))
         return
     if args.only_throughput:
         log("Measuring the throughput under load …")

@@ -100,10 +100,14 @@ def prepare(app, data_dir, fresh=False) -> dict:
     from planner.projects.models import Project
 
     meta_path = data_dir / "portfolio.json"
-    wanted = {"version": VERSION, "database": app.config["SQLALCHEMY_DATABASE_URI"], "projects": PORTFOLIO}
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    # The data folder's own SQLite file is named relatively, so that a copy of the folder is reused.
+    database = url.replace(f"sqlite:///{data_dir}/", "sqlite:///<data>/")
+    wanted = {"version": VERSION, "database": database, "projects": PORTFOLIO}
     if meta_path.exists() and not fresh:
         meta = json.loads(meta_path.read_text())
-        if {k: meta.get(k) for k in wanted} == wanted and db.session.get(Project, meta["ids"][-1]) is not None:
+        same = {k: meta.get(k) for k in wanted} | ({"database": database} if meta.get("database") == url else {})
+        if same == wanted and db.session.get(Project, meta["ids"][-1]) is not None:
             return meta
     started = time.perf_counter()
     today = utcnow().date()
@@ -144,23 +148,29 @@ def measure(app, samples: int) -> dict:
         assert response.status_code == 200 and response.get_data(as_text=True).count("dash-card ") == count
         for _ in range(2):
             client.get("/dashboard")
-        timings, statements = [], set()
-        for _ in range(samples):
-            found = []
+        results[label] = {"projects": count, "first_visit_ms": round(first, 1)}
+        # Kept: the cards rendered by an earlier visit (planner.dashboard.rendered), as on most visits.
+        # Afresh: every card rendered again, as on the first visit after any change to the data.
+        for kind, forget in (("", False), ("afresh_", True)):
+            timings, statements = [], set()
+            for _ in range(samples):
+                found = []
 
-            def count_statement(*_args, found=found):
-                found.append(1)
+                def count_statement(*_args, found=found):
+                    found.append(1)
 
-            event.listen(engine, "before_cursor_execute", count_statement)
-            started = time.perf_counter()
-            response = client.get("/dashboard")
-            response.get_data()
-            timings.append((time.perf_counter() - started) * 1000)
-            event.remove(engine, "before_cursor_execute", count_statement)
-            statements.add(len(found))
-        results[label] = {"projects": count, "median_ms": round(statistics.median(timings), 1),
-                          "p95_ms": round(percentile(timings, 0.95), 1), "statements": sorted(statements),
-                          "first_visit_ms": round(first, 1)}
+                if forget:
+                    app.extensions["dashboard_cards"].clear()
+                event.listen(engine, "before_cursor_execute", count_statement)
+                started = time.perf_counter()
+                response = client.get("/dashboard")
+                response.get_data()
+                timings.append((time.perf_counter() - started) * 1000)
+                event.remove(engine, "before_cursor_execute", count_statement)
+                statements.add(len(found))
+            results[label] |= {f"{kind}median_ms": round(statistics.median(timings), 1),
+                               f"{kind}p95_ms": round(percentile(timings, 0.95), 1),
+                               f"{kind}statements": sorted(statements)}
     return results
 
 
@@ -169,14 +179,21 @@ def targets(results) -> list:
     return [
         (f"dashboard with 50 projects p95 < {TARGET_P95_MS} ms (warm)", many["p95_ms"] < TARGET_P95_MS,
          f"{many['p95_ms']} ms (5 projects: {few['p95_ms']} ms)"),
-        ("dashboard SQL statements independent of the number of projects", many["statements"] == few["statements"],
-         f"{few['statements']} with 5 projects, {many['statements']} with 50"),
+        (f"dashboard with 50 projects p95 < {TARGET_P95_MS} ms with every card rendered afresh",
+         many["afresh_p95_ms"] < TARGET_P95_MS, f"{many['afresh_p95_ms']} ms (5 projects: {few['afresh_p95_ms']} ms)"),
+        ("dashboard SQL statements independent of the number of projects",
+         many["statements"] == few["statements"] and many["afresh_statements"] == few["afresh_statements"],
+         f"{few['statements']} / {few['afresh_statements']} with 5 projects (cards kept / afresh), "
+         f"{many['statements']} / {many['afresh_statements']} with 50"),
     ]
 
 
 def report(results) -> list[str]:
-    lines = ["", "Executive dashboard (sponsor's view; median / p95 ms warm; SQL statements; first visit of the day)"]
+    lines = ["", "Executive dashboard (sponsor's view; median / p95 ms warm and SQL statements, with the cards kept"
+                 " from an earlier visit | rendered afresh after a change; the first visit of the day)"]
     for label, item in results.items():
-        lines.append(f"  {label:<12} {item['median_ms']:>8.1f} {item['p95_ms']:>8.1f}   SQL "
-                     f"{','.join(map(str, item['statements'])):>4}   first visit {item['first_visit_ms']:,.0f} ms")
+        lines.append(f"  {label:<12} {item['median_ms']:>7.1f} {item['p95_ms']:>7.1f}  SQL "
+                     f"{','.join(map(str, item['statements'])):>3}  |  {item['afresh_median_ms']:>7.1f} "
+                     f"{item['afresh_p95_ms']:>7.1f}  SQL {','.join(map(str, item['afresh_statements'])):>3}"
+                     f"  |  first visit {item['first_visit_ms']:,.0f} ms")
     return lines

@@ -14,7 +14,7 @@ MAX_ID = 2**31 - 1  # the largest id an INTEGER key holds on PostgreSQL (SQLite'
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from planner import assets, cli, compression, config, errors, features, i18n, jobs, logs, once, security
+    from planner import assets, cli, compression, config, datastamp, errors, features, i18n, jobs, logs, once, security
     from planner.auth import sessions
     from planner.db import install_sqlite_pragmas
     from planner.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         install_sqlite_pragmas(db.engine)
+    datastamp.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)  # before CSRFProtect, so a refused form is answered in the chosen language

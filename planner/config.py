@@ -113,6 +113,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # attempt waits at most WEBHOOKS_TIMEOUT seconds per step; an endpoint is turned off after
         # WEBHOOKS_DISABLE_AFTER deliveries in a row failed every retry.
         "WEBHOOKS_ALLOW_PRIVATE": _bool("WEBHOOKS_ALLOW_PRIVATE", False),
+        # How many rendered dashboard cards each process keeps (planner.dashboard.rendered; 0: none),
+        # and for how many seconds at most (changes made outside the app show after that long).
+        "DASHBOARD_CARDS_KEPT": _int("DASHBOARD_CARDS_KEPT", 5000),
+        "DASHBOARD_CARDS_MAX_AGE": _int("DASHBOARD_CARDS_MAX_AGE", 300),
         "WEBHOOKS_TIMEOUT": _int("WEBHOOKS_TIMEOUT", 10),
         "WEBHOOKS_DISABLE_AFTER": _int("WEBHOOKS_DISABLE_AFTER", 5),
         # E-mail (Flask-Mailman's names). Without MAIL_SERVER nothing is sent: mail stays in the outbox,

@@ -32,7 +32,8 @@ def modules(kind: str) -> list[ModuleType]:
 
 
 def import_models() -> None:
-    import planner.once  # noqa: F401 - not feature packages, but they have a table
+    import planner.datastamp  # noqa: F401 - not feature packages, but they have a table
+    import planner.once  # noqa: F401
     import planner.ratelimit  # noqa: F401
 
     modules("models")

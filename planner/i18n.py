@@ -21,7 +21,6 @@ from decimal import Decimal, InvalidOperation
 from babel import Locale, dates, numbers
 from babel.numbers import NumberFormatError, parse_decimal
 from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import get_timezone
 from flask_login import current_user
 
 from planner.formatting import MINUTES, formats
@@ -276,7 +275,7 @@ def date_format(value: date | datetime | None, fmt: str = "medium") -> str:
 
 def zone_label(moment: datetime) -> str:
     """The reader's UTC offset at ``moment``: ``UTC``, ``UTC+8``, ``UTC\u22126``, ``UTC+5:30``."""
-    offset = moment.astimezone(get_timezone()).utcoffset() or timedelta(0)
+    offset = formats().local(moment).utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     if minutes == 0:
         return "UTC"

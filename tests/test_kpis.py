@@ -439,3 +439,20 @@ def test_the_kpi_page_computed_cold_gives_the_values_of_one_kpi_and_date_at_a_ti
                 week = next(w for w in trends[pid][key] if w.as_of == as_of)
                 assert (week.numerator, week.denominator) == alone.get(pid, (0, 0)), (key, as_of, pid)
     assert any(w.denominator for pid in ids for key in KpiKey for w in trends[pid][key])
+
+
+@pytest.mark.real_db
+@pytest.mark.parametrize("page", ["", "/kpis"])
+def test_the_overview_and_the_kpi_page_keep_the_values_they_computed(db, make_user, make_project, client, login,
+                                                                     page):
+    """Both commit once, after rendering (a commit before would make the page load what it shows
+    again): the values they computed are there for the next visit, seen from another connection."""
+    manager = make_user()
+    project = make_project(manager=manager)
+    db.session.commit()
+    login(client, manager)
+    response = client.get(f"/projects/{project.id}{page}")
+    assert response.status_code == 200 and project.name in response.get_data(as_text=True)
+    with db.engine.connect() as other:
+        kept = other.execute(select(KpiSnapshot.key).where(KpiSnapshot.project_id == project.id)).scalars().all()
+    assert set(kept) == set(KpiKey)

@@ -25,3 +25,12 @@ def test_each_request_builds_its_own_links(app):
     with app.test_request_context("/", base_url="http://second.example"):
         second = id_url("projects.overview", "project_id", 1, _external=True)
     assert first.startswith("http://first.example/") and second.startswith("http://second.example/")
+
+
+def test_a_link_shape_is_kept_for_the_address_the_request_came_to(app):
+    with app.test_request_context("/", base_url="http://first.example/root"):
+        mounted = id_url("projects.overview", "project_id", 1)
+        assert mounted == url_for("projects.overview", project_id=1) == "/root/projects/1"
+    with app.test_request_context("/"):
+        assert id_url("projects.overview", "project_id", 2) == url_for("projects.overview", project_id=2)
+        assert id_url("projects.overview", "project_id", 3, _anchor="x") == "/projects/3#x"

@@ -7,8 +7,9 @@ project ids and run one query each, for the executive dashboard.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import selectinload
 
 from planner.audit.services import record, register
@@ -164,19 +165,25 @@ class TaskCounts:
 
 def task_counts(project: Project, member_id: int | None, on: date | None = None) -> TaskCounts:
     """Counts for the overview card, in one aggregate query."""
-    on = on or local_today()
-    active = ChangeTask.status.in_(ACTIVE_STATUSES)
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((active, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((active & (ChangeTask.due_date < on), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((ChangeTask.status == TaskStatus.DONE, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((active & (ChangeTask.owner_id == (member_id or -1)), 1), else_=0)), 0),
-        ).where(ChangeTask.project_id == project.id)
-    ).one()
+    row = db.session.execute(_task_counts_statement(), {"project_id": project.id, "on": on or local_today(),
+                                                        "member_id": member_id or -1}).one()
     total, open_, overdue, done, mine = (int(v) for v in row)
     return TaskCounts(open=open_, overdue=overdue, done=done, total=total, mine_open=mine)
+
+
+@cache
+def _task_counts_statement():
+    """``task_counts``' query, built once per process (the overview shows the card on every visit)."""
+    active = ChangeTask.status.in_(ACTIVE_STATUSES)
+    on = bindparam("on", type_=ChangeTask.due_date.type)
+    member_id = bindparam("member_id", type_=ChangeTask.owner_id.type)
+    return select(
+        func.count(),
+        func.coalesce(func.sum(case((active, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((active & (ChangeTask.due_date < on), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((ChangeTask.status == TaskStatus.DONE, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((active & (ChangeTask.owner_id == member_id), 1), else_=0)), 0),
+    ).where(ChangeTask.project_id == bindparam("project_id", type_=ChangeTask.project_id.type))
 
 
 def overdue_tasks_by_project(project_ids, today_: date | None = None) -> dict[int, int]:
@@ -267,17 +274,31 @@ def quick_wins_by_project(project_ids) -> dict[int, tuple[int, int]]:
     result = dict.fromkeys(ids, (0, 0))
     if not ids:
         return result
-    rows = db.session.execute(
-        select(
-            QuickWin.project_id,
-            func.sum(case((QuickWin.status == QuickWinStatus.ACHIEVED, 1), else_=0)),
-            func.count(),
-        )
-        .where(QuickWin.project_id.in_(ids), QuickWin.status != QuickWinStatus.DROPPED)
-        .group_by(QuickWin.project_id)
-    )
+    rows = db.session.execute(_quick_wins_statement(), {"ids": ids})
     result.update({project_id: (int(achieved or 0), int(planned)) for project_id, achieved, planned in rows})
     return result
+
+
+@cache
+def _quick_wins_statement():
+    """``quick_wins_by_project``' query, built once per process: the project ids are a parameter."""
+    return (select(QuickWin.project_id, func.sum(case((QuickWin.status == QuickWinStatus.ACHIEVED, 1), else_=0)),
+                   func.count())
+            .where(QuickWin.project_id.in_(bindparam("ids", expanding=True)), QuickWin.status != QuickWinStatus.DROPPED)
+            .group_by(QuickWin.project_id))
+
+
+@cache
+def _next_quick_win_statement():
+    """The project's next quick win still to reach (soonest target first, undated last), built once per
+    process: the project is a parameter."""
+    return (select(QuickWin).where(QuickWin.project_id == bindparam("project_id", type_=QuickWin.project_id.type),
+                                   QuickWin.status.in_((QuickWinStatus.PLANNED, QuickWinStatus.IN_PROGRESS)))
+            .order_by(QuickWin.target_date.is_(None), QuickWin.target_date, QuickWin.id).limit(1))
+
+
+def next_quick_win(project: Project) -> QuickWin | None:
+    return db.session.scalars(_next_quick_win_statement(), {"project_id": project.id}).first()
 
 
 def _actor():

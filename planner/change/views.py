@@ -1,7 +1,6 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
 
 from planner.change import services
 from planner.change.forms import CelebrateForm, ConfirmForm, QuickWinForm, TaskForm, TaskStatusForm, TaskUpdateForm
@@ -32,12 +31,8 @@ def _quick_wins_panel(project):
     achieved, planned = services.quick_wins_by_project([project.id])[project.id]
     if planned == 0 and not has_role(ProjectRole.MANAGER):
         return None
-    upcoming = db.session.scalars(
-        select(QuickWin).where(QuickWin.project_id == project.id,
-                               QuickWin.status.in_((QuickWinStatus.PLANNED, QuickWinStatus.IN_PROGRESS)))
-        .order_by(QuickWin.target_date.is_(None), QuickWin.target_date, QuickWin.id).limit(1)
-    ).first()
-    return {"achieved": achieved, "planned": planned, "upcoming": upcoming, "today": local_today()}
+    return {"achieved": achieved, "planned": planned, "upcoming": services.next_quick_win(project),
+            "today": local_today()}
 
 
 registry.tab(210, "change.tasks", _l("Tasks"), icon="list-check", section="rollout")

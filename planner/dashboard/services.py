@@ -105,11 +105,23 @@ def health_of(project: Project, today: date | None = None, forecast=_UNREAD) -> 
         forecast_by_project(ids, shared).get(project.id) if forecast is _UNREAD else forecast))
 
 
+def followed(user) -> list:
+    """The projects on ``user``'s dashboard (id, name, currency), by name."""
+    return db.session.execute(_followed(user)).all()
+
+
 def cards(user, today: date | None = None) -> list[ProjectCard]:
     """One card per followed project, worst health first, then by name."""
     local = today or local_today()  # stage days, overdue tasks: the reader's calendar
     shared = today or utc_today()  # KPIs, adoption and feedback weeks: stored per UTC day (planner.dates)
-    projects = db.session.execute(_followed(user)).all()
+    found = cards_of(followed(user), local, shared)
+    found.sort(key=lambda card: -card.health.level.rank)
+    return found
+
+
+def cards_of(projects: list, local: date, shared: date) -> list[ProjectCard]:
+    """The cards of ``projects`` (rows of id, name, currency), in their order; ``local`` is the
+    reader's today, ``shared`` the UTC one (see ``cards``)."""
     ids = [p.id for p in projects]
     if not ids:
         return []
@@ -141,5 +153,4 @@ def cards(user, today: date | None = None) -> list[ProjectCard]:
             feedback_weeks=len(feedback.get(pid, [])),
             quick_wins=wins.get(pid, (0, 0)), checklist=checklist.get(pid, (0, 0)),
         ))
-    found.sort(key=lambda card: -card.health.level.rank)
     return found

@@ -8,6 +8,7 @@ they never count towards those groups: each link is reported as its own group, s
 ``MIN_GROUP`` answers, and never merged with anything to reach it.
 """
 
+import functools
 import hashlib
 import hmac
 import textwrap
@@ -16,7 +17,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import distinct, func, select
+from sqlalchemy import bindparam, distinct, func, select
 
 from planner import ratelimit
 from planner.audit.services import record, register
@@ -407,6 +408,16 @@ def feedback_trend_by_project(project_ids, weeks: int = 8, today: date | None = 
     return result
 
 
+@functools.cache
+def _latest_statement():
+    """``latest_feedback_by_project``'s query, built once per process (the overview shows the card on
+    every visit): the project ids and the first week are parameters."""
+    return (select(R.project_id, _respondents(), func.count(), *_averages())
+            .where(R.project_id.in_(bindparam("ids", expanding=True)),
+                   R.week_start >= bindparam("since", type_=R.week_start.type), COUNTED)
+            .group_by(R.project_id))
+
+
 def latest_feedback_by_project(project_ids, weeks: int = 4, today: date | None = None) -> dict:
     """``{project_id: Snapshot or None}`` over the last ``weeks`` weeks, in one query; None when
     fewer than five people answered."""
@@ -414,10 +425,7 @@ def latest_feedback_by_project(project_ids, weeks: int = 4, today: date | None =
     result = dict.fromkeys(ids)
     if not ids:
         return result
-    rows = db.session.execute(
-        select(R.project_id, _respondents(), func.count(), *_averages())
-        .where(R.project_id.in_(ids), R.week_start >= period_start(weeks, today), COUNTED).group_by(R.project_id)
-    )
+    rows = db.session.execute(_latest_statement(), {"ids": ids, "since": period_start(weeks, today)})
     for row in rows:
         group = _group_from_row(row[0], row[1:])
         if group.shown:

@@ -1,9 +1,10 @@
-"""The setup checklist: which of the six setup steps a project has done, read in a fixed number of
-queries (one per step), and its dismissal once every step is done."""
+"""The setup checklist: which of the six setup steps a project has done, read in two queries (the
+records' steps together, then the cost summary), and its dismissal once every step is done."""
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, bindparam, exists, select
 
 from planner.errors import DomainError
 from planner.extensions import db
@@ -42,27 +43,29 @@ STEPS = (
 )
 
 
-def _exists(query) -> bool:
-    return bool(db.session.scalar(select(exists(query))))
+@cache
+def _done_statement():
+    """Whether each step read from the records is done, in one query built once per process (the
+    overview shows the checklist to its managers on every visit): the project is a parameter."""
+    pid = bindparam("project_id", type_=Project.id.type)
+    member = ProjectMember.project_id == pid
+    return select(
+        exists().where(Adoption.project_id == pid).label("methodology"),
+        and_(exists().where(member, ProjectMember.is_sponsor.is_(True)),
+             exists().where(member, ProjectMember.is_manager.is_(False), ProjectMember.is_sponsor.is_(False)))
+        .label("members"),
+        exists().where(KeyProblem.project_id == pid, KeyProblem.in_focus.is_(True)).label("problems"),
+        exists().where(ExitCriterion.project_id == pid).label("stages"),
+        exists().where(KpiSetting.project_id == pid, KpiSetting.baseline_source.isnot(None),
+                       KpiSetting.target.isnot(None)).label("baselines"))
 
 
 def steps(project: Project) -> list[Step]:
     pid = project.id
     summary = tco_summary_by_project([pid]).get(pid)
-    done = {
-        "methodology": _exists(select(Adoption.id).where(Adoption.project_id == pid)),
-        "members": bool(db.session.scalar(
-            select(func.count()).select_from(ProjectMember)
-            .where(ProjectMember.project_id == pid, ProjectMember.is_sponsor.is_(True)))) and bool(
-            db.session.scalar(select(func.count()).select_from(ProjectMember).where(
-                ProjectMember.project_id == pid, ProjectMember.is_manager.is_(False),
-                ProjectMember.is_sponsor.is_(False)))),
-        "problems": _exists(select(KeyProblem.id).where(KeyProblem.project_id == pid, KeyProblem.in_focus.is_(True))),
-        "stages": _exists(select(ExitCriterion.id).where(ExitCriterion.project_id == pid)),
-        "baselines": _exists(select(KpiSetting.id).where(
-            KpiSetting.project_id == pid, KpiSetting.baseline_source.isnot(None), KpiSetting.target.isnot(None))),
-        "tco": summary is not None and summary["total_cost"] > 0,
-    }
+    done = {key: bool(value) for key, value in db.session.execute(_done_statement(), {"project_id": pid})
+            .one()._asdict().items()}
+    done["tco"] = summary is not None and summary["total_cost"] > 0
     return [Step(key, title, why, endpoint, done[key]) for key, title, why, endpoint in STEPS]
 
 

@@ -1,11 +1,12 @@
 """What "My work" shows, for every project of one user, in a fixed number of queries (one per
 block) whatever the number of projects."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import g
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from planner.change.models import ChangeTask, QuickWin, QuickWinStatus, TaskStatus
@@ -47,9 +48,15 @@ class MyWork:
 def is_member_anywhere(user) -> bool:
     cached = g.get("home_member")
     if cached is None or cached[0] != user.id:
-        cached = (user.id, bool(db.session.scalar(select(exists().where(ProjectMember.user_id == user.id)))))
+        cached = (user.id, bool(db.session.scalar(_member_anywhere_statement(), {"user_id": user.id})))
         g.home_member = cached
     return cached[1]
+
+
+@functools.cache
+def _member_anywhere_statement():
+    """``is_member_anywhere``'s query, built once per process (the top navigation, on every page)."""
+    return select(exists().where(ProjectMember.user_id == bindparam("user_id", type_=ProjectMember.user_id.type)))
 
 
 def lands_on_my_work(user) -> bool:

@@ -11,10 +11,11 @@ flags) with the ``planner.crm.signals.records_changed`` signal; generators call
 listener (the KPI blueprint calls it when the application registers it).
 """
 
+import functools
 from datetime import date
 from itertools import chain
 
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import bindparam, delete, event, inspect, select
 from sqlalchemy.orm import Session
 
 from planner.crm.models import Account, Contact, Interaction, Opportunity, RecordKind, ServiceCase
@@ -53,12 +54,18 @@ def read(project_ids, keys, dates) -> dict[tuple[int, KpiKey, date], tuple[int, 
     project_ids, keys, dates = list(project_ids), list(keys), list(dates)
     if not (project_ids and keys and dates):
         return {}
-    s = KpiSnapshot
-    rows = db.session.execute(
-        select(s.project_id, s.key, s.as_of, s.numerator, s.denominator)
-        .where(s.project_id.in_(project_ids), s.key.in_(keys), s.as_of.in_(dates))
-    )
+    rows = db.session.execute(_read_statement(), {"project_ids": project_ids, "keys": keys, "dates": dates})
     return {(pid, KpiKey(key), as_of): (num, den) for pid, key, as_of, num, den in rows}
+
+
+@functools.cache
+def _read_statement():
+    """``read``'s query, built once per process (the KPI page and the overview read the cache on every
+    visit): the projects, keys and dates are parameters."""
+    s = KpiSnapshot
+    return (select(s.project_id, s.key, s.as_of, s.numerator, s.denominator)
+            .where(s.project_id.in_(bindparam("project_ids", expanding=True)),
+                   s.key.in_(bindparam("keys", expanding=True)), s.as_of.in_(bindparam("dates", expanding=True))))
 
 
 def store(values: dict[tuple[int, KpiKey, date], tuple[int, int]]) -> None:

@@ -22,11 +22,12 @@ all the projects that miss it, grouped by project: one query per KPI for the KPI
 one per (KPI, date) for the others, then cached.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from planner.audit.services import record, register
 from planner.dates import utc_today
@@ -210,12 +211,18 @@ def settings_by_project(project_ids) -> dict[int, dict[KpiKey, KpiSetting]]:
 
 def _targets_by_project(project_ids) -> dict[int, dict]:
     """The target and baseline columns of the KPI settings, as rows (what the statuses read)."""
-    s = KpiSetting
     found: dict[int, dict] = {pid: {} for pid in project_ids}
-    for row in db.session.execute(select(s.project_id, s.key, s.target, s.baseline_value, s.baseline_as_of,
-                                         s.baseline_source).where(s.project_id.in_(list(project_ids)))):
+    for row in db.session.execute(_targets_statement(), {"project_ids": list(project_ids)}):
         found.setdefault(row.project_id, {})[KpiKey(row.key)] = row
     return found
+
+
+@functools.cache
+def _targets_statement():
+    """``_targets_by_project``' query, built once per process: the project ids are a parameter."""
+    s = KpiSetting
+    return (select(s.project_id, s.key, s.target, s.baseline_value, s.baseline_as_of, s.baseline_source)
+            .where(s.project_id.in_(bindparam("project_ids", expanding=True))))
 
 
 def kpi_status_by_project(project_ids, as_of: date | None = None) -> dict[int, dict[KpiKey, KpiOverview]]:

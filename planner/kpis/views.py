@@ -33,9 +33,9 @@ registry.tab(310, "kpis.index", _l("KPIs"), icon="graph-up-arrow", section="data
 
 
 def _panel(project):
-    rows = services.kpi_overview(project)
-    db.session.commit()  # keeps the values just computed, if any, for the next page
-    return {"rows": rows, "project": project}
+    # The values computed here, if any, are kept by the overview's commit after it renders (a commit
+    # here would make every card after this one load the project and the reader again).
+    return {"rows": services.kpi_overview(project), "project": project}
 
 
 registry.panel(300, "kpis/_panel.html", _panel)
@@ -69,11 +69,12 @@ def trend_figure(key: KpiKey, series, target, baseline) -> dict:
 def index(project):
     as_of = utc_today()
     rows, trends = services.kpi_page(project, TREND_WEEKS, as_of)
-    db.session.commit()  # keeps the values computed for this page
     charts = {row.key: trend_figure(row.key, trends[row.key], row.target, row.baseline) for row in rows
               if any(point.value is not None for point in trends[row.key])}
-    return render_template("kpis/index.html", project=project, rows=rows, charts=charts, as_of=as_of,
+    page = render_template("kpis/index.html", project=project, rows=rows, charts=charts, as_of=as_of,
                            definitions=DEFINITIONS, notes=GENERAL_NOTES, weeks=TREND_WEEKS)
+    db.session.commit()  # keeps the values computed for this page (after rendering: nothing reloads)
+    return page
 
 
 @bp.route("/projects/<int:project_id>/kpis/<key>", methods=["GET", "POST"])

@@ -8,12 +8,13 @@ Functions other features call:
 - ``checklist_items(project) -> [ChecklistItem]`` (adopted steps, in walk-through order)
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import force_locale, ngettext
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import selectinload
 
 from planner.audit.services import count_of, placeholders, record, register
@@ -318,18 +319,22 @@ def sins_risk_by_project(project_ids: Iterable[int]) -> dict[int, tuple[int, str
     ids = list(set(project_ids))
     if not ids:
         return {}
+    rows = db.session.execute(_sins_risk_statement(), {"ids": ids}).all()
+    return {project_id: (int(score), level) for project_id, score, level in rows}
+
+
+@functools.cache
+def _sins_risk_statement():
+    """``sins_risk_by_project``'s query, built once per process: the project ids are a parameter."""
     ranked = (
         select(SinAssessment.project_id, SinAssessment.overall_score, SinAssessment.level,
                func.row_number().over(partition_by=SinAssessment.project_id,
                                       order_by=(SinAssessment.created_at.desc(), SinAssessment.id.desc()))
                .label("rank"))
-        .where(SinAssessment.project_id.in_(ids))
+        .where(SinAssessment.project_id.in_(bindparam("ids", expanding=True)))
         .subquery()
     )
-    rows = db.session.execute(
-        select(ranked.c.project_id, ranked.c.overall_score, ranked.c.level).where(ranked.c.rank == 1)
-    ).all()
-    return {project_id: (int(score), level) for project_id, score, level in rows}
+    return select(ranked.c.project_id, ranked.c.overall_score, ranked.c.level).where(ranked.c.rank == 1)
 
 
 # --------------------------------------------------------------------------- key problems

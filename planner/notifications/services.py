@@ -4,9 +4,10 @@
 queues is handed to the worker once that transaction commits (nothing is sent for a change that
 was rolled back)."""
 
+import functools
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from planner.auth.models import User
 from planner.db import utcnow
@@ -51,8 +52,14 @@ def notify(users: Iterable[User], kind: str, params: dict, project_id: int | Non
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_unread_statement(), {"user_id": user.id}) or 0
+
+
+@functools.cache
+def _unread_statement():
+    """``unread_count``'s query, built once per process (the top navigation's bell, on every page)."""
+    return select(func.count()).select_from(Notification).where(
+        Notification.user_id == bindparam("user_id", type_=Notification.user_id.type), Notification.read_at.is_(None))
 
 
 def listing_query(user):

@@ -10,12 +10,12 @@
 Objects inside a project are loaded with ``get_in_project`` so an id from another project 404s.
 """
 
-from functools import wraps
+from functools import cache, wraps
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from planner.extensions import db
 from planner.projects.models import Project, ProjectMember, ProjectRole
@@ -24,9 +24,15 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def membership_for(project_id: int, user_id: int) -> ProjectMember | None:
-    return db.session.scalar(
-        select(ProjectMember).where(ProjectMember.project_id == project_id, ProjectMember.user_id == user_id)
-    )
+    return db.session.scalar(_membership_statement(), {"project_id": project_id, "user_id": user_id})
+
+
+@cache
+def _membership_statement():
+    """``membership_for``'s query, built once per process (every project page asks)."""
+    return select(ProjectMember).where(
+        ProjectMember.project_id == bindparam("project_id", type_=ProjectMember.project_id.type),
+        ProjectMember.user_id == bindparam("user_id", type_=ProjectMember.user_id.type))
 
 
 def has_role(role: ProjectRole) -> bool:

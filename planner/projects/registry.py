@@ -7,8 +7,10 @@
   hold none of them — the view must refuse them too (``project_view(*roles)``): hiding a tab is
   not access control.
 - ``panel(order, template, context)``: a card on the project overview; ``context(project)``
-  returns the template's variables, or None to hide the card. Panels ordered below
-  ``TOP_PANELS`` open the page, above the vision (setup checklist, health, next sign-off).
+  returns the template's variables, or None to hide the card. The overview commits once after
+  rendering, so a card may keep what it computed (cached KPI values) without committing itself.
+  Panels ordered below ``TOP_PANELS`` open the page, above the vision (setup checklist, health,
+  next sign-off).
   ``staff_first=N`` puts the card first (in that order) for a member who is neither manager nor
   sponsor, above everything else: on a phone, a staff member sees the survey and their tasks on the
   first screen instead of below the cost and KPI cards.

@@ -1,6 +1,8 @@
 """Operations on projects and their members. Each adds an audit event; the caller commits."""
 
-from sqlalchemy import func, select
+import functools
+
+from sqlalchemy import bindparam, func, select
 
 from planner.audit.services import record, register
 from planner.auth.models import User
@@ -96,10 +98,16 @@ def add_member(project: Project, email: str, is_manager: bool, is_sponsor: bool,
 
 def has_active_sponsor(project: Project) -> bool:
     """Whether someone can decide the project's sign-offs (an active executive sponsor)."""
-    return db.session.scalar(
-        select(ProjectMember.id).join(User, User.id == ProjectMember.user_id)
-        .where(ProjectMember.project_id == project.id, ProjectMember.is_sponsor.is_(True), User.active.is_(True))
-        .limit(1)) is not None
+    return db.session.scalar(_active_sponsor_statement(), {"project_id": project.id}) is not None
+
+
+@functools.cache
+def _active_sponsor_statement():
+    """``has_active_sponsor``'s query, built once per process (the overview asks on every visit)."""
+    return (select(ProjectMember.id).join(User, User.id == ProjectMember.user_id)
+            .where(ProjectMember.project_id == bindparam("project_id", type_=ProjectMember.project_id.type),
+                   ProjectMember.is_sponsor.is_(True), User.active.is_(True))
+            .limit(1))
 
 
 def _manager_count(project: Project) -> int:

@@ -84,9 +84,10 @@ def overview(project):
         select(ProjectMember).options(selectinload(ProjectMember.user))
         .where(ProjectMember.project_id == project.id, ProjectMember.is_manager.is_(True))
     ).all()
-    return render_template("projects/overview.html", project=project, first=first, top=top, cards=cards,
-                           managers=managers,
-                           has_sponsor=services.has_active_sponsor(project))
+    page = render_template("projects/overview.html", project=project, first=first, top=top, cards=cards,
+                           managers=managers, has_sponsor=services.has_active_sponsor(project))
+    db.session.commit()  # keeps what a card computed, e.g. KPI values (after rendering: nothing reloads)
+    return page
 
 
 @bp.route("/projects/<int:project_id>/settings", methods=["GET", "POST"])

@@ -1,9 +1,10 @@
 """Operations on TCO scenarios and their lines (each adds an audit event; the caller commits),
 the loading of a project's model, and the bulk summary for the executive dashboard."""
 
+import functools
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from planner.audit.services import record, register
@@ -213,6 +214,21 @@ def load_scenario(scenario_id: int, project: Project) -> TcoScenario | None:
     )
 
 
+@functools.cache
+def _summary_statements():
+    """``tco_summary_by_project``'s three queries, built once per process (the overview's cost card,
+    its setup checklist and its health card read the summary on every visit): ids are parameters."""
+    ids = bindparam("ids", expanding=True)
+    return (select(TcoScenario.id, TcoScenario.project_id, TcoScenario.name, TcoScenario.deployment,
+                   TcoScenario.discount_rate, TcoScenario.approved_budget, Project.currency)
+            .join(Project, Project.id == TcoScenario.project_id)
+            .where(TcoScenario.project_id.in_(ids), TcoScenario.is_preferred.is_(True))
+            .order_by(TcoScenario.id),
+            select(TcoCostLine.scenario_id, TcoCostLine.category, TcoCostLine.year1, TcoCostLine.year2,
+                   TcoCostLine.year3).where(TcoCostLine.scenario_id.in_(ids)),
+            select(TcoBenefitLine).where(TcoBenefitLine.scenario_id.in_(ids)))
+
+
 def tco_summary_by_project(project_ids) -> dict[int, dict]:
     """The plan scenario's three-year figures for many projects, in three queries whatever their number.
 
@@ -231,13 +247,8 @@ def tco_summary_by_project(project_ids) -> dict[int, dict]:
     ids = sorted({int(pid) for pid in project_ids})
     if not ids:
         return {}
-    scenarios = db.session.execute(
-        select(TcoScenario.id, TcoScenario.project_id, TcoScenario.name, TcoScenario.deployment,
-               TcoScenario.discount_rate, TcoScenario.approved_budget, Project.currency)
-        .join(Project, Project.id == TcoScenario.project_id)
-        .where(TcoScenario.project_id.in_(ids), TcoScenario.is_preferred.is_(True))
-        .order_by(TcoScenario.id)
-    ).all()
+    statements = _summary_statements()
+    scenarios = db.session.execute(statements[0], {"ids": ids}).all()
     by_id, seen = {}, set()
     for row in scenarios:  # one plan scenario per project; should two ever be marked, the oldest wins
         if row.project_id not in seen:
@@ -246,13 +257,10 @@ def tco_summary_by_project(project_ids) -> dict[int, dict]:
     if not by_id:
         return {}
     costs: dict[int, list] = {sid: [] for sid in by_id}
-    for sid, category, y1, y2, y3 in db.session.execute(
-        select(TcoCostLine.scenario_id, TcoCostLine.category, TcoCostLine.year1, TcoCostLine.year2,
-               TcoCostLine.year3).where(TcoCostLine.scenario_id.in_(list(by_id)))
-    ):
+    for sid, category, y1, y2, y3 in db.session.execute(statements[1], {"ids": list(by_id)}):
         costs[sid].append(calc.CostItem(category.value, (y1, y2, y3)))
     benefits: dict[int, list] = {sid: [] for sid in by_id}
-    for line in db.session.scalars(select(TcoBenefitLine).where(TcoBenefitLine.scenario_id.in_(list(by_id)))):
+    for line in db.session.scalars(statements[2], {"ids": list(by_id)}):
         benefits[line.scenario_id].append(line.amounts)
     result = {}
     for sid, row in by_id.items():

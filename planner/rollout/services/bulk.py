@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
+from flask import g, has_request_context
 from sqlalchemy import bindparam, or_, select
 
 from planner.dates import local_today
@@ -97,22 +98,31 @@ def _pending_query():
             .where(SignoffRequest.status == RequestStatus.PENDING, Project.archived_at.is_(None)))
 
 
-def _stand_in_window(user, now):
+def _stand_in_window(user_id):
     """The user's stand-ins not ended whose dates may include today somewhere on Earth (the exact
-    test, on the sponsor's calendar, is ``approvals.stand_in_active``)."""
+    test, on the sponsor's calendar, is ``approvals.stand_in_active``), for a statement built once:
+    the day's bounds are the parameters of ``_parameters``."""
     from planner.rollout.models import StandIn
 
+    return (StandIn.stand_in_id == user_id, StandIn.ended_at.is_(None),
+            StandIn.starts_on <= bindparam("starts_by", type_=StandIn.starts_on.type),
+            StandIn.ends_on >= bindparam("ends_from", type_=StandIn.ends_on.type))
+
+
+def _parameters(user, now) -> dict:
+    """The values of the statements below: the user, and the bounds of ``_stand_in_window``."""
     day = now.date()
-    return (StandIn.stand_in_id == user.id, StandIn.ended_at.is_(None), StandIn.starts_on <= day + timedelta(days=1),
-            StandIn.ends_on >= day - timedelta(days=1))
+    return {"user_id": user.id, "starts_by": day + timedelta(days=1), "ends_from": day - timedelta(days=1)}
+
+
+def _user_id():
+    return bindparam("user_id", type_=ProjectMember.user_id.type)
 
 
 def _rows(user, now):
     """The pending requests ``user`` might decide (a sponsor of the project, or standing in there;
     not their own), with what ``_actionable`` needs to apply each request's rule, in one query."""
-    day = now.date()
-    return db.session.execute(_rows_statement(), {"user_id": user.id, "starts_by": day + timedelta(days=1),
-                                                  "ends_from": day - timedelta(days=1)}).all()
+    return db.session.execute(_rows_statement(), _parameters(user, now)).all()
 
 
 @cache
@@ -121,14 +131,12 @@ def _rows_statement():
     building it cost more than running it): the user and the stand-in window are parameters."""
     from planner.rollout.models import StandIn
 
-    user_id = bindparam("user_id", type_=ProjectMember.user_id.type)
+    user_id = _user_id()
     is_sponsor = select(ProjectMember.id).where(ProjectMember.project_id == SignoffRequest.project_id,
                                                 ProjectMember.user_id == user_id,
                                                 ProjectMember.is_sponsor.is_(True)).exists()
-    stands_in = select(StandIn.id).where(
-        StandIn.project_id == SignoffRequest.project_id, StandIn.stand_in_id == user_id, StandIn.ended_at.is_(None),
-        StandIn.starts_on <= bindparam("starts_by", type_=StandIn.starts_on.type),
-        StandIn.ends_on >= bindparam("ends_from", type_=StandIn.ends_on.type)).exists()
+    stands_in = select(StandIn.id).where(StandIn.project_id == SignoffRequest.project_id,
+                                         *_stand_in_window(user_id)).exists()
     member = select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
     return (select(*_pending_query().selected_columns, SignoffRequest.rule, SignoffRequest.approvers,
                    SignoffRequest.requested_by_id, is_sponsor.label("is_sponsor"), stands_in.label("stands_in"))
@@ -179,23 +187,45 @@ def pending_signoffs_for(user, now: datetime | None = None) -> list[PendingSigno
     """The open sign-off requests ``user`` may decide now (under each request's approval rule, in
     their name or as a stand-in; never their own; project not archived), oldest first: one query
     when each is under "any one sponsor" and the user is a sponsor, a few more otherwise."""
-    now = now or utcnow()
-    return [PendingSignoff(*row[:8]) for row in _actionable(user, _rows(user, now), now)]
+    _rows_found, actionable = _decidable(user, now)
+    return [PendingSignoff(*row[:8]) for row in actionable]
+
+
+def _decidable(user, now: datetime | None) -> tuple[list, list]:
+    """(``_rows``, the actionable ones) for ``user``; read once per request when ``now`` is not given
+    (the top navigation's inbox count and the dashboard's list both need them, on GET pages)."""
+    if now is not None or not has_request_context():
+        now = now or utcnow()
+        rows = _rows(user, now)
+        return rows, _actionable(user, rows, now)
+    cached = g.get("signoffs_decidable")
+    if cached is None or cached[0] != user.id:
+        now = utcnow()
+        rows = _rows(user, now)
+        cached = (user.id, (rows, _actionable(user, rows, now)))
+        g.signoffs_decidable = cached
+    return cached[1]
 
 
 def inbox_state(user, now: datetime | None = None) -> tuple[bool, int]:
     """(whether ``user`` is an executive sponsor of any project or may stand in for one now, how many
     requests wait for them): what the top navigation needs on every page."""
+    rows, actionable = _decidable(user, now)
+    if rows:
+        return True, len(actionable)
+    return bool(db.session.scalar(_sponsor_or_stand_in_statement(), _parameters(user, now or utcnow()))), 0
+
+
+@cache
+def _sponsor_or_stand_in_statement():
+    """Whether the user sponsors a project or may stand in for a sponsor now (the window of
+    ``_stand_in_window``), built once per process: the top navigation asks on every page."""
     from planner.rollout.models import StandIn
 
-    now = now or utcnow()
-    rows = _rows(user, now)
-    if rows:
-        return True, len(_actionable(user, rows, now))
-    sponsor = select(ProjectMember.id).where(ProjectMember.user_id == user.id,
+    user_id = _user_id()
+    sponsor = select(ProjectMember.id).where(ProjectMember.user_id == user_id,
                                              ProjectMember.is_sponsor.is_(True)).exists()
-    standing = select(StandIn.id).where(*_stand_in_window(user, now)).exists()
-    return bool(db.session.scalar(select(or_(sponsor, standing)))), 0
+    return select(or_(sponsor, select(StandIn.id).where(*_stand_in_window(user_id)).exists()))
 
 
 def pending_signoffs_by_project(project_ids) -> dict[int, list[PendingSignoff]]:
