@@ -329,6 +329,7 @@ def data_quality_many(project_ids, dates):
 
 
 RETENTION_DATES_PER_QUERY = 20  # three bounds a date: at most 61 segments, one bit each in a 64-bit mask
+PREVIOUS = 1 << 32  # an account of a date's previous period, in retention's per-date sums
 
 
 def retention_many(project_ids, dates):
@@ -371,17 +372,23 @@ def _retention_masks(project_ids, dates) -> dict[date, Counts]:
     per_account = (sqlite_index(select(i.project_id.label("project_id"), active.label("active")), i, ACCOUNT_ORDER)
                    .where(i.project_id.in_(project_ids), when >= bounds[0], when < bounds[-1])
                    .group_by(i.project_id, i.account_id).subquery())
+    # One sum per date: each account in the previous period adds 2**32, plus 1 if active in the current
+    # one (denominator in the high half, numerator in the low half; a project has far fewer than 2**31
+    # accounts): half the aggregates of two sums, and no test of the current period for the others.
     columns = []
     for previous_start, current_start, end in periods.values():
         before = per_account.c.active.op("&")(mask(previous_start, current_start)) != 0
         now = per_account.c.active.op("&")(mask(current_start, end)) != 0
-        columns += [_ones(before), _ones(and_(before, now))]
+        columns.append(func.sum(case((before, case((now, PREVIOUS + 1), else_=PREVIOUS)), else_=0)))
+    query = select(func.max(per_account.c.project_id), *columns)
+    if len(project_ids) > 1:  # one project needs no grouping (and SQLite no sorting of the accounts)
+        query = query.group_by(per_account.c.project_id)
     found: dict[date, Counts] = {d: {} for d in dates}
-    for row in db.session.execute(select(per_account.c.project_id, *columns).group_by(per_account.c.project_id)):
-        for k, as_of in enumerate(periods):
-            den, num = row[1 + 2 * k], row[2 + 2 * k]
-            if den:
-                found[as_of][row[0]] = (int(num or 0), int(den))
+    for pid, *totals in db.session.execute(query):
+        for as_of, total in zip(periods, totals, strict=True):
+            den, num = divmod(int(total or 0), PREVIOUS)
+            if pid is not None and den:
+                found[as_of][pid] = (num, den)
     return found
 
 
