@@ -7,6 +7,7 @@ features link to: ``crm.accounts``, ``crm.contacts``, ``crm.interactions``, ``cr
 """
 
 import logging
+from functools import cache
 from pathlib import Path
 
 import click
@@ -27,7 +28,7 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from planner import logs
@@ -104,13 +105,18 @@ LOADS = {
 
 
 def _members(project) -> dict[int, str]:
-    rows = db.session.execute(
-        select(ProjectMember.user_id, ProjectMember.user_id).where(ProjectMember.project_id == project.id))
-    ids = [user_id for user_id, _ in rows]
+    """``{user id: name}`` of the project's members, by name: the interactions list's "captured by"."""
+    names = dict(db.session.execute(_members_statement(), {"project_id": project.id}).all())
+    return dict(sorted(names.items(), key=lambda item: item[1].lower()))
+
+
+@cache
+def _members_statement():
+    """``_members``' query, built once per process (the interactions list runs it on every visit)."""
     from planner.auth.models import User
 
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
-    return dict(sorted(names.items(), key=lambda item: item[1].lower()))
+    return (select(User.id, User.name).join(ProjectMember, ProjectMember.user_id == User.id)
+            .where(ProjectMember.project_id == bindparam("project_id", type_=ProjectMember.project_id.type)))
 
 
 # --------------------------------------------------------------------------- lists
