@@ -22,3 +22,28 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn 27's control socket defaults to one path per user: two servers on a machine would share it.
 control_socket_disable = True
+
+# Python's full garbage collection walks every object a worker holds (the app, its templates, the
+# locale data: about 240,000 objects), about 140 ms each time, every hundred-odd requests: that was
+# the slowest 1 % of requests under load. Objects that live as long as the worker are moved out of
+# its way (gc.freeze) once the worker has loaded the app, and again once the first requests have
+# loaded what is read lazily (translations, compiled templates and queries).
+GC_FREEZE_AFTER = int(os.environ.get("GUNICORN_GC_FREEZE_AFTER", "100"))
+
+
+def _freeze_long_lived() -> None:
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+def post_worker_init(worker):
+    _freeze_long_lived()
+
+
+def post_request(worker, req, environ, resp):
+    served = getattr(worker, "planner_served", 0) + 1
+    worker.planner_served = served
+    if served == GC_FREEZE_AFTER:
+        _freeze_long_lived()

@@ -104,9 +104,9 @@ def measure(data: Path, samples: int = 3) -> dict:
 
 def report(results: dict) -> list[str]:
     lines = ["", "Key pages in Chromium (median LCP ms cold / warm, KB transferred cold; worst of en/es/zh)",
-             f"{'page':<18} {'desktop cold':>12} {'warm':>6} {'KB':>5}   {'phone cold':>10} {'warm':>6} {'KB':>5}"]
+             f"{'page':<22} {'desktop cold':>12} {'warm':>6} {'KB':>5}   {'phone cold':>10} {'warm':>6} {'KB':>5}"]
     for name, runs in results.items():
-        row = f"{name:<18}"
+        row = f"{name:<22}"
         for width in WIDTHS:
             mine = [run for key, run in runs.items() if key.endswith(width)]
             row += (f" {max(r['lcp_cold_ms'] for r in mine):>12} {max(r['lcp_warm_ms'] for r in mine):>6}"
