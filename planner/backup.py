@@ -37,7 +37,9 @@ from planner.extensions import db
 FORMAT = "rollout-backup"
 FORMAT_VERSION = 1
 UPLOAD_FOLDERS = ("imports",)  # inside the instance folder
-SKIPPED_TABLES = {"alembic_version"}
+# Not data: the schema's version, and the stamp of the data (planner.datastamp), which the restore's
+# own writes renew.
+SKIPPED_TABLES = {"alembic_version", "data_stamps"}
 BATCH = 1000
 
 

@@ -20,7 +20,9 @@ def visible_text(html: str) -> str:
 
 
 # Columns that any signed-in request may touch (a session's last activity): not a change.
-VOLATILE = {"user_sessions": {"last_seen_at"}}
+# Columns that change without any data a user sees changing with them: a session's last visit, and the
+# data stamp (planner.datastamp), renewed with whatever other table a commit changes.
+VOLATILE = {"user_sessions": {"last_seen_at"}, "data_stamps": {"stamp"}}
 
 
 def database_state(db) -> dict[str, tuple[int, str]]:
