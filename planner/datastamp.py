@@ -57,13 +57,22 @@ class DataStamp(db.Model):
     stamp: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
-def changes_data(statement: str) -> bool:
-    """Whether ``statement`` may change data some cached page shows (when unsure: yes)."""
+def _classify(statement: str) -> str | None:
+    """None when ``statement`` changes no data a cached page shows, "schema" for DDL, else "data"
+    (when unsure: "data")."""
     write = _WRITE.match(statement)
     if write:
-        return write.group(1).lower() not in UNRELATED
+        return None if write.group(1).lower() in UNRELATED else "data"
     first = _FIRST_WORD.match(statement)
-    return not (first and first.group(1).upper() in READING)
+    word = first.group(1).upper() if first else ""
+    if word in READING:
+        return None
+    return "schema" if word in _SCHEMA else "data"
+
+
+def changes_data(statement: str) -> bool:
+    """Whether ``statement`` may change data some cached page shows (when unsure: yes)."""
+    return _classify(statement) is not None
 
 
 def current() -> int | None:
@@ -105,11 +114,11 @@ def init_app(app: Flask) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _look(conn, _cursor, statement, _parameters, _context, _executemany):
-        if not conn.info.get(_CHANGED) and changes_data(statement):
+        kind = _classify(statement)
+        if kind is not None:
             conn.info[_CHANGED] = True
-        first = _FIRST_WORD.match(statement)
-        if first and first.group(1).upper() in _SCHEMA:
-            conn.info[_SCHEMA_CHANGED] = True
+            if kind == "schema":
+                conn.info[_SCHEMA_CHANGED] = True
 
     @event.listens_for(engine, "commit")
     def _on_commit(conn):
