@@ -73,6 +73,20 @@ class Counter:
         self.count += 1
 
 
+def data_url(url: str, data_dir) -> str:
+    """``url`` as data files record it: the data folder's own SQLite file named relatively, so that
+    a copy of the folder is reused rather than generated again."""
+    return url.replace(f"sqlite:///{data_dir}/", "sqlite:///<data>/")
+
+
+def same_data(meta: dict, wanted: dict, url: str) -> bool:
+    """Whether the data ``meta`` describes is the ``wanted`` one (its database named either way)."""
+    found = {key: meta.get(key) for key in wanted}
+    if found.get("database") == url:
+        found["database"] = wanted["database"]
+    return found == wanted
+
+
 def prepare(app, args):
     """Generates the data unless bench/data holds it already for this generator and these sizes."""
     from bench.generator import Sizes, analyze, generate_project
@@ -81,13 +95,10 @@ def prepare(app, args):
 
     meta_path = DATA / "meta.json"
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    # The data folder's own SQLite file is named relatively, so that a copy of the folder is reused.
-    database = url.replace(f"sqlite:///{DATA}/", "sqlite:///<data>/")
-    wanted = {"version": GENERATOR_VERSION, "scale": args.scale, "database": database}
+    wanted = {"version": GENERATOR_VERSION, "scale": args.scale, "database": data_url(url, DATA)}
     if meta_path.exists() and not args.fresh:
         meta = json.loads(meta_path.read_text())
-        same = {k: meta.get(k) for k in wanted} | ({"database": database} if meta.get("database") == url else {})
-        if same == wanted and db.session.get(Project, meta["large"]) is not None:
+        if same_data(meta, wanted, url) and db.session.get(Project, meta["large"]) is not None:
             log(f"Reusing the data generated on {meta['generated_at']} (--fresh to regenerate).")
             return meta
     large_sizes = Sizes.LARGE.scaled(args.scale)

@@ -95,19 +95,17 @@ def _furnish(pid: int, rng: random.Random, today, manager_id: int, sponsors: lis
 
 def prepare(app, data_dir, fresh=False) -> dict:
     """Generates the 50 projects once (``data_dir/portfolio.json`` remembers them)."""
+    from bench.__main__ import data_url, same_data
     from planner.db import utcnow
     from planner.extensions import db
     from planner.projects.models import Project
 
     meta_path = data_dir / "portfolio.json"
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    # The data folder's own SQLite file is named relatively, so that a copy of the folder is reused.
-    database = url.replace(f"sqlite:///{data_dir}/", "sqlite:///<data>/")
-    wanted = {"version": VERSION, "database": database, "projects": PORTFOLIO}
+    wanted = {"version": VERSION, "database": data_url(url, data_dir), "projects": PORTFOLIO}
     if meta_path.exists() and not fresh:
         meta = json.loads(meta_path.read_text())
-        same = {k: meta.get(k) for k in wanted} | ({"database": database} if meta.get("database") == url else {})
-        if same == wanted and db.session.get(Project, meta["ids"][-1]) is not None:
+        if same_data(meta, wanted, url) and db.session.get(Project, meta["ids"][-1]) is not None:
             return meta
     started = time.perf_counter()
     today = utcnow().date()
